@@ -1,0 +1,65 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "techmarket",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "techmarket", targets: ["techmarket"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL client library, as a Swift module. Only `Postgres` imports it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // Pure order matching and auctions: the standard library only.
+        .target(name: "Matching"),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "EmbeddedPostgres"),
+        .target(name: "Market"),
+        .target(name: "PostgresStore", dependencies: ["Market", "Postgres"]),
+        .target(
+            name: "MarketAPI",
+            dependencies: [
+                "Market",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "techmarket",
+            dependencies: [
+                "Market", "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "MatchingBenchmark",
+            dependencies: ["Matching"],
+            path: "Benchmarks/MatchingBenchmark"
+        ),
+
+        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres"]),
+        .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market"]),
+        .testTarget(
+            name: "MarketAPITests",
+            dependencies: [
+                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

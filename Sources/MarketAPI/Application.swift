@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import Logging
+import Market
+
+/// The request context of every route.
+public struct AppRequestContext: RequestContext {
+    /// Bodies past this are refused with 413 before they are decoded.
+    public static let requestBodySizeMax = 64 * 1024
+
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { Self.requestBodySizeMax }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+/// Where and how the HTTP server listens.
+public struct APIConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var serverName: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "techmarket") {
+        self.host = host
+        self.port = port
+        self.serverName = serverName
+    }
+}
+
+/// The router with every route; tests drive it directly.
+public func buildRouter(store: some ReferenceDataStore) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
+    router.addRoutes(ReferenceDataController(store: store).regionEndpoints, atPath: "/v1/regions")
+    router.addRoutes(ReferenceDataController(store: store).allianceEndpoints, atPath: "/v1/alliances")
+    router.addRoutes(ReferenceDataController(store: store).fieldEndpoints, atPath: "/v1/fields")
+    return router
+}
+
+/// The application: the one place where a concrete store is wired to the HTTP layer.
+public func buildApplication(
+    configuration: APIConfiguration, store: some ReferenceDataStore, logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(store: store),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
+        logger: logger)
+}

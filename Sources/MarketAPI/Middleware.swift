@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json, logs each request once with its id, status and time,
+/// and returns the request id in `X-Request-Id`.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+            response.headers[.requestID] = context.id
+        } catch {
+            let problem = Self.problem(for: error, context: context)
+            response = try problem.response(from: request, context: context)
+        }
+        let elapsed = ContinuousClock.now - started
+        context.logger.log(
+            level: response.status.code >= 500 ? .error : .info, "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+            ])
+        return response
+    }
+
+    static func problem(for error: any Error, context: Context) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let httpError as HTTPError:
+            switch httpError.status {
+            case .notFound:
+                return Problem(status: .notFound, code: "not_found", title: "Not found", detail: httpError.body ?? "no such resource")
+            case .methodNotAllowed:
+                return Problem(status: .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed", detail: httpError.body)
+            case .contentTooLarge:
+                return Problem(status: .contentTooLarge, code: "body_too_large", title: "Request body too large", detail: httpError.body)
+            default:
+                return Problem(
+                    status: httpError.status, code: httpError.status.code >= 500 ? "internal_error" : "bad_request",
+                    title: httpError.status.reasonPhrase, detail: httpError.body)
+            }
+        case let decoding as DecodingError:
+            return Problem.invalid([RequestDecoding.fieldError(decoding)])
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Problem(
+                status: .internalServerError, code: "internal_error", title: "Internal error",
+                detail: "The server could not complete the request; quote the request id when reporting it.")
+        }
+    }
+}
+
+enum RequestDecoding {
+    /// Names the field of a JSON body that failed to decode.
+    static func fieldError(_ error: DecodingError) -> Problem.FieldError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : (text.isEmpty ? "body" : text)
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .init(field: path(context.codingPath + [key]), message: "is required")
+        case .typeMismatch(let type, let context):
+            return .init(field: path(context.codingPath), message: "must be \(type)")
+        case .valueNotFound(let type, let context):
+            return .init(field: path(context.codingPath), message: "must be a \(type), not null")
+        case .dataCorrupted(let context):
+            return .init(field: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            return .init(field: "body", message: "could not be read")
+        }
+    }
+}

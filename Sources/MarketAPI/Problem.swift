@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem detail: every error the API returns is one of these, as
+/// `application/problem+json`, never an empty body.
+public struct Problem: HTTPResponseError, Encodable, Sendable {
+    /// One input that was refused, named by its JSON path or query parameter.
+    public struct FieldError: Encodable, Sendable, Equatable {
+        public var field: String
+        public var message: String
+
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable code (`not_found`, `invalid_parameter`, …).
+    public var code: String
+    public var title: String
+    public var detail: String?
+    public var errors: [FieldError]
+    /// The request id, so a user's report can be found in the logs.
+    public var requestID: String?
+
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = []) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, code, errors, instance
+        case requestID = "requestId"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("https://techmarket.example/problems/\(code.replacingOccurrences(of: "_", with: "-"))", forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(status.code, forKey: .status)
+        try container.encode(code, forKey: .code)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        if !errors.isEmpty { try container.encode(errors, forKey: .errors) }
+        try container.encodeIfPresent(requestID, forKey: .requestID)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var problem = self
+        problem.requestID = problem.requestID ?? context.id
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(problem)
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        headers[.requestID] = context.id
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// 400 for query parameters or body fields that were refused, each named.
+    public static func invalid(_ errors: [FieldError]) -> Problem {
+        Problem(
+            status: .badRequest, code: "invalid_parameter", title: "Some input was not accepted",
+            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors)
+    }
+
+    /// 404 for a resource that does not exist.
+    public static func notFound(_ what: String) -> Problem {
+        Problem(status: .notFound, code: "not_found", title: "Not found", detail: what)
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

@@ -1,0 +1,263 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A notification received on a channel this connection listens to.
+public struct PostgresNotification: Sendable, Equatable {
+    public var channel: String
+    public var payload: String
+    public var senderProcessID: Int32
+}
+
+/// Transaction isolation levels.
+public enum PostgresIsolation: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+/// One libpq connection. Its calls block, so it is used by one thread at a time and never on
+/// Swift's cooperative pool: the pool gives each connection a thread of its own.
+public final class PostgresConnection {
+    /// Prepared statements kept per connection; past this, statements run unprepared.
+    public static let preparedStatementCountMax = 512
+
+    private var handle: OpaquePointer?
+    private var preparedStatements: [String: String] = [:]
+    /// Settings every connection starts with, so decoding never depends on the server's defaults.
+    static let sessionSettings = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'"
+
+    /// Opens a connection. `conninfo` is a libpq connection string or `postgresql://` URL; what it
+    /// leaves out comes from the `PG*` environment variables, by libpq's own rules.
+    public init(conninfo: String) throws {
+        let keywords = ["application_name", "client_encoding", "dbname"]
+        let values = ["techmarket", "UTF8", conninfo]
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        PostgresDiagnostics.connections.add(1, ordering: .relaxed)
+        handle = connection
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.trimmedMessage(PQerrorMessage(connection))
+            close()
+            throw PostgresError(kind: .connectionFailed, message: message)
+        }
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        try execute(Self.sessionSettings)
+    }
+
+    deinit { close() }
+
+    /// Finishes the connection; safe to call more than once.
+    public func close() {
+        if let handle {
+            PQfinish(handle)
+            PostgresDiagnostics.connections.subtract(1, ordering: .relaxed)
+        }
+        handle = nil
+        preparedStatements.removeAll()
+    }
+
+    /// False once the connection is closed or libpq has seen it break.
+    public var isUsable: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server's process id for this connection (what `pg_stat_activity.pid` shows).
+    public var backendProcessID: Int32 {
+        guard let handle else { return 0 }
+        return PQbackendPID(handle)
+    }
+
+    /// Checks, without waiting, whether the server has closed this idle connection (as it does
+    /// on shutdown); reads any notifications that arrived meanwhile.
+    public func checkAlive() -> Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready > 0 {
+            if PQconsumeInput(handle) == 0 { return false }
+            return PQstatus(handle) == CONNECTION_OK
+        }
+        return ready == 0
+    }
+
+    /// Runs one parameterised statement (`$1`, `$2`, …) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: any PostgresEncodable...) throws -> PostgresRows {
+        try query(sql, parameters: parameters)
+    }
+
+    /// Runs one parameterised statement with an array of parameters.
+    @discardableResult
+    public func query(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
+        let handle = try liveHandle()
+        let encoded = parameters.map(\.postgresParameter)
+        let types = encoded.map { Oid($0.typeOID) }
+        let name = try preparedName(for: sql, types: types, handle: handle)
+        let result: OpaquePointer? = withCStringArray(encoded.map(\.text)) { values in
+            if let name {
+                return PQexecPrepared(handle, name, Int32(encoded.count), values, nil, nil, 0)
+            }
+            return PQexecParams(handle, sql, Int32(encoded.count), types, values, nil, nil, 0)
+        }
+        return try checked(result)
+    }
+
+    /// Runs SQL text that may hold several statements and no parameters (a migration, a script).
+    public func execute(_ sql: String) throws {
+        let handle = try liveHandle()
+        _ = try checked(PQexec(handle, sql))
+    }
+
+    /// Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.
+    public func transaction<T>(isolation: PostgresIsolation = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            if isUsable { try? execute("ROLLBACK") }
+            throw error
+        }
+        try execute("COMMIT")
+        return value
+    }
+
+    /// Starts listening on a channel.
+    public func listen(_ channel: String) throws {
+        try execute("LISTEN \(try quoteIdentifier(channel))")
+    }
+
+    /// Stops listening on a channel.
+    public func unlisten(_ channel: String) throws {
+        try execute("UNLISTEN \(try quoteIdentifier(channel))")
+    }
+
+    /// Sends a notification; it is delivered when the surrounding transaction commits.
+    public func notify(_ channel: String, payload: String = "") throws {
+        try query("SELECT pg_notify($1, $2)", channel, payload)
+    }
+
+    /// Returns the notifications that have arrived, waiting up to `timeoutMs` for the first one.
+    public func notifications(timeoutMs: Int32) throws -> [PostgresNotification] {
+        let handle = try liveHandle()
+        var received = drainNotifications(handle)
+        if !received.isEmpty { return received }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMs)
+        if ready < 0, errno != EINTR {
+            throw PostgresError(kind: .connectionLost, message: "poll failed: errno \(errno)")
+        }
+        if ready > 0 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                throw PostgresError(kind: .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
+            }
+            received = drainNotifications(handle)
+        }
+        return received
+    }
+
+    /// Quotes a name for use as an SQL identifier.
+    public func quoteIdentifier(_ identifier: String) throws -> String {
+        let handle = try liveHandle()
+        guard let quoted = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else {
+            throw PostgresError(kind: .client, message: Self.trimmedMessage(PQerrorMessage(handle)))
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: - Internals
+
+    private func drainNotifications(_ handle: OpaquePointer) -> [PostgresNotification] {
+        PQconsumeInput(handle)
+        var received = [PostgresNotification]()
+        while let notify = PQnotifies(handle) {
+            received.append(
+                PostgresNotification(
+                    channel: String(cString: notify.pointee.relname),
+                    payload: String(cString: notify.pointee.extra),
+                    senderProcessID: notify.pointee.be_pid))
+            PQfreemem(notify)
+        }
+        return received
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else { throw PostgresError(kind: .connectionLost, message: "the connection is closed") }
+        return handle
+    }
+
+    /// Prepares `sql` once per connection and returns the statement's name.
+    private func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
+        let key = types.isEmpty ? sql : sql + "\u{0}" + types.map(String.init).joined(separator: ",")
+        if let name = preparedStatements[key] { return name }
+        guard preparedStatements.count < Self.preparedStatementCountMax else { return nil }
+        let name = "tm\(preparedStatements.count)"
+        let result = PQprepare(handle, name, sql, Int32(types.count), types)
+        _ = try checked(result)
+        preparedStatements[key] = name
+        return name
+    }
+
+    private func checked(_ result: OpaquePointer?) throws -> PostgresRows {
+        guard let handle else { throw PostgresError(kind: .connectionLost, message: "the connection is closed") }
+        guard let result else {
+            let lost = PQstatus(handle) != CONNECTION_OK
+            throw PostgresError(kind: lost ? .connectionLost : .client, message: Self.trimmedMessage(PQerrorMessage(handle)))
+        }
+        let rows = PostgresRows(taking: result)  // owns the result from here on, so every path clears it
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return rows
+        default:
+            throw error(from: result, handle: handle)
+        }
+    }
+
+    private func error(from result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let state = field("C").map(SQLState.init)
+        let lost = PQstatus(handle) != CONNECTION_OK
+        let message = field("M") ?? Self.trimmedMessage(PQresultErrorMessage(result))
+        return PostgresError(
+            kind: lost ? .connectionLost : (state == nil ? .client : .server),
+            sqlState: state, message: message.isEmpty ? Self.trimmedMessage(PQerrorMessage(handle)) : message,
+            detail: field("D"), hint: field("H"), constraint: field("n"), table: field("t"), column: field("c"))
+    }
+
+    static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "unknown libpq error" }
+        let text = String(cString: pointer)
+        let trimmed = text.trimmingSuffix(while: { $0 == "\n" || $0 == " " })
+        return trimmed.isEmpty ? "unknown libpq error" : trimmed
+    }
+}
+
+extension String {
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return String(self[..<end])
+    }
+}
+
+/// Calls `body` with a C array of C strings (NULL for nil) that lives for the call.
+func withCStringArray<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) throws -> R) rethrows -> R {
+    let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    defer { duplicates.forEach { free($0) } }
+    return try body(duplicates.map { $0.map { UnsafePointer($0) } } + [nil])
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Synchronization
+
+/// Listens on channels over a connection of its own and delivers notifications as a stream.
+///
+/// The connection lives on a dedicated thread that waits on its socket; when the connection
+/// breaks it reconnects and listens again, so watchers survive a server restart (notifications
+/// sent while it was away are lost, as with any LISTEN).
+public final class PostgresListener: Sendable {
+    /// Between two attempts to reconnect.
+    public static let reconnectDelayMs = 250
+    /// How often the thread looks up from the socket to see whether it was stopped.
+    static let pollIntervalMs: Int32 = 100
+
+    public let notifications: AsyncStream<PostgresNotification>
+    private let continuation: AsyncStream<PostgresNotification>.Continuation
+    private let stopped = Atomic<Bool>(false)
+    private let ready = Atomic<Bool>(false)
+
+    /// Starts listening on `channels`.
+    public init(conninfo: String, channels: [String]) {
+        (notifications, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let thread = Thread { [self] in run(conninfo: conninfo, channels: channels) }
+        thread.name = "techmarket.listener"
+        thread.start()
+    }
+
+    /// True once the LISTEN commands have run on the current connection.
+    public var isListening: Bool { ready.load(ordering: .acquiring) }
+
+    /// Waits until the listener is listening, or the timeout passes.
+    public func waitUntilListening(timeoutMs: Int = 5_000) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while !isListening {
+            if ContinuousClock.now > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    /// Stops the thread, closes the connection and finishes the stream.
+    public func stop() {
+        stopped.store(true, ordering: .releasing)
+    }
+
+    private func run(conninfo: String, channels: [String]) {
+        defer { continuation.finish() }
+        while !stopped.load(ordering: .acquiring) {
+            do {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                defer { connection.close() }
+                for channel in channels { try connection.listen(channel) }
+                ready.store(true, ordering: .releasing)
+                while !stopped.load(ordering: .acquiring) {
+                    for notification in try connection.notifications(timeoutMs: Self.pollIntervalMs) {
+                        continuation.yield(notification)
+                    }
+                }
+            } catch {
+                ready.store(false, ordering: .releasing)
+                Thread.sleep(forTimeInterval: Double(Self.reconnectDelayMs) / 1000)
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import CLibPQ
+import Synchronization
+
+/// Counts of live libpq objects, so tests can prove that every result is cleared and every
+/// connection finished.
+public enum PostgresDiagnostics {
+    static let results = Atomic<Int>(0)
+    static let connections = Atomic<Int>(0)
+
+    /// `PGresult`s not yet cleared.
+    public static var liveResultCount: Int { results.load(ordering: .relaxed) }
+    /// `PGconn`s not yet finished.
+    public static var liveConnectionCount: Int { connections.load(ordering: .relaxed) }
+}
+
+/// The rows a statement returned. Owns its `PGresult` and clears it when released.
+public final class PostgresRows: RandomAccessCollection {
+    let result: OpaquePointer
+    /// Column names, in order.
+    public let columns: [String]
+    let typeOIDs: [UInt32]
+    public let count: Int
+    /// The command tag's row count (`UPDATE 3` → 3); 0 when the command reports none.
+    public let affectedRowCount: Int
+
+    init(taking result: OpaquePointer) {
+        self.result = result
+        PostgresDiagnostics.results.add(1, ordering: .relaxed)
+        let columnCount = Int(PQnfields(result))
+        var columns = [String]()
+        var typeOIDs = [UInt32]()
+        columns.reserveCapacity(columnCount)
+        typeOIDs.reserveCapacity(columnCount)
+        for index in 0..<Int32(columnCount) {
+            columns.append(String(cString: PQfname(result, index)))
+            typeOIDs.append(UInt32(PQftype(result, index)))
+        }
+        self.columns = columns
+        self.typeOIDs = typeOIDs
+        self.count = Int(PQntuples(result))
+        self.affectedRowCount = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    deinit {
+        PQclear(result)
+        PostgresDiagnostics.results.subtract(1, ordering: .relaxed)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> PostgresRow {
+        precondition(position >= 0 && position < count, "row index out of range")
+        return PostgresRow(rows: self, index: Int32(position))
+    }
+
+    /// The index of the named column, or a decoding error naming the columns there are.
+    func columnIndex(_ name: String) throws -> Int {
+        for (index, column) in columns.enumerated() where column == name {
+            return index
+        }
+        throw PostgresDecodingError.missingColumn(name, available: columns)
+    }
+}
+
+/// One row of a result.
+public struct PostgresRow {
+    let rows: PostgresRows
+    let index: Int32
+
+    /// True when the named column is SQL NULL.
+    public func isNull(_ column: String) throws -> Bool {
+        PQgetisnull(rows.result, index, Int32(try rows.columnIndex(column))) == 1
+    }
+
+    /// Reads the named column as `T`; NULL is an error (decode as `T?` to allow it).
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try decode(at: try rows.columnIndex(column), as: type)
+    }
+
+    /// Reads the named column as `T?`, NULL giving `nil`.
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type) throws -> T? {
+        try decode(at: try rows.columnIndex(column), as: type)
+    }
+
+    /// Reads the column at `column` (0-based) as `T`.
+    public func decode<T: PostgresDecodable>(at column: Int, as type: T.Type = T.self) throws -> T {
+        guard let value = try decode(at: column, as: T?.self) else {
+            throw PostgresDecodingError.unexpectedNull(column: rows.columns[column])
+        }
+        return value
+    }
+
+    /// Reads the column at `column` (0-based) as `T?`.
+    public func decode<T: PostgresDecodable>(at column: Int, as type: T?.Type) throws -> T? {
+        guard column >= 0, column < rows.columns.count else {
+            throw PostgresDecodingError.columnIndexOutOfRange(column, count: rows.columns.count)
+        }
+        let field = Int32(column)
+        if PQgetisnull(rows.result, index, field) == 1 { return nil }
+        let length = Int(PQgetlength(rows.result, index, field))
+        let text = PQgetvalue(rows.result, index, field)!.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+        return try T.decode(text: text[...], typeOID: rows.typeOIDs[column], column: rows.columns[column])
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Market
+import Postgres
+
+/// The PostgreSQL adapter of Market's storage ports.
+public final class PostgresMarketStore: ReferenceDataStore {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    public func health() async -> DatabaseHealth {
+        let started = ContinuousClock.now
+        do {
+            let version = try await pool.withConnection { connection in
+                try connection.query("SHOW server_version")[0].decode("server_version", as: String.self)
+            }
+            let elapsed = ContinuousClock.now - started
+            let latencyMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            return DatabaseHealth(isReachable: true, latencyMs: latencyMs, serverVersion: version)
+        } catch {
+            return DatabaseHealth(isReachable: false, error: "\(error)")
+        }
+    }
+
+    public func regions(_ query: RegionQuery) async throws -> [Region] {
+        try await pool.withConnection { connection in
+            // An alliance covers its member regions and everything below them.
+            let rows = try connection.query(
+                """
+                WITH RECURSIVE in_alliance AS (
+                    SELECT region_code AS code FROM alliance_members WHERE alliance_code = $2
+                    UNION
+                    SELECT r.code FROM regions r JOIN in_alliance a ON r.parent_code = a.code
+                )
+                SELECT code, name, name_en, level, parent_code FROM regions
+                WHERE ($1::text IS NULL OR parent_code = $1)
+                  AND ($2::text IS NULL OR code IN (SELECT code FROM in_alliance))
+                  AND ($3::text IS NULL OR level = $3)
+                ORDER BY code
+                """,
+                query.parentCode?.value, query.allianceCode, query.level?.rawValue)
+            return try rows.map(Self.region)
+        }
+    }
+
+    public func region(_ code: RegionCode) async throws -> Region? {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT code, name, name_en, level, parent_code FROM regions WHERE code = $1", code.value)
+                .first.map(Self.region)
+        }
+    }
+
+    public func alliances() async throws -> [Alliance] {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT a.code, a.name, a.name_en,
+                       coalesce(string_agg(m.region_code, ',' ORDER BY m.region_code), '') AS members
+                FROM alliances a LEFT JOIN alliance_members m ON m.alliance_code = a.code
+                GROUP BY a.code ORDER BY a.code
+                """)
+            return try rows.map { row in
+                Alliance(
+                    code: try row.decode("code"), name: try row.decode("name"), nameEn: try row.decode("name_en"),
+                    members: try row.decode("members", as: String.self).split(separator: ",").compactMap { RegionCode(String($0)) })
+            }
+        }
+    }
+
+    public func fields() async throws -> [TechnicalField] {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT code, name, name_en, plan_direction FROM fields ORDER BY sort_order, code").map { row in
+                TechnicalField(
+                    code: try row.decode("code"), name: try row.decode("name"), nameEn: try row.decode("name_en"),
+                    planDirection: try row.decode("plan_direction"))
+            }
+        }
+    }
+
+    public func upsert(_ data: ReferenceData) async throws {
+        try data.validate()
+        try await pool.withTransaction { connection in
+            for region in data.regionsParentsFirst {
+                try connection.query(
+                    """
+                    INSERT INTO regions (code, name, name_en, level, parent_code) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                        level = excluded.level, parent_code = excluded.parent_code
+                    """,
+                    region.code.value, region.name, region.nameEn, region.level.rawValue, region.parentCode?.value)
+            }
+            for alliance in data.alliances {
+                try connection.query(
+                    """
+                    INSERT INTO alliances (code, name, name_en) VALUES ($1, $2, $3)
+                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en
+                    """,
+                    alliance.code, alliance.name, alliance.nameEn)
+                // The fixture is the whole truth about membership: members it no longer names go.
+                try connection.query(
+                    "DELETE FROM alliance_members WHERE alliance_code = $1 AND NOT (region_code = ANY (string_to_array($2, ',')))",
+                    alliance.code, alliance.members.map(\.value).joined(separator: ","))
+                for member in alliance.members {
+                    try connection.query(
+                        "INSERT INTO alliance_members (alliance_code, region_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                        alliance.code, member.value)
+                }
+            }
+            for (index, field) in data.fields.enumerated() {
+                try connection.query(
+                    """
+                    INSERT INTO fields (code, name, name_en, plan_direction, sort_order) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                        plan_direction = excluded.plan_direction, sort_order = excluded.sort_order
+                    """,
+                    field.code, field.name, field.nameEn, field.planDirection, index)
+            }
+        }
+    }
+
+    static func region(_ row: PostgresRow) throws -> Region {
+        let code: String = try row.decode("code")
+        let level: String = try row.decode("level")
+        let parent = try row.decode("parent_code", as: String?.self)
+        guard let regionCode = RegionCode(code), let regionLevel = Region.Level(rawValue: level) else {
+            throw PostgresDecodingError.invalidValue(column: "code/level", expected: "region", text: "\(code)/\(level)")
+        }
+        return Region(
+            code: regionCode, name: try row.decode("name"), nameEn: try row.decode("name_en"), level: regionLevel,
+            parentCode: parent.flatMap(RegionCode.init))
+    }
+}

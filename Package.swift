@@ -49,14 +49,21 @@ let package = Package(
             path: "Benchmarks/MatchingBenchmark"
         ),
 
+        // Shared by the test targets: the embedded test cluster and a fresh database per test.
+        .target(
+            name: "TestSupport",
+            dependencies: ["EmbeddedPostgres", "Postgres", "PostgresStore", "Market"],
+            path: "Tests/TestSupport"
+        ),
+
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport"]),
         .testTarget(
             name: "MarketAPITests",
             dependencies: [
-                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market",
+                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

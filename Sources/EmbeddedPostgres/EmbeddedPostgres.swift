@@ -196,16 +196,21 @@ extension EmbeddedPostgres {
         public var pgCtl: URL { directory.appendingPathComponent("pg_ctl") }
         public var postgres: URL { directory.appendingPathComponent("postgres") }
 
-        /// Looks in `$PATH`, then `pg_config --bindir`, then /usr/lib/postgresql/*/bin (newest first).
-        public static func locate() throws -> Binaries {
+        /// Looks in `$TECHMARKET_PG_BINDIR`, `$PATH`, then `pg_config --bindir`, then
+        /// /usr/lib/postgresql/*/bin (newest first).
+        public static func locate(
+            environment: [String: String] = ProcessInfo.processInfo.environment,
+            pgConfigPaths: [String] = ["/usr/bin/pg_config", "/usr/local/bin/pg_config"],
+            versionedRoot: String = "/usr/lib/postgresql"
+        ) throws -> Binaries {
             var candidates: [String] = []
-            if let explicit = ProcessInfo.processInfo.environment["TECHMARKET_PG_BINDIR"], !explicit.isEmpty {
+            if let explicit = environment["TECHMARKET_PG_BINDIR"], !explicit.isEmpty {
                 candidates.append(explicit)
             }
-            candidates += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            if let bindir = pgConfigBindir() { candidates.append(bindir) }
-            let versioned = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-            candidates += versioned.sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }.map { "/usr/lib/postgresql/\($0)/bin" }
+            candidates += (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            if let bindir = pgConfigBindir(pgConfigPaths) { candidates.append(bindir) }
+            let versioned = (try? FileManager.default.contentsOfDirectory(atPath: versionedRoot)) ?? []
+            candidates += versioned.sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }.map { "\(versionedRoot)/\($0)/bin" }
             for folder in candidates {
                 let programs = ["initdb", "pg_ctl", "postgres"].map { (folder as NSString).appendingPathComponent($0) }
                 if programs.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) {
@@ -215,8 +220,8 @@ extension EmbeddedPostgres {
             throw EmbeddedPostgresError.binariesNotFound(searched: candidates)
         }
 
-        private static func pgConfigBindir() -> String? {
-            for pgConfig in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.isExecutableFile(atPath: pgConfig) {
+        private static func pgConfigBindir(_ paths: [String]) -> String? {
+            for pgConfig in paths where FileManager.default.isExecutableFile(atPath: pgConfig) {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: pgConfig)
                 process.arguments = ["--bindir"]

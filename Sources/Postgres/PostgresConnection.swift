@@ -27,6 +27,7 @@ public final class PostgresConnection {
 
     private var handle: OpaquePointer?
     private var preparedStatements: [String: String] = [:]
+    private let resultCounter = ResultCounter()
     /// Settings every connection starts with, so decoding never depends on the server's defaults.
     static let sessionSettings = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'"
 
@@ -71,6 +72,9 @@ public final class PostgresConnection {
         guard let handle else { return false }
         return PQstatus(handle) == CONNECTION_OK
     }
+
+    /// Results of this connection that have not been cleared yet (0 when nothing holds rows).
+    public var liveResultCount: Int { resultCounter.count.load(ordering: .relaxed) }
 
     /// The server's process id for this connection (what `pg_stat_activity.pid` shows).
     public var backendProcessID: Int32 {
@@ -216,7 +220,7 @@ public final class PostgresConnection {
             let lost = PQstatus(handle) != CONNECTION_OK
             throw PostgresError(kind: lost ? .connectionLost : .client, message: Self.trimmedMessage(PQerrorMessage(handle)))
         }
-        let rows = PostgresRows(taking: result)  // owns the result from here on, so every path clears it
+        let rows = PostgresRows(taking: result, counter: resultCounter)  // owns the result from here on, so every path clears it
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return rows

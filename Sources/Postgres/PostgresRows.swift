@@ -13,6 +13,11 @@ public enum PostgresDiagnostics {
     public static var liveConnectionCount: Int { connections.load(ordering: .relaxed) }
 }
 
+/// Counts the results of one connection that are still alive.
+final class ResultCounter: Sendable {
+    let count = Atomic<Int>(0)
+}
+
 /// The rows a statement returned. Owns its `PGresult` and clears it when released.
 public final class PostgresRows: RandomAccessCollection {
     let result: OpaquePointer
@@ -23,9 +28,13 @@ public final class PostgresRows: RandomAccessCollection {
     /// The command tag's row count (`UPDATE 3` → 3); 0 when the command reports none.
     public let affectedRowCount: Int
 
-    init(taking result: OpaquePointer) {
+    private let counter: ResultCounter
+
+    init(taking result: OpaquePointer, counter: ResultCounter) {
         self.result = result
+        self.counter = counter
         PostgresDiagnostics.results.add(1, ordering: .relaxed)
+        counter.count.add(1, ordering: .relaxed)
         let columnCount = Int(PQnfields(result))
         var columns = [String]()
         var typeOIDs = [UInt32]()
@@ -44,6 +53,7 @@ public final class PostgresRows: RandomAccessCollection {
     deinit {
         PQclear(result)
         PostgresDiagnostics.results.subtract(1, ordering: .relaxed)
+        counter.count.subtract(1, ordering: .relaxed)
     }
 
     public var startIndex: Int { 0 }

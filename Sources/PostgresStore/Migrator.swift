@@ -7,6 +7,12 @@ public struct Migration: Sendable, Equatable {
     public var name: String
     public var sql: String
 
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
     /// SHA-256 of the file's bytes, hex; what the database records when the file is applied.
     public var checksum: String { SHA256.hex(Array(sql.utf8)) }
 }

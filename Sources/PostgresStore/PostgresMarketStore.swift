@@ -81,42 +81,45 @@ public final class PostgresMarketStore: ReferenceDataStore {
 
     public func upsert(_ data: ReferenceData) async throws {
         try data.validate()
-        try await pool.withTransaction { connection in
-            for region in data.regionsParentsFirst {
+        try await pool.withTransaction { connection in try Self.upsert(data, on: connection) }
+    }
+
+    /// Writes the reference data on `connection`, inside the caller's transaction.
+    public static func upsert(_ data: ReferenceData, on connection: PostgresConnection) throws {
+        for region in data.regionsParentsFirst {
+            try connection.query(
+                """
+                INSERT INTO regions (code, name, name_en, level, parent_code) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                    level = excluded.level, parent_code = excluded.parent_code
+                """,
+                region.code.value, region.name, region.nameEn, region.level.rawValue, region.parentCode?.value)
+        }
+        for alliance in data.alliances {
+            try connection.query(
+                """
+                INSERT INTO alliances (code, name, name_en) VALUES ($1, $2, $3)
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en
+                """,
+                alliance.code, alliance.name, alliance.nameEn)
+            // The fixture is the whole truth about membership: members it no longer names go.
+            try connection.query(
+                "DELETE FROM alliance_members WHERE alliance_code = $1 AND NOT (region_code = ANY (string_to_array($2, ',')))",
+                alliance.code, alliance.members.map(\.value).joined(separator: ","))
+            for member in alliance.members {
                 try connection.query(
-                    """
-                    INSERT INTO regions (code, name, name_en, level, parent_code) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-                        level = excluded.level, parent_code = excluded.parent_code
-                    """,
-                    region.code.value, region.name, region.nameEn, region.level.rawValue, region.parentCode?.value)
+                    "INSERT INTO alliance_members (alliance_code, region_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    alliance.code, member.value)
             }
-            for alliance in data.alliances {
-                try connection.query(
-                    """
-                    INSERT INTO alliances (code, name, name_en) VALUES ($1, $2, $3)
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en
-                    """,
-                    alliance.code, alliance.name, alliance.nameEn)
-                // The fixture is the whole truth about membership: members it no longer names go.
-                try connection.query(
-                    "DELETE FROM alliance_members WHERE alliance_code = $1 AND NOT (region_code = ANY (string_to_array($2, ',')))",
-                    alliance.code, alliance.members.map(\.value).joined(separator: ","))
-                for member in alliance.members {
-                    try connection.query(
-                        "INSERT INTO alliance_members (alliance_code, region_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        alliance.code, member.value)
-                }
-            }
-            for (index, field) in data.fields.enumerated() {
-                try connection.query(
-                    """
-                    INSERT INTO fields (code, name, name_en, plan_direction, sort_order) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-                        plan_direction = excluded.plan_direction, sort_order = excluded.sort_order
-                    """,
-                    field.code, field.name, field.nameEn, field.planDirection, index)
-            }
+        }
+        for (index, field) in data.fields.enumerated() {
+            try connection.query(
+                """
+                INSERT INTO fields (code, name, name_en, plan_direction, sort_order) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                    plan_direction = excluded.plan_direction, sort_order = excluded.sort_order
+                """,
+                field.code, field.name, field.nameEn, field.planDirection, index)
         }
     }
 

@@ -1,0 +1,132 @@
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct PoolAndTransactionTests {
+    struct Boom: Error {}
+
+    @Test func throwingBodyRollsBack() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 2)
+            try await pool.withConnection { try $0.execute("CREATE TABLE r (id int)") }
+            await #expect(throws: Boom.self) {
+                try await pool.withTransaction { connection in
+                    try connection.query("INSERT INTO r VALUES (1)")
+                    throw Boom()
+                }
+            }
+            let committed = try await pool.withTransaction { connection in
+                try connection.query("INSERT INTO r VALUES (2)")
+                return try connection.query("SELECT count(*) AS n FROM r")[0].decode("n", as: Int64.self)
+            }
+            #expect(committed == 1)
+            let ids = try await pool.withConnection { try $0.query("SELECT id FROM r").map { try $0.decode("id", as: Int.self) } }
+            #expect(ids == [2])
+            await pool.close()
+        }
+    }
+
+    @Test func fiftyTasksShareAPoolOfFour() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 4)
+            try await pool.withConnection { try $0.execute("CREATE TABLE hits (pid int)") }
+            final class Gauge: Sendable {
+                let inFlight = Atomic<Int>(0)
+                let peak = Atomic<Int>(0)
+            }
+            let gauge = Gauge()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            let now = gauge.inFlight.add(1, ordering: .relaxed).newValue
+                            gauge.peak.max(now, ordering: .relaxed)
+                            defer { gauge.inFlight.subtract(1, ordering: .relaxed) }
+                            try connection.query("INSERT INTO hits SELECT pg_backend_pid() FROM pg_sleep(0.01)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let (rows, backends) = try await pool.withConnection { connection in
+                let row = try connection.query("SELECT count(*) AS n, count(DISTINCT pid) AS backends FROM hits")[0]
+                return (try row.decode("n", as: Int.self), try row.decode("backends", as: Int.self))
+            }
+            #expect(rows == 50)
+            #expect(backends <= 4)
+            #expect(gauge.peak.load(ordering: .relaxed) <= 4)
+            #expect(pool.slotCount <= 4)
+            await pool.close()
+        }
+    }
+
+    @Test func retriesSerializationFailuresWhenAsked() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 8)
+            try await pool.withConnection { try $0.execute("CREATE TABLE counter (n int); INSERT INTO counter VALUES (0)") }
+            // Serializable read-modify-write from 8 tasks: conflicts are certain, and retried.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<5 {
+                            try await pool.withTransaction(isolation: .serializable, retry: .init(retryCountMax: 50)) { c in
+                                let n = try c.query("SELECT n FROM counter")[0].decode("n", as: Int.self)
+                                try c.query("UPDATE counter SET n = $1", n + 1)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let total = try await pool.withConnection { try $0.query("SELECT n FROM counter")[0].decode("n", as: Int.self) }
+            #expect(total == 40)
+            await pool.close()
+        }
+    }
+
+    @Test func waitingPastTheTimeoutFails() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = PostgresPool(.init(conninfo: database.conninfo, connectionCountMax: 1, acquireTimeoutMs: 100))
+            async let holder: Void = pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.5)") }
+            try await Task.sleep(for: .milliseconds(50))
+            let error = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ = try $0.query("SELECT 1") } }
+            #expect(error?.kind == .poolTimeout)
+            try await holder
+            await pool.close()
+        }
+    }
+
+    @Test func resultsAreClearedAndConnectionsFinished() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let tag = "leakcheck_\(UInt32.random(in: 0...UInt32.max))"
+            let conninfo = database.conninfo + " application_name=\(tag)"
+            for _ in 0..<20 {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                _ = try connection.query("SELECT generate_series(1, 10) AS n")
+                _ = try? connection.query("SELECT 1/0")  // an error result, cleared too
+                _ = try? connection.query("SELEC")  // a failed prepare
+                do {
+                    let rows = try connection.query("SELECT 1 AS one")
+                    #expect(connection.liveResultCount == 1)
+                    _ = try rows[0].decode("one", as: Int.self)
+                }
+                #expect(connection.liveResultCount == 0)
+                if Bool.random() { connection.close() }  // else deinit finishes it
+            }
+            _ = try? PostgresConnection(conninfo: "host=/nonexistent port=1 dbname=x")
+            // Every connection we opened is gone from the server's view.
+            let observer = try PostgresConnection(conninfo: database.conninfo)
+            defer { observer.close() }
+            var remaining = -1
+            for _ in 0..<50 {
+                remaining = try observer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", tag)[0]
+                    .decode("n", as: Int.self)
+                if remaining == 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(remaining == 0)
+        }
+    }
+}

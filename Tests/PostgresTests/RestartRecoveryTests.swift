@@ -1,0 +1,41 @@
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import Testing
+
+/// Restarting a server would disturb the other tests, so this one uses a cluster of its own.
+@Suite struct RestartRecoveryTests {
+    @Test func poolAndListenerSurviveARestart() async throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tm-restart-\(UUID().uuidString.prefix(8))")
+        let cluster = try EmbeddedPostgres(directory: folder, durable: false)
+        try cluster.start()
+        defer {
+            try? cluster.stop()
+            try? FileManager.default.removeItem(at: cluster.directory)
+        }
+        let pool = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 3))
+        let listener = PostgresListener(conninfo: cluster.conninfo(), channels: ["events"])
+        defer { listener.stop() }
+        #expect(await listener.waitUntilListening())
+        let before = try await pool.withConnection { Int64($0.backendProcessID) }
+
+        try cluster.stop()
+        let down = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ = try $0.query("SELECT 1") } }
+        #expect(down?.isConnectionLost == true)
+        try cluster.start()
+
+        // The first use after the restart opens a new connection instead of failing.
+        let after = try await pool.withTransaction { connection in
+            try connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int64.self)
+        }
+        #expect(after != before)
+        // The listener reconnects and listens again.
+        try await Task.sleep(for: .milliseconds(Int64(PostgresListener.reconnectDelayMs) * 2))
+        #expect(await listener.waitUntilListening(timeoutMs: 10_000))
+        try await pool.withConnection { try $0.notify("events", payload: "back") }
+        var iterator = listener.notifications.makeAsyncIterator()
+        let notification = await iterator.next()
+        #expect(notification?.payload == "back")
+        await pool.close()
+    }
+}

@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a Swift module. Only `Postgres` imports it.
@@ -22,6 +23,8 @@ let package = Package(
         ),
         // Pure order matching and auctions: the standard library only.
         .target(name: "Matching"),
+        // The double-entry ledger's rules, encoding, hash chain and verifier: no I/O.
+        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres"),
         .target(name: "Market"),
@@ -48,6 +51,16 @@ let package = Package(
             dependencies: ["Matching"],
             path: "Benchmarks/MatchingBenchmark"
         ),
+        .executableTarget(
+            name: "LedgerBenchmark",
+            dependencies: ["Ledger"],
+            path: "Benchmarks/LedgerBenchmark"
+        ),
+        .executableTarget(
+            name: "PostgresBenchmark",
+            dependencies: ["Postgres", "EmbeddedPostgres"],
+            path: "Benchmarks/PostgresBenchmark"
+        ),
 
         // Shared by the test targets: the embedded test cluster and a fresh database per test.
         .target(
@@ -57,6 +70,7 @@ let package = Package(
         ),
 
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport"]),

@@ -22,10 +22,23 @@ enum ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C"
         let environmentStrings = environment.map { "\($0.key)=\($0.value)" }
+        // Threads of this process block signals (Dispatch does); a child would inherit that mask,
+        // and pgbench -T, for one, would never see its SIGALRM. Children start with none blocked
+        // and default handlers.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let status = withCStrings(arguments) { argv in
             withCStrings(environmentStrings) { envp in
-                posix_spawn(&pid, executable, &actions, nil, argv, envp)
+                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             }
         }
         guard status == 0 else {

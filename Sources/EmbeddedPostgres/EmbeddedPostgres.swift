@@ -77,6 +77,28 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Runs a PostgreSQL client program of the same installation (pgbench, psql) as this user,
+    /// pointed at this cluster; returns its exit status and what it printed.
+    public func runClient(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let candidates = [binaries.directory.resolvingSymlinksInPath().path, binaries.directory.path]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().reversed()
+            .map { "/usr/lib/postgresql/\($0)/bin" }
+        // initdb in PATH may be a link into the real folder, which also holds the client programs.
+        let linked = binaries.initdb.resolvingSymlinksInPath().deletingLastPathComponent().path
+        guard let path = ([linked] + candidates).map({ ($0 as NSString).appendingPathComponent(program) })
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
+            throw EmbeddedPostgresError.commandFailed(command: program, output: "\(program) not found; install it with: apt-get install -y postgresql-contrib")
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("techmarket-client-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let status = try ChildProcess.run(
+            executable: path,
+            arguments: [program, "-h", socketDirectory.path, "-p", "\(port)", "-U", Self.superuser] + arguments,
+            outputPath: output.path)
+        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
     // MARK: - Steps
 
     private func initialize() throws {

@@ -26,7 +26,9 @@ public final class PostgresConnection {
     public static let preparedStatementCountMax = 512
 
     private var handle: OpaquePointer?
-    private var preparedStatements: [String: String] = [:]
+    /// Statement names by SQL text, with the parameter types they were prepared for.
+    private var preparedStatements: [String: [(types: [Oid], name: String)]] = [:]
+    private var preparedStatementCount = 0
     private let resultCounter = ResultCounter()
     /// Settings every connection starts with, so decoding never depends on the server's defaults.
     static let sessionSettings = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'"
@@ -65,6 +67,7 @@ public final class PostgresConnection {
         }
         handle = nil
         preparedStatements.removeAll()
+        preparedStatementCount = 0
     }
 
     /// False once the connection is closed or libpq has seen it break.
@@ -157,6 +160,11 @@ public final class PostgresConnection {
         let handle = try liveHandle()
         var received = drainNotifications(handle)
         if !received.isEmpty { return received }
+        // Reading may have found the socket closed; libpq then drops it, and poll on -1 would wait
+        // out the timeout and report nothing, forever.
+        guard PQstatus(handle) == CONNECTION_OK, PQsocket(handle) >= 0 else {
+            throw PostgresError(kind: .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
+        }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, timeoutMs)
         if ready < 0, errno != EINTR {
@@ -204,13 +212,15 @@ public final class PostgresConnection {
 
     /// Prepares `sql` once per connection and returns the statement's name.
     private func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
-        let key = types.isEmpty ? sql : sql + "\u{0}" + types.map(String.init).joined(separator: ",")
-        if let name = preparedStatements[key] { return name }
-        guard preparedStatements.count < Self.preparedStatementCountMax else { return nil }
-        let name = "tm\(preparedStatements.count)"
+        if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
+            return known.name
+        }
+        guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
+        let name = "tm\(preparedStatementCount)"
         let result = PQprepare(handle, name, sql, Int32(types.count), types)
         _ = try checked(result)
-        preparedStatements[key] = name
+        preparedStatements[sql, default: []].append((types, name))
+        preparedStatementCount += 1
         return name
     }
 

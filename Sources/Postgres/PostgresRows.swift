@@ -1,4 +1,7 @@
 import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Counts of live libpq objects, so tests can prove that every result is cleared and every
@@ -21,13 +24,7 @@ final class ResultCounter: Sendable {
 /// The rows a statement returned. Owns its `PGresult` and clears it when released.
 public final class PostgresRows: RandomAccessCollection {
     let result: OpaquePointer
-    /// Column names, in order.
-    public let columns: [String]
-    let typeOIDs: [UInt32]
     public let count: Int
-    /// The command tag's row count (`UPDATE 3` → 3); 0 when the command reports none.
-    public let affectedRowCount: Int
-
     private let counter: ResultCounter
 
     init(taking result: OpaquePointer, counter: ResultCounter) {
@@ -35,20 +32,20 @@ public final class PostgresRows: RandomAccessCollection {
         self.counter = counter
         PostgresDiagnostics.results.add(1, ordering: .relaxed)
         counter.count.add(1, ordering: .relaxed)
-        let columnCount = Int(PQnfields(result))
-        var columns = [String]()
-        var typeOIDs = [UInt32]()
-        columns.reserveCapacity(columnCount)
-        typeOIDs.reserveCapacity(columnCount)
-        for index in 0..<Int32(columnCount) {
-            columns.append(String(cString: PQfname(result, index)))
-            typeOIDs.append(UInt32(PQftype(result, index)))
-        }
-        self.columns = columns
-        self.typeOIDs = typeOIDs
         self.count = Int(PQntuples(result))
-        self.affectedRowCount = Int(String(cString: PQcmdTuples(result))) ?? 0
     }
+
+    /// Column names, in order.
+    public var columns: [String] {
+        (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+    }
+
+    /// The command tag's row count (`UPDATE 3` → 3); 0 when the command reports none.
+    public var affectedRowCount: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+
+    func typeOID(_ column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
+    func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
+    var columnCount: Int { Int(PQnfields(result)) }
 
     deinit {
         PQclear(result)
@@ -66,10 +63,14 @@ public final class PostgresRows: RandomAccessCollection {
 
     /// The index of the named column, or a decoding error naming the columns there are.
     func columnIndex(_ name: String) throws -> Int {
-        for (index, column) in columns.enumerated() where column == name {
-            return index
+        let found = name.withCString { wanted -> Int? in
+            for index in 0..<PQnfields(result) where strcmp(PQfname(result, index), wanted) == 0 {
+                return Int(index)
+            }
+            return nil
         }
-        throw PostgresDecodingError.missingColumn(name, available: columns)
+        guard let found else { throw PostgresDecodingError.missingColumn(name, available: columns) }
+        return found
     }
 }
 
@@ -96,15 +97,15 @@ public struct PostgresRow {
     /// Reads the column at `column` (0-based) as `T`.
     public func decode<T: PostgresDecodable>(at column: Int, as type: T.Type = T.self) throws -> T {
         guard let value = try decode(at: column, as: T?.self) else {
-            throw PostgresDecodingError.unexpectedNull(column: rows.columns[column])
+            throw PostgresDecodingError.unexpectedNull(column: rows.columnName(column))
         }
         return value
     }
 
     /// Reads the column at `column` (0-based) as `T?`.
     public func decode<T: PostgresDecodable>(at column: Int, as type: T?.Type) throws -> T? {
-        guard column >= 0, column < rows.columns.count else {
-            throw PostgresDecodingError.columnIndexOutOfRange(column, count: rows.columns.count)
+        guard column >= 0, column < rows.columnCount else {
+            throw PostgresDecodingError.columnIndexOutOfRange(column, count: rows.columnCount)
         }
         let field = Int32(column)
         if PQgetisnull(rows.result, index, field) == 1 { return nil }
@@ -112,6 +113,6 @@ public struct PostgresRow {
         let text = PQgetvalue(rows.result, index, field)!.withMemoryRebound(to: UInt8.self, capacity: length) {
             String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
         }
-        return try T.decode(text: text[...], typeOID: rows.typeOIDs[column], column: rows.columns[column])
+        return try T.decode(text: text[...], typeOID: rows.typeOID(column), column: rows.columnName(column))
     }
 }

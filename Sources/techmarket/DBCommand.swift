@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddedPostgres
 import Foundation
 import Market
 import Postgres
@@ -6,7 +7,24 @@ import PostgresStore
 
 struct DB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Schema migrations.", subcommands: [Migrate.self, Status.self])
+        commandName: "db", abstract: "Schema migrations and the embedded cluster.",
+        subcommands: [Migrate.self, Status.self, Stop.self])
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL cluster, if it is running.")
+        @Option(name: .customLong("data-dir"), help: "Folder of the embedded cluster.")
+        var dataDirectory: String = ".techmarket/postgres"
+
+        func run() async throws {
+            let cluster = try EmbeddedPostgres(directory: URL(fileURLWithPath: dataDirectory))
+            guard cluster.isRunning else {
+                print("no cluster running in \(cluster.directory.path)")
+                return
+            }
+            try cluster.stop()
+            print("stopped the cluster in \(cluster.directory.path)")
+        }
+    }
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply the pending migrations of Schema/, in order.")

@@ -18,10 +18,9 @@ import TestSupport
             try await pool.withTransaction { try $0.notify("lot_events", payload: "拍卖 bid 1") }
             try await pool.withConnection { try $0.notify("lot_events", payload: "bid 2") }
             var received: [String] = []
-            for await notification in listener.notifications {
+            while received.count < 2, let notification = await listener.next(timeoutMs: 10_000) {
                 #expect(notification.channel == "lot_events")
                 received.append(notification.payload)
-                if received.count == 2 { break }
             }
             #expect(received == ["拍卖 bid 1", "bid 2"])
             await pool.close()
@@ -40,6 +39,26 @@ import TestSupport
             for _ in 0..<20 where got.isEmpty { got = try listener.notifications(timeoutMs: 100) }
             #expect(got.map(\.payload) == ["p"])
             #expect(got.first?.senderProcessID == sender.backendProcessID)
+        }
+    }
+}
+
+extension PostgresListener {
+    /// The next notification, or nil when none arrives within `timeoutMs`. A timeout cancels the
+    /// waiting iterator, which ends the stream: fine for a test that gives up.
+    func next(timeoutMs: Int) async -> PostgresNotification? {
+        await withTaskGroup(of: PostgresNotification?.self) { group in
+            group.addTask { [notifications] in
+                for await notification in notifications { return notification }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(timeoutMs))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 }

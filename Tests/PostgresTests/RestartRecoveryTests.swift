@@ -33,8 +33,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(Int64(PostgresListener.reconnectDelayMs) * 2))
         #expect(await listener.waitUntilListening(timeoutMs: 10_000))
         try await pool.withConnection { try $0.notify("events", payload: "back") }
-        var iterator = listener.notifications.makeAsyncIterator()
-        let notification = await iterator.next()
+        let notification = await listener.next(timeoutMs: 10_000)
         #expect(notification?.payload == "back")
         await pool.close()
     }

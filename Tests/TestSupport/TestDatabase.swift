@@ -78,7 +78,8 @@ actor Admin {
 
     func pool(_ cluster: EmbeddedPostgres) -> PostgresPool {
         if let adminPool { return adminPool }
-        let pool = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 2))
+        // Creating databases queues here when many tests start at once on a busy machine: wait, do not fail.
+        let pool = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 4, acquireTimeoutMs: 300_000))
         adminPool = pool
         return pool
     }

@@ -1,0 +1,48 @@
+# Shared by scripts/run, scripts/test and scripts/bench: find Swift, and make sure PostgreSQL's
+# server programs and libpq's headers are installed, installing them with apt when we can.
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    echo "error: swift (6.x) not found; install it from swift.org and put it on PATH" >&2
+    exit 1
+fi
+
+have_postgres_server() {
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && return 0
+    done
+    command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1
+}
+
+have_libpq_headers() {
+    [ -f /usr/include/postgresql/libpq-fe.h ] || [ -f /usr/local/include/postgresql/libpq-fe.h ]
+}
+
+# Installs the Debian packages named in "$@" when running as root with apt; otherwise prints the
+# command that would and stops.
+install_packages() {
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing: $*" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+    else
+        echo "error: missing system packages; install them with:" >&2
+        echo "  sudo apt-get install -y $*" >&2
+        exit 1
+    fi
+}
+
+ensure_system_packages() {
+    local missing=()
+    have_postgres_server || missing+=(postgresql)
+    have_libpq_headers || missing+=(libpq-dev)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    if [ ${#missing[@]} -gt 0 ]; then install_packages "${missing[@]}"; fi
+    # The Debian package starts a cluster of its own on port 5432; ours use private sockets and
+    # do not need it, so it is left as it is.
+}

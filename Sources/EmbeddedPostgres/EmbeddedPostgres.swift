@@ -38,7 +38,10 @@ public struct EmbeddedPostgres: Sendable {
 
     /// A libpq connection string for `database` on this cluster.
     public func conninfo(database: String = "postgres") -> String {
-        "host=\(socketDirectory.path) port=\(port) user=\(Self.superuser) dbname=\(database)"
+        func quoted(_ value: String) -> String {
+            "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        }
+        return "host=\(quoted(socketDirectory.path)) port=\(port) user=\(Self.superuser) dbname=\(quoted(database))"
     }
 
     /// True when the data folder holds an initialised cluster.

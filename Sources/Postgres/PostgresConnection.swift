@@ -24,6 +24,8 @@ public enum PostgresIsolation: String, Sendable {
 public final class PostgresConnection {
     /// Prepared statements kept per connection; past this, statements run unprepared.
     public static let preparedStatementCountMax = 512
+    /// How long opening a connection may take unless the conninfo says otherwise.
+    public static let connectTimeoutSeconds = 5
 
     private var handle: OpaquePointer?
     /// Statement names by SQL text, with the parameter types they were prepared for.
@@ -36,8 +38,9 @@ public final class PostgresConnection {
     /// Opens a connection. `conninfo` is a libpq connection string or `postgresql://` URL; what it
     /// leaves out comes from the `PG*` environment variables, by libpq's own rules.
     public init(conninfo: String) throws {
-        let keywords = ["application_name", "client_encoding", "dbname"]
-        let values = ["techmarket", "UTF8", conninfo]
+        // Defaults first: what the caller's conninfo says wins.
+        let keywords = ["application_name", "client_encoding", "connect_timeout", "dbname"]
+        let values = ["techmarket", "UTF8", String(Self.connectTimeoutSeconds), conninfo]
         let connection = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -89,13 +92,21 @@ public final class PostgresConnection {
     /// on shutdown); reads any notifications that arrived meanwhile.
     public func checkAlive() -> Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        if ready > 0 {
-            if PQconsumeInput(handle) == 0 { return false }
-            return PQstatus(handle) == CONNECTION_OK
+        // On shutdown the server sends a FATAL message and then closes the socket: the first read
+        // takes the message, only a further read sees the end of the stream.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 0)
+            if ready == 0 || (ready < 0 && errno == EINTR) { break }
+            if ready < 0 || PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
         }
-        return ready == 0
+        return PQstatus(handle) == CONNECTION_OK && PQsocket(handle) >= 0
+    }
+
+    /// True when no transaction is open (or failed) on this connection.
+    public var isIdle: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
     /// Runs one parameterised statement (`$1`, `$2`, …) and returns its rows.
@@ -109,6 +120,9 @@ public final class PostgresConnection {
     public func query(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
         let handle = try liveHandle()
         let encoded = parameters.map(\.postgresParameter)
+        for (index, parameter) in encoded.enumerated() where parameter.text?.utf8.contains(0) == true {
+            throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
         let types = encoded.map { Oid($0.typeOID) }
         let name = try preparedName(for: sql, types: types, handle: handle)
         let result: OpaquePointer? = withCStringArray(encoded.map(\.text)) { values in
@@ -135,6 +149,12 @@ public final class PostgresConnection {
         } catch {
             if isUsable { try? execute("ROLLBACK") }
             throw error
+        }
+        // A body that swallowed a statement's error leaves the transaction failed; COMMIT would
+        // then quietly roll back and report success.
+        if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            try? execute("ROLLBACK")
+            throw PostgresError(kind: .client, message: "the transaction failed inside its body (an error was caught and ignored), so it was rolled back")
         }
         try execute("COMMIT")
         return value

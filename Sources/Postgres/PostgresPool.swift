@@ -39,6 +39,9 @@ public final class PostgresPool: Sendable {
         public static let onConflict = Retry(retryCountMax: 10)
     }
 
+    /// The largest pool a configuration may ask for.
+    public static let connectionCountLimit = 512
+
     public let configuration: Configuration
     private let state: Mutex<State>
 
@@ -75,9 +78,12 @@ public final class PostgresPool: Sendable {
             return fresh
         }
 
-        /// Drops a connection that is broken, so the next user opens a new one. Runs on `queue`.
+        /// Drops a connection that is broken, and ends a transaction a body left open, so the next
+        /// user gets a clean connection. Runs on `queue`.
         func discardIfBroken() {
-            if let connection, !connection.isUsable {
+            guard let connection else { return }
+            if connection.isUsable && !connection.isIdle { try? connection.execute("ROLLBACK") }
+            if !connection.isUsable || !connection.isIdle {
                 connection.close()
                 self.connection = nil
             }

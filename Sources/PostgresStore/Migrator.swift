@@ -98,9 +98,9 @@ public struct Migrator: Sendable {
     /// applied file was changed or removed.
     @discardableResult
     public func migrate(on connection: PostgresConnection) throws -> [Migration] {
-        try connection.execute(Self.createTable)
         try connection.query("SELECT pg_advisory_lock($1)", Self.advisoryLockKey)
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", Self.advisoryLockKey) }
+        try connection.execute(Self.createTable)
         let recorded = try appliedRows(connection)
         try checkApplied(recorded)
         var applied: [Migration] = []
@@ -122,8 +122,9 @@ public struct Migrator: Sendable {
 
     /// Every migration, applied or not, and every applied one whose file is gone or changed.
     public func status(on connection: PostgresConnection) throws -> [MigrationStatus] {
-        try connection.execute(Self.createTable)
-        let recorded = try appliedRows(connection)
+        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")[0]
+            .decode("present", as: Bool.self)
+        let recorded = exists ? try appliedRows(connection) : [:]
         var statuses: [MigrationStatus] = migrations.map { migration in
             guard let row = recorded[migration.version] else {
                 return MigrationStatus(version: migration.version, name: migration.name, state: .pending)

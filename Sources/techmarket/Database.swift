@@ -31,6 +31,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the database, starting the embedded cluster when no server is configured.
+    func validate() throws {
+        guard (1...PostgresPool.connectionCountLimit).contains(poolSize) else {
+            throw ValidationError("--pool-size must be from 1 to \(PostgresPool.connectionCountLimit), not \(poolSize)")
+        }
+    }
+
     func open(log: (String) -> Void) throws -> OpenDatabase {
         if let conninfo = externalConninfo {
             return OpenDatabase(conninfo: conninfo, embedded: nil)
@@ -42,7 +48,13 @@ struct DatabaseOptions: ParsableArguments {
         let admin = try PostgresConnection(conninfo: cluster.conninfo())
         defer { admin.close() }
         let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", Self.embeddedDatabaseName).count > 0
-        if !exists { try admin.execute("CREATE DATABASE \(Self.embeddedDatabaseName)") }
+        if !exists {
+            do {
+                try admin.execute("CREATE DATABASE \(Self.embeddedDatabaseName)")
+            } catch let error as PostgresError where error.sqlState == .duplicateDatabase {
+                // Another process created it first.
+            }
+        }
         return OpenDatabase(conninfo: cluster.conninfo(database: Self.embeddedDatabaseName), embedded: wasRunning ? nil : cluster)
     }
 }

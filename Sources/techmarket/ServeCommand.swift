@@ -42,7 +42,13 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "techmarket")
 
         let opened = try database.open { logger.info("\($0)") }
-        let summary = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: !noFixtures)
+        let summary: String
+        do {
+            summary = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: !noFixtures)
+        } catch {
+            try? opened.embedded?.stop()
+            throw error
+        }
         for line in summary.split(separator: "\n") { logger.info("\(line)") }
 
         let pool = opened.pool(size: database.poolSize)
@@ -50,15 +56,18 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(
             configuration: .init(host: hostValue, port: portValue), store: store, logger: logger)
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
+        var failure: (any Error)?
         do {
             try await app.runService()
         } catch {
             logger.error("server stopped: \(error)")
+            failure = error
         }
         await pool.close()
         if let cluster = opened.embedded {
             logger.info("stopping embedded PostgreSQL")
             try cluster.stop()
         }
+        if let failure { throw failure }
     }
 }

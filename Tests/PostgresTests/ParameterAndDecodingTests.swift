@@ -83,6 +83,15 @@ import TestSupport
         }
     }
 
+    @Test func nulInATextParameterIsRefused() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            let error = #expect(throws: PostgresError.self) { try connection.query("SELECT $1::text AS t", "a\u{0}b") }
+            #expect(error?.kind == .client)
+        }
+    }
+
     @Test func sqlLookingInputIsJustData() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let connection = try PostgresConnection(conninfo: database.conninfo)

@@ -28,6 +28,29 @@ import TestSupport
         }
     }
 
+    @Test func aSwallowedErrorDoesNotPassForACommit() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 1)
+            try await pool.withConnection { try $0.execute("CREATE TABLE u (id int PRIMARY KEY); INSERT INTO u VALUES (1)") }
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.query("INSERT INTO u VALUES (2)")
+                    _ = try? connection.query("INSERT INTO u VALUES (1)")  // fails, and the caller ignores it
+                }
+            }
+            #expect(error?.message.contains("rolled back") == true)
+            let count = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM u")[0].decode("n", as: Int.self) }
+            #expect(count == 1)
+            // A body that leaves a transaction open does not hand it to the next user.
+            try await pool.withConnection { try $0.execute("BEGIN; INSERT INTO u VALUES (3)") }
+            let idle = try await pool.withConnection { connection in
+                (connection.isIdle, try connection.query("SELECT count(*) AS n FROM u")[0].decode("n", as: Int.self))
+            }
+            #expect(idle.0 && idle.1 == 1)
+            await pool.close()
+        }
+    }
+
     @Test func fiftyTasksShareAPoolOfFour() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 4)

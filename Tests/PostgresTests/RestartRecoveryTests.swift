@@ -14,6 +14,9 @@ import Testing
             try? FileManager.default.removeItem(at: cluster.directory)
         }
         let pool = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 3))
+        // A pool nobody uses while the server is down: its first use afterwards must not fail.
+        let quiet = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 1))
+        let quietBefore = try await quiet.withConnection { Int64($0.backendProcessID) }
         let listener = PostgresListener(conninfo: cluster.conninfo(), channels: ["events"])
         defer { listener.stop() }
         #expect(await listener.waitUntilListening())
@@ -24,7 +27,10 @@ import Testing
         #expect(down?.isConnectionLost == true)
         try cluster.start()
 
-        // The first use after the restart opens a new connection instead of failing.
+        // The first use after the restart notices the closed connection and opens a new one.
+        let quietAfter = try await quiet.withConnection { Int64($0.backendProcessID) }
+        #expect(quietAfter != quietBefore)
+        await quiet.close()
         let after = try await pool.withTransaction { connection in
             try connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int64.self)
         }

@@ -27,8 +27,8 @@ let package = Package(
         .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres"),
-        .target(name: "Market"),
-        .target(name: "PostgresStore", dependencies: ["Market", "Postgres"]),
+        .target(name: "Market", dependencies: ["Ledger"]),
+        .target(name: "PostgresStore", dependencies: ["Market", "Ledger", "Postgres"]),
         .target(
             name: "MarketAPI",
             dependencies: [
@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "techmarket",
             dependencies: [
-                "Market", "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres",
+                "Market", "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Ledger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport"]),
         .testTarget(
             name: "MarketAPITests",
             dependencies: [

@@ -1,0 +1,159 @@
+import Foundation
+import Ledger
+import Postgres
+
+/// Reads the ledger tables for the admins' audit: verification, the trial balance, statements,
+/// exports, the chain head. Plain synchronous code on one connection, for the command line.
+public struct LedgerAudit {
+    /// Entries fetched per round trip while streaming.
+    public static let pageSizeMax = 20_000
+
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// What `verify` found, with the stored rows behind each entry location.
+    public struct Audit {
+        public var report: VerificationReport
+        /// The `entry_id` of each entry in the order the verifier saw them.
+        public var entryIDs: [Int64]
+        /// Transfers with no entry, or entries with no transfer: rows an intruder added or removed.
+        public var orphanTransfers: [TransferID]
+        public var orphanEntries: [Int64]
+        /// The ledger digest of the heads stored in the accounts table.
+        public var storedDigest: ChainDigest
+
+        public var isClean: Bool { report.isClean && orphanTransfers.isEmpty && orphanEntries.isEmpty }
+
+        /// The stored `entry_id` of the entry the verifier names at `index`.
+        public func entryID(at index: Int) -> Int64? { entryIDs.indices.contains(index) ? entryIDs[index] : nil }
+    }
+
+    /// Verifies every chain, balance and limit; `progress` gets (entries done, entries in all).
+    public func verify(
+        checkpoint: [AccountID: UInt64] = [:], atMs nowMs: Int64, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Audit {
+        let total = try connection.query("SELECT count(*) AS n FROM ledger_entries")[0].decode("n", as: Int.self)
+        var verifier = ChainVerifier(checkpoint: checkpoint)
+        var heads = ChainDigest.Builder()
+        for row in try connection.query("SELECT \(PostgresLedgerStore.accountColumns) FROM ledger_accounts ORDER BY id") {
+            let account = try PostgresLedgerStore.account(row)
+            verifier.register(account)
+            heads.add(account.head)
+        }
+        var entryIDs: [Int64] = []
+        entryIDs.reserveCapacity(total)
+        var after = Int64.min  // forged rows may carry any id
+        streaming: while true {
+            let rows = try connection.query(
+                "SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries WHERE entry_id > $1 ORDER BY entry_id LIMIT $2",
+                after, Self.pageSizeMax)
+            if rows.isEmpty { break }
+            for row in rows {
+                let (entryID, entry) = try PostgresLedgerStore.entry(row)
+                entryIDs.append(entryID)
+                after = entryID
+                if !verifier.feed(entry) { break streaming }
+            }
+            progress(entryIDs.count, total)
+        }
+        progress(entryIDs.count, total)
+        let orphanTransfers = try connection.query(
+            """
+            SELECT id_high, id_low FROM ledger_transfers t WHERE NOT EXISTS (
+                SELECT 1 FROM ledger_entries e WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
+            ORDER BY id_high, id_low LIMIT 100
+            """
+        ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) }
+        let orphanEntries = try connection.query(
+            """
+            SELECT entry_id FROM ledger_entries e WHERE NOT EXISTS (
+                SELECT 1 FROM ledger_transfers t WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
+            ORDER BY entry_id LIMIT 100
+            """
+        ).map { try $0.decode("entry_id", as: Int64.self) }
+        return Audit(
+            report: verifier.finish(atMs: nowMs), entryIDs: entryIDs, orphanTransfers: orphanTransfers,
+            orphanEntries: orphanEntries, storedDigest: heads.finish())
+    }
+
+    /// The digest of the stored chain heads, recorded as a checkpoint so it can be checked later.
+    public func head() throws -> (checkpointID: Int64, digest: ChainDigest) {
+        var builder = ChainDigest.Builder()
+        var ids: [String] = []
+        var sequences: [String] = []
+        try connection.transaction(isolation: .repeatableRead) { connection in
+            for row in try connection.query("SELECT \(PostgresLedgerStore.accountColumns) FROM ledger_accounts ORDER BY id") {
+                let account = try PostgresLedgerStore.account(row)
+                builder.add(account.head)
+                ids.append(String(Int64(bitPattern: account.id.rawValue)))
+                sequences.append(String(Int64(bitPattern: account.sequence)))
+            }
+        }
+        let digest = builder.finish()
+        let id = try connection.query(
+            """
+            INSERT INTO ledger_checkpoints (digest, account_ids, sequences, entry_count)
+            VALUES ($1, string_to_array($2, ',')::bigint[], string_to_array($3, ',')::bigint[], $4) RETURNING id
+            """,
+            PostgresBytes(digest.hash.bytes), ids.joined(separator: ","), sequences.joined(separator: ","),
+            Int64(bitPattern: digest.entryCount)
+        )[0].decode("id", as: Int64.self)
+        return (id, digest)
+    }
+
+    /// The cut recorded by checkpoint `id`: each account's sequence when it was taken.
+    public func checkpoint(_ id: Int64) throws -> [AccountID: UInt64]? {
+        guard let row = try connection.query(
+            "SELECT array_to_string(account_ids, ',') AS ids, array_to_string(sequences, ',') AS seqs FROM ledger_checkpoints WHERE id = $1", id
+        ).first else { return nil }
+        let ids = try row.decode("ids", as: String.self).split(separator: ",").compactMap { Int64($0) }
+        let sequences = try row.decode("seqs", as: String.self).split(separator: ",").compactMap { Int64($0) }
+        var cut: [AccountID: UInt64] = [:]
+        for (id, sequence) in zip(ids, sequences) { cut[AccountID(UInt64(bitPattern: id))] = UInt64(bitPattern: sequence) }
+        return cut
+    }
+
+    /// One account's line in the trial balance.
+    public struct BalanceLine {
+        public var account: Account
+        public var name: String
+    }
+
+    /// Every account with its balances, by id.
+    public func trialBalance() throws -> [BalanceLine] {
+        try connection.query("SELECT \(PostgresLedgerStore.accountColumns), name FROM ledger_accounts ORDER BY id").map {
+            BalanceLine(account: try PostgresLedgerStore.account($0), name: try $0.decode("name"))
+        }
+    }
+
+    /// The account's label, or nil when there is no such account.
+    public func accountName(_ id: AccountID) throws -> String? {
+        try connection.query("SELECT name FROM ledger_accounts WHERE id = $1", Int64(bitPattern: id.rawValue)).first?.decode("name")
+    }
+
+    /// Entries in `entry_id` order, optionally those of one account, between two times (ms, inclusive
+    /// start, exclusive end); `body` is called page by page so that exports stream.
+    public func entries(
+        account: AccountID? = nil, fromMs: Int64?, toMs: Int64?, _ body: ([(entryID: Int64, entry: Entry)]) throws -> Void
+    ) throws {
+        var after = Int64.min  // forged rows may carry any id
+        let accountID = account.map { Int64(bitPattern: $0.rawValue) }
+        while true {
+            let rows = try connection.query(
+                """
+                SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries
+                WHERE entry_id > $1 AND ($2::bigint IS NULL OR debit_account_id = $2 OR credit_account_id = $2)
+                  AND ($3::bigint IS NULL OR timestamp_ms >= $3) AND ($4::bigint IS NULL OR timestamp_ms < $4)
+                ORDER BY entry_id LIMIT $5
+                """,
+                after, accountID, fromMs, toMs, Self.pageSizeMax)
+            if rows.isEmpty { return }
+            let page = try rows.map(PostgresLedgerStore.entry)
+            try body(page)
+            after = page[page.count - 1].entryID
+        }
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import Ledger
+import Market
+import Postgres
+
+/// The PostgreSQL adapter of the ledger: the rules of `LedgerRules` run on rows locked in one
+/// fixed order — the pending transfer first, then the accounts by ascending id — so concurrent
+/// transfers never deadlock each other, never overdraw a limited account, and transfers between
+/// unrelated accounts share no row. Each entry is inserted while both its accounts are locked, so
+/// `entry_id` order is a valid order for the verifier.
+public final class PostgresLedgerStore: LedgerStore {
+    public let pool: PostgresPool
+    /// Attempts of one chain when two submissions of the same new id race.
+    static let duplicateRaceRetryCountMax = 5
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    public func createAccounts(_ accounts: [LabelledAccount]) async throws -> [AccountResult] {
+        try await pool.withTransaction(retry: .onConflict) { connection in
+            try accounts.map { labelled in try Self.createAccount(labelled, on: connection) }
+        }
+    }
+
+    public func submit(_ transfers: [Transfer], atMs timestampMs: Int64) async throws -> [TransferResult] {
+        if transfers.count > LedgerLimits.batchSizeMax {
+            return Array(repeating: .refused(.batchTooLarge), count: transfers.count)
+        }
+        var results: [TransferResult] = []
+        results.reserveCapacity(transfers.count)
+        var start = 0
+        while start < transfers.count {
+            var end = start
+            while end < transfers.count && transfers[end].flags.contains(.linked) { end += 1 }
+            if end == transfers.count {
+                // The batch ends inside a chain: the whole chain fails without being tried.
+                for index in start..<transfers.count {
+                    results.append(.refused(index == transfers.count - 1 ? .linkedEventChainOpen : .linkedEventFailed))
+                }
+                break
+            }
+            results += try await submitChain(Array(transfers[start...end]), atMs: timestampMs)
+            start = end + 1
+        }
+        return results
+    }
+
+    /// One chain (or one lone transfer) in one transaction: all of it, or none of it.
+    private func submitChain(_ chain: [Transfer], atMs timestampMs: Int64) async throws -> [TransferResult] {
+        var attempt = 0
+        while true {
+            do {
+                return try await pool.withTransaction(retry: .onConflict) { connection in
+                    var results: [TransferResult] = []
+                    for (index, transfer) in chain.enumerated() {
+                        let result = try Self.apply(transfer, atMs: timestampMs, on: connection)
+                        results.append(result)
+                        if case .refused = result, chain.count > 1 {
+                            throw ChainFailed(results: chain.indices.map { $0 == index ? result : .refused(.linkedEventFailed) })
+                        }
+                    }
+                    return results
+                }
+            } catch let failed as ChainFailed {
+                return failed.results  // rolled back
+            } catch let error as PostgresError where error.isUniqueViolation && attempt < Self.duplicateRaceRetryCountMax {
+                // Another submission of the same id committed first; the next attempt answers `exists`.
+                attempt += 1
+            }
+        }
+    }
+
+    private struct ChainFailed: Error {
+        var results: [TransferResult]
+    }
+
+    public func expirePending(atMs timestampMs: Int64) async throws -> Int {
+        var expired = 0
+        while true {
+            // A bounded batch per transaction, so that a long backlog does not hold locks for long.
+            let count = try await pool.withTransaction(retry: .onConflict) { connection -> Int in
+                let due = try connection.query(
+                    """
+                    SELECT \(Self.transferColumns) FROM ledger_transfers
+                    WHERE pending_status = 1 AND expires_at_ms <> 0 AND expires_at_ms <= $1
+                    ORDER BY expires_at_ms, id_high, id_low LIMIT 500 FOR UPDATE SKIP LOCKED
+                    """, timestampMs
+                ).map(Self.transferRecord)
+                for pending in due {
+                    let accounts = try Self.lockAccounts([pending.debitAccountID, pending.creditAccountID], on: connection)
+                    guard let debit = accounts[pending.debitAccountID], let credit = accounts[pending.creditAccountID],
+                        let outcome = LedgerRules.expire(pending, debit: debit, credit: credit, atMs: timestampMs)
+                    else { continue }
+                    try Self.setPendingStatus(outcome.pending, on: connection)
+                    try Self.update(outcome.debit, on: connection)
+                    try Self.update(outcome.credit, on: connection)
+                    try Self.insert(outcome.entry, on: connection)
+                }
+                return due.count
+            }
+            expired += count
+            if count < 500 { return expired }
+        }
+    }
+
+    public func account(_ id: AccountID) async throws -> Account? {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT \(Self.accountColumns) FROM ledger_accounts WHERE id = $1", Int64(bitPattern: id.rawValue))
+                .first.map(Self.account)
+        }
+    }
+
+    public func transfer(_ id: TransferID) async throws -> TransferRecord? {
+        try await pool.withConnection { connection in
+            try Self.findTransfer(id, lock: false, on: connection)
+        }
+    }
+
+    // MARK: - One transfer, inside the caller's transaction
+
+    static func apply(_ transfer: Transfer, atMs timestampMs: Int64, on connection: PostgresConnection) throws -> TransferResult {
+        if let error = LedgerRules.check(transfer) { return .refused(error) }
+        if let existing = try findTransfer(transfer.id, lock: false, on: connection) {
+            return LedgerRules.compare(transfer, with: existing)
+        }
+        var pending: TransferRecord?
+        var accountIDs = [transfer.debitAccountID, transfer.creditAccountID]
+        if transfer.resolvesPending {
+            pending = try findTransfer(transfer.pendingID, lock: true, on: connection)
+            if let pending { accountIDs = [pending.debitAccountID, pending.creditAccountID] }
+        }
+        let accounts = transfer.resolvesPending && pending == nil ? [:] : try lockAccounts(accountIDs, on: connection)
+        let debit = accounts[accountIDs[0]]
+        let credit = accounts[accountIDs[1]]
+        switch LedgerRules.validate(transfer, debit: debit, credit: credit, pending: pending, atMs: timestampMs) {
+        case .failure(let error):
+            return .refused(error)
+        case .success(let outcome):
+            try insert(outcome.record, on: connection)
+            if let resolved = outcome.pending { try setPendingStatus(resolved, on: connection) }
+            try update(outcome.debit, on: connection)
+            try update(outcome.credit, on: connection)
+            try insert(outcome.entry, on: connection)
+            return .ok
+        }
+    }
+
+    static func createAccount(_ labelled: LabelledAccount, on connection: PostgresConnection) throws -> AccountResult {
+        let account = labelled.account
+        if let error = LedgerRules.check(newAccount: account) { return .refused(error) }
+        let inserted = try connection.query(
+            """
+            INSERT INTO ledger_accounts (id, ledger, code, flags, name, head_hash) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            Int64(bitPattern: account.id.rawValue), Int64(account.ledger), Int32(account.code), Int32(account.flags.rawValue),
+            labelled.name, PostgresBytes(account.headHash.bytes)
+        ).affectedRowCount
+        if inserted == 1 { return .ok }
+        guard let existing = try connection.query(
+            "SELECT \(accountColumns) FROM ledger_accounts WHERE id = $1", Int64(bitPattern: account.id.rawValue)
+        ).first.map(Self.account) else { return .refused(.idMustNotBeZero) }
+        return LedgerRules.compare(account, with: existing)
+    }
+
+    // MARK: - Rows
+
+    static let accountColumns = """
+        id, ledger, code, flags, debits_pending_fen, debits_posted_fen, credits_pending_fen, credits_posted_fen, sequence, head_hash
+        """
+
+    static let transferColumns = """
+        id_high, id_low, debit_account_id, credit_account_id, amount_fen, pending_id_high, pending_id_low, timeout_ms,
+        ledger, code, flags, reference, resolved_debit_account_id, resolved_credit_account_id, resolved_ledger,
+        resolved_code, resolved_amount_fen, timestamp_ms, expires_at_ms, pending_status
+        """
+
+    static let entryColumns = """
+        entry_id, kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low, debit_account_id, debit_sequence,
+        debit_previous_hash, credit_account_id, credit_sequence, credit_previous_hash, ledger, code, amount_fen,
+        released_fen, timestamp_ms, expires_at_ms, reference, hash
+        """
+
+    /// Locks the accounts in ascending id order (the one order every path uses) and returns them.
+    static func lockAccounts(_ ids: [AccountID], on connection: PostgresConnection) throws -> [AccountID: Account] {
+        let sorted = Set(ids).sorted()
+        var accounts: [AccountID: Account] = [:]
+        for id in sorted {
+            if let account = try connection.query(
+                "SELECT \(accountColumns) FROM ledger_accounts WHERE id = $1 FOR UPDATE", Int64(bitPattern: id.rawValue)
+            ).first.map(Self.account) {
+                accounts[id] = account
+            }
+        }
+        return accounts
+    }
+
+    static func findTransfer(_ id: TransferID, lock: Bool, on connection: PostgresConnection) throws -> TransferRecord? {
+        try connection.query(
+            "SELECT \(transferColumns) FROM ledger_transfers WHERE id_high = $1 AND id_low = $2\(lock ? " FOR UPDATE" : "")",
+            Int64(bitPattern: id.high), Int64(bitPattern: id.low)
+        ).first.map(Self.transferRecord)
+    }
+
+    static func insert(_ record: TransferRecord, on connection: PostgresConnection) throws {
+        let t = record.transfer
+        try connection.query(
+            """
+            INSERT INTO ledger_transfers (\(transferColumns))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+            """,
+            parameters: [
+                Int64(bitPattern: t.id.high), Int64(bitPattern: t.id.low), Int64(bitPattern: t.debitAccountID.rawValue),
+                Int64(bitPattern: t.creditAccountID.rawValue), t.amountFen, Int64(bitPattern: t.pendingID.high),
+                Int64(bitPattern: t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int32(t.code), Int32(t.flags.rawValue),
+                t.reference, Int64(bitPattern: record.debitAccountID.rawValue), Int64(bitPattern: record.creditAccountID.rawValue),
+                Int64(record.ledger), Int32(record.code), record.amountFen, record.timestampMs, record.expiresAtMs,
+                Int32(record.pendingStatus.rawValue),
+            ])
+    }
+
+    static func setPendingStatus(_ record: TransferRecord, on connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE ledger_transfers SET pending_status = $3 WHERE id_high = $1 AND id_low = $2",
+            Int64(bitPattern: record.id.high), Int64(bitPattern: record.id.low), Int32(record.pendingStatus.rawValue))
+    }
+
+    static func update(_ account: Account, on connection: PostgresConnection) throws {
+        let b = account.balances
+        try connection.query(
+            """
+            UPDATE ledger_accounts SET debits_pending_fen = $2, debits_posted_fen = $3, credits_pending_fen = $4,
+                credits_posted_fen = $5, sequence = $6, head_hash = $7
+            WHERE id = $1
+            """,
+            Int64(bitPattern: account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen,
+            b.creditsPostedFen, Int64(bitPattern: account.sequence), PostgresBytes(account.headHash.bytes))
+    }
+
+    static func insert(_ entry: Entry, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            INSERT INTO ledger_entries (kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
+                debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence,
+                credit_previous_hash, ledger, code, amount_fen, released_fen, timestamp_ms, expires_at_ms, reference, hash)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            """,
+            parameters: [
+                Int32(entry.kind.rawValue), Int64(bitPattern: entry.transferID.high), Int64(bitPattern: entry.transferID.low),
+                Int64(bitPattern: entry.pendingID.high), Int64(bitPattern: entry.pendingID.low),
+                Int64(bitPattern: entry.debitAccountID.rawValue), Int64(bitPattern: entry.debitSequence),
+                PostgresBytes(entry.debitPreviousHash.bytes), Int64(bitPattern: entry.creditAccountID.rawValue),
+                Int64(bitPattern: entry.creditSequence), PostgresBytes(entry.creditPreviousHash.bytes), Int64(entry.ledger),
+                Int32(entry.code), entry.amountFen, entry.releasedFen, entry.timestampMs, entry.expiresAtMs, entry.reference,
+                PostgresBytes(entry.hash.bytes),
+            ])
+    }
+
+    static func account(_ row: PostgresRow) throws -> Account {
+        Account(
+            id: AccountID(UInt64(bitPattern: try row.decode("id"))), ledger: UInt32(truncatingIfNeeded: try row.decode("ledger", as: Int64.self)),
+            code: UInt16(truncatingIfNeeded: try row.decode("code", as: Int64.self)),
+            flags: AccountFlags(rawValue: UInt16(truncatingIfNeeded: try row.decode("flags", as: Int64.self))),
+            balances: Balances(
+                debitsPendingFen: try row.decode("debits_pending_fen"), debitsPostedFen: try row.decode("debits_posted_fen"),
+                creditsPendingFen: try row.decode("credits_pending_fen"), creditsPostedFen: try row.decode("credits_posted_fen")),
+            sequence: UInt64(bitPattern: try row.decode("sequence")), headHash: try hash(row, "head_hash"))
+    }
+
+    static func transferRecord(_ row: PostgresRow) throws -> TransferRecord {
+        func id(_ high: String, _ low: String) throws -> TransferID {
+            TransferID(high: UInt64(bitPattern: try row.decode(high)), low: UInt64(bitPattern: try row.decode(low)))
+        }
+        func accountID(_ column: String) throws -> AccountID { AccountID(UInt64(bitPattern: try row.decode(column))) }
+        func small(_ column: String) throws -> Int64 { try row.decode(column, as: Int64.self) }
+        let transfer = Transfer(
+            id: try id("id_high", "id_low"), debitAccountID: try accountID("debit_account_id"),
+            creditAccountID: try accountID("credit_account_id"), amountFen: try row.decode("amount_fen"),
+            pendingID: try id("pending_id_high", "pending_id_low"), timeoutMs: try row.decode("timeout_ms"),
+            ledger: UInt32(truncatingIfNeeded: try small("ledger")), code: UInt16(truncatingIfNeeded: try small("code")),
+            flags: TransferFlags(rawValue: UInt16(truncatingIfNeeded: try small("flags"))), reference: try row.decode("reference"))
+        return TransferRecord(
+            transfer: transfer, debitAccountID: try accountID("resolved_debit_account_id"),
+            creditAccountID: try accountID("resolved_credit_account_id"),
+            ledger: UInt32(truncatingIfNeeded: try small("resolved_ledger")), code: UInt16(truncatingIfNeeded: try small("resolved_code")),
+            amountFen: try row.decode("resolved_amount_fen"), timestampMs: try row.decode("timestamp_ms"),
+            expiresAtMs: try row.decode("expires_at_ms"),
+            pendingStatus: PendingStatus(rawValue: UInt8(truncatingIfNeeded: try small("pending_status"))) ?? .none)
+    }
+
+    /// An entry row as stored, with its `entry_id`.
+    public static func entry(_ row: PostgresRow) throws -> (entryID: Int64, entry: Entry) {
+        func id(_ high: String, _ low: String) throws -> TransferID {
+            TransferID(high: UInt64(bitPattern: try row.decode(high)), low: UInt64(bitPattern: try row.decode(low)))
+        }
+        func small(_ column: String) throws -> Int64 { try row.decode(column, as: Int64.self) }
+        let entry = Entry(
+            kind: EntryKind(rawValue: UInt8(truncatingIfNeeded: try small("kind"))) ?? .posted,
+            transferID: try id("transfer_id_high", "transfer_id_low"), pendingID: try id("pending_id_high", "pending_id_low"),
+            debitAccountID: AccountID(UInt64(bitPattern: try row.decode("debit_account_id"))),
+            debitSequence: UInt64(bitPattern: try row.decode("debit_sequence")), debitPreviousHash: try hash(row, "debit_previous_hash"),
+            creditAccountID: AccountID(UInt64(bitPattern: try row.decode("credit_account_id"))),
+            creditSequence: UInt64(bitPattern: try row.decode("credit_sequence")),
+            creditPreviousHash: try hash(row, "credit_previous_hash"), ledger: UInt32(truncatingIfNeeded: try small("ledger")),
+            code: UInt16(truncatingIfNeeded: try small("code")), amountFen: try row.decode("amount_fen"),
+            releasedFen: try row.decode("released_fen"), timestampMs: try row.decode("timestamp_ms"),
+            expiresAtMs: try row.decode("expires_at_ms"), reference: try row.decode("reference"), hash: try hash(row, "hash"))
+        return (try row.decode("entry_id"), entry)
+    }
+
+    static func hash(_ row: PostgresRow, _ column: String) throws -> EntryHash {
+        let bytes = try row.decode(column, as: PostgresBytes.self).bytes
+        guard let hash = EntryHash(bytes: bytes) else {
+            throw PostgresDecodingError.invalidValue(column: column, expected: "32-byte hash", text: "\(bytes.count) bytes")
+        }
+        return hash
+    }
+}

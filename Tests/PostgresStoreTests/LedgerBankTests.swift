@@ -1,0 +1,78 @@
+import Foundation
+import Ledger
+import Market
+import Postgres
+import PostgresStore
+import Synchronization
+import Testing
+import TestSupport
+
+/// 64 tasks move random amounts between 8 accounts that may not overdraw, for a few seconds.
+@Suite struct LedgerBankTests {
+    final class Acknowledged: Sendable {
+        let ids = Mutex<[TransferID]>([])
+        let refusedForCredits = Atomic<Int>(0)
+    }
+
+    @Test func sixtyFourTasksConserveMoneyAndNeverOverdraw() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 16)
+            let store = PostgresLedgerStore(pool: pool)
+            let bank = AccountID(100)
+            let accounts = (1...8).map { AccountID(UInt64($0)) }
+            _ = try await store.createAccounts(
+                [LabelledAccount(Account(id: bank, code: 1), name: "bank")]
+                    + accounts.map { LabelledAccount(Account(id: $0, code: 2, flags: [.debitsMustNotExceedCredits]), name: "customer \($0.rawValue)") })
+            let funding = accounts.enumerated().map { index, account in
+                Transfer(id: TransferID(UInt128(1_000_000 + index)), debitAccountID: bank, creditAccountID: account, amountFen: 10_000, code: 1)
+            }
+            #expect(try await store.submit(funding, atMs: 1).allSatisfy { $0 == .ok })
+
+            let acknowledged = Acknowledged()
+            let deadline = ContinuousClock.now + .seconds(3)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<64 {
+                    group.addTask {
+                        var random = SeededGenerator(state: UInt64(task) &+ 99)
+                        var sequence: UInt64 = 0
+                        while ContinuousClock.now < deadline {
+                            sequence += 1
+                            let from = accounts[Int(random.int(0...7))]
+                            var to = accounts[Int(random.int(0...7))]
+                            if to == from { to = accounts[(accounts.firstIndex(of: from)! + 1) % 8] }
+                            let id = TransferID(high: UInt64(task + 1), low: sequence)
+                            let transfer = Transfer(
+                                id: id, debitAccountID: from, creditAccountID: to, amountFen: random.int(1...4_000), code: 2)
+                            switch try await store.submit([transfer], atMs: 2)[0] {
+                            case .ok: acknowledged.ids.withLock { $0.append(id) }
+                            case .refused(.exceedsCredits): acknowledged.refusedForCredits.add(1, ordering: .relaxed)
+                            case let other: Issue.record("unexpected \(other)")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let ids = acknowledged.ids.withLock { $0 }
+            #expect(ids.count > 100)
+            #expect(acknowledged.refusedForCredits.load(ordering: .relaxed) > 0)  // the limit was really tested
+            var total: Int64 = 0
+            for account in accounts {
+                let balances = try #require(try await store.account(account)).balances
+                #expect(balances.debitsPostedFen <= balances.creditsPostedFen, "\(account) overdrew")
+                total += balances.creditsPostedFen - balances.debitsPostedFen
+            }
+            #expect(total == 80_000)  // every fen the bank lent is still somewhere
+            let stored = try await pool.withConnection { connection in
+                try connection.query("SELECT count(*) AS n FROM ledger_transfers WHERE code = 2")[0].decode("n", as: Int.self)
+            }
+            #expect(stored == ids.count)
+            for id in ids.prefix(200) { #expect(try await store.transfer(id) != nil) }
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            let audit = try LedgerAudit(connection: connection).verify(atMs: 3)
+            #expect(audit.isClean, "\(audit.report.faults)")
+            await pool.close()
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Ledger
+import Market
+import Postgres
+import PostgresStore
+import Testing
+import TestSupport
+
+/// A superuser with the append-only trigger out of the way edits history; verification names the
+/// first entry at fault, and the command line exits 1.
+@Suite struct LedgerTamperTests {
+    /// A small ledger of 12 posted transfers among 3 accounts.
+    func seed(_ database: TestDatabase) async throws {
+        let pool = database.pool(size: 1)
+        let store = PostgresLedgerStore(pool: pool)
+        _ = try await store.createAccounts((1...3).map { LabelledAccount(Account(id: AccountID(UInt64($0)), code: 1), name: "账户\($0)") })
+        var transfers: [Transfer] = []
+        for index in 1...12 {
+            let debit = AccountID(UInt64(index % 3 + 1))
+            let credit = AccountID(UInt64((index + 1) % 3 + 1))
+            transfers.append(
+                Transfer(
+                    id: TransferID(UInt128(index)), debitAccountID: debit, creditAccountID: credit,
+                    amountFen: Int64(index * 100), code: 1, reference: "t\(index)"))
+        }
+        #expect(try await store.submit(transfers, atMs: 1_000).allSatisfy { $0 == .ok })
+        await pool.close()
+    }
+
+    func audit(_ database: TestDatabase) throws -> LedgerAudit.Audit {
+        let connection = try PostgresConnection(conninfo: database.conninfo)
+        defer { connection.close() }
+        return try LedgerAudit(connection: connection).verify(atMs: 2_000)
+    }
+
+    /// Runs SQL as the superuser with user triggers off (session_replication_role = replica).
+    func tamper(_ database: TestDatabase, _ sql: String) throws {
+        let connection = try PostgresConnection(conninfo: database.conninfo)
+        defer { connection.close() }
+        try connection.execute("SET session_replication_role = replica; \(sql)")
+    }
+
+    func firstFaultEntryID(_ audit: LedgerAudit.Audit) -> Int64? {
+        guard let fault = audit.report.faults.first else { return nil }
+        switch fault {
+        case .hashMismatch(let at, _), .sequenceGap(let at, _, _, _), .brokenLink(let at, _, _), .unknownAccount(let at, _):
+            return audit.entryID(at: at.index)
+        default:
+            return nil
+        }
+    }
+
+    @Test func theTriggerRefusesEditsDeletesAndTruncates() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            for sql in ["UPDATE ledger_entries SET amount_fen = 1", "DELETE FROM ledger_entries", "TRUNCATE ledger_entries CASCADE"] {
+                let error = #expect(throws: PostgresError.self) { try connection.execute(sql) }
+                #expect(error?.message.contains("append-only") == true, "\(sql)")
+            }
+            #expect(try audit(database).isClean)
+        }
+    }
+
+    @Test func anEditedAmountIsNamed() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            try tamper(database, "UPDATE ledger_entries SET amount_fen = amount_fen + 1 WHERE entry_id = 5")
+            let found = try audit(database)
+            #expect(!found.isClean)
+            #expect(firstFaultEntryID(found) == 5)
+        }
+    }
+
+    @Test func changedAccountsAreNamed() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            // Entry 4 moved money from account 2 to account 3; now it says account 1.
+            // (Its sequence moves too, past the unique constraint on each account's chain.)
+            try tamper(database, "UPDATE ledger_entries SET credit_account_id = 1, credit_sequence = 1000 WHERE entry_id = 4")
+            let found = try audit(database)
+            #expect(!found.isClean)
+            #expect(firstFaultEntryID(found) == 4)
+        }
+    }
+
+    @Test func aDeletedEntryIsNamed() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            try tamper(database, "DELETE FROM ledger_entries WHERE entry_id = 6")
+            let found = try audit(database)
+            #expect(!found.isClean)
+            // The next entry of one of its accounts no longer follows on.
+            let named = try #require(firstFaultEntryID(found))
+            #expect(named > 6 && named <= 9)
+        }
+    }
+
+    @Test func twoReorderedEntriesAreNamed() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            try tamper(
+                database,
+                """
+                UPDATE ledger_entries SET entry_id = -7 WHERE entry_id = 7;
+                UPDATE ledger_entries SET entry_id = 7 WHERE entry_id = 8;
+                UPDATE ledger_entries SET entry_id = 8 WHERE entry_id = -7;
+                """)
+            let found = try audit(database)
+            #expect(!found.isClean)
+            #expect(firstFaultEntryID(found) == 7)
+        }
+    }
+
+    @Test func anInsertedEntryIsNamed() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            // A forged copy of entry 3 slipped in before entry 4.
+            try tamper(
+                database,
+                """
+                INSERT INTO ledger_entries (entry_id, kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
+                    debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence, credit_previous_hash,
+                    ledger, code, amount_fen, released_fen, timestamp_ms, expires_at_ms, reference, hash)
+                SELECT 3, kind, transfer_id_high, 99, pending_id_high, pending_id_low, debit_account_id, debit_sequence + 100,
+                    debit_previous_hash, credit_account_id, credit_sequence + 100, credit_previous_hash, ledger, code, amount_fen,
+                    released_fen, timestamp_ms, expires_at_ms, reference, hash
+                FROM ledger_entries WHERE entry_id = 3;
+                """.replacingOccurrences(of: "SELECT 3,", with: "SELECT 0,"))
+            let found = try audit(database)
+            #expect(!found.isClean)
+            #expect(firstFaultEntryID(found) == 0, "\(found.report.faults) \(found.orphanEntries)")
+        }
+    }
+
+    @Test func theCommandLineExitsOneAndNamesTheEntry() async throws {
+        try await TestDatabase.with { database in
+            try await seed(database)
+            let binary = ProjectPaths.root.appendingPathComponent(".build/debug/techmarket")
+            try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build techmarket first (scripts/test does)")
+            let clean = try run(binary, ["ledger", "verify", "--database-url", database.conninfo])
+            #expect(clean.status == 0, "\(clean.output)")
+            #expect(clean.output.contains("result     clean"))
+            #expect(clean.output.contains("digest"))
+            try tamper(database, "UPDATE ledger_entries SET amount_fen = 1 WHERE entry_id = 9")
+            let tampered = try run(binary, ["ledger", "verify", "--database-url", database.conninfo])
+            #expect(tampered.status == 1, "\(tampered.output)")
+            #expect(tampered.output.contains("[entry_id 9]"))
+            let unreachable = try run(binary, ["ledger", "verify", "--database-url", "host=/nonexistent port=1 dbname=x connect_timeout=1"])
+            #expect(unreachable.status == 2)
+        }
+    }
+
+    func run(_ binary: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = ProjectPaths.root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbeddedPostgres
 import Foundation
+import Ledger
 import Market
 import Postgres
 import PostgresStore
@@ -96,8 +97,20 @@ enum Setup {
             let data = try ReferenceData.load(from: try ProjectFolder.fixtures())
             let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
             try await PostgresMarketStore(pool: pool).upsert(data)
+            let ledger = try LedgerFixture.load(from: try ProjectFolder.fixtures())
+            let store = PostgresLedgerStore(pool: pool)
+            let opened = try await store.createAccounts(try ledger.ledgerAccounts())
+            let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+            let applied = try await store.submit(ledger.ledgerTransfers(), atMs: nowMs)
             await pool.close()
-            summary += "\nfixtures: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields"
+            for (row, result) in zip(ledger.transfers, applied) where result != .ok && result != .exists {
+                throw FixtureError.invalid("ledger transfer \(row.id) refused: \(result)")
+            }
+            for (row, result) in zip(ledger.accounts, opened) where result != .ok && result != .exists {
+                throw FixtureError.invalid("ledger account \(row.id) refused: \(result)")
+            }
+            summary += "\nfixtures: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields, "
+                + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers"
         }
         return summary
     }

@@ -57,6 +57,11 @@ let package = Package(
             path: "Benchmarks/LedgerBenchmark"
         ),
         .executableTarget(
+            name: "LedgerStoreBenchmark",
+            dependencies: ["Ledger", "Market", "Postgres", "PostgresStore", "EmbeddedPostgres"],
+            path: "Benchmarks/LedgerStoreBenchmark"
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["Postgres", "EmbeddedPostgres"],
             path: "Benchmarks/PostgresBenchmark"

@@ -194,27 +194,29 @@ public struct PostgresBytes: Hashable, Sendable, PostgresEncodable, PostgresDeco
             throw PostgresDecodingError.typeMismatch(column: column, expected: "bytes", actualTypeOID: typeOID)
         }
         // The connection sets bytea_output = hex, so the text is \x followed by pairs of hex digits.
-        let utf8 = Array(text.utf8)
-        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
+        var text = text
+        let decoded: [UInt8]? = text.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else { return nil }
+            func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+            }
+            var bytes = [UInt8]()
+            bytes.reserveCapacity((utf8.count - 2) / 2)
+            var index = 2
+            while index < utf8.count {
+                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+                bytes.append(high << 4 | low)
+                index += 2
+            }
+            return bytes
+        }
+        guard let bytes = decoded else {
             throw PostgresDecodingError.invalidValue(column: column, expected: "hex bytea", text: String(text))
-        }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity((utf8.count - 2) / 2)
-        var index = 2
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else {
-                throw PostgresDecodingError.invalidValue(column: column, expected: "hex bytea", text: String(text))
-            }
-            bytes.append(high << 4 | low)
-            index += 2
         }
         return PostgresBytes(bytes)
     }

@@ -289,24 +289,30 @@ public final class PostgresLedgerStore: LedgerStore {
             pendingStatus: PendingStatus(rawValue: UInt8(truncatingIfNeeded: try small("pending_status"))) ?? .none)
     }
 
-    /// An entry row as stored, with its `entry_id`.
+    /// An entry row as stored, with its `entry_id`; the row's columns are `entryColumns`, in order
+    /// (read by position: verification reads a million of them).
     public static func entry(_ row: PostgresRow) throws -> (entryID: Int64, entry: Entry) {
-        func id(_ high: String, _ low: String) throws -> TransferID {
-            TransferID(high: UInt64(bitPattern: try row.decode(high)), low: UInt64(bitPattern: try row.decode(low)))
+        func int(_ index: Int) throws -> Int64 { try row.decode(at: index, as: Int64.self) }
+        func hash(_ index: Int) throws -> EntryHash {
+            let bytes = try row.decode(at: index, as: PostgresBytes.self).bytes
+            guard let hash = EntryHash(bytes: bytes) else {
+                throw PostgresDecodingError.invalidValue(column: "hash", expected: "32-byte hash", text: "\(bytes.count) bytes")
+            }
+            return hash
         }
-        func small(_ column: String) throws -> Int64 { try row.decode(column, as: Int64.self) }
+        func id(_ high: Int) throws -> TransferID {
+            TransferID(high: UInt64(bitPattern: try int(high)), low: UInt64(bitPattern: try int(high + 1)))
+        }
         let entry = Entry(
-            kind: EntryKind(rawValue: UInt8(truncatingIfNeeded: try small("kind"))) ?? .posted,
-            transferID: try id("transfer_id_high", "transfer_id_low"), pendingID: try id("pending_id_high", "pending_id_low"),
-            debitAccountID: AccountID(UInt64(bitPattern: try row.decode("debit_account_id"))),
-            debitSequence: UInt64(bitPattern: try row.decode("debit_sequence")), debitPreviousHash: try hash(row, "debit_previous_hash"),
-            creditAccountID: AccountID(UInt64(bitPattern: try row.decode("credit_account_id"))),
-            creditSequence: UInt64(bitPattern: try row.decode("credit_sequence")),
-            creditPreviousHash: try hash(row, "credit_previous_hash"), ledger: UInt32(truncatingIfNeeded: try small("ledger")),
-            code: UInt16(truncatingIfNeeded: try small("code")), amountFen: try row.decode("amount_fen"),
-            releasedFen: try row.decode("released_fen"), timestampMs: try row.decode("timestamp_ms"),
-            expiresAtMs: try row.decode("expires_at_ms"), reference: try row.decode("reference"), hash: try hash(row, "hash"))
-        return (try row.decode("entry_id"), entry)
+            kind: EntryKind(rawValue: UInt8(truncatingIfNeeded: try int(1))) ?? .posted,
+            transferID: try id(2), pendingID: try id(4),
+            debitAccountID: AccountID(UInt64(bitPattern: try int(6))), debitSequence: UInt64(bitPattern: try int(7)),
+            debitPreviousHash: try hash(8),
+            creditAccountID: AccountID(UInt64(bitPattern: try int(9))), creditSequence: UInt64(bitPattern: try int(10)),
+            creditPreviousHash: try hash(11), ledger: UInt32(truncatingIfNeeded: try int(12)),
+            code: UInt16(truncatingIfNeeded: try int(13)), amountFen: try int(14), releasedFen: try int(15),
+            timestampMs: try int(16), expiresAtMs: try int(17), reference: try row.decode(at: 18, as: String.self), hash: try hash(19))
+        return (try int(0), entry)
     }
 
     static func hash(_ row: PostgresRow, _ column: String) throws -> EntryHash {

@@ -43,3 +43,13 @@ public protocol ReferenceDataStore: Sendable {
     /// Inserts or updates the reference data; running it twice changes nothing.
     func upsert(_ data: ReferenceData) async throws
 }
+
+/// The store cannot be reached right now (the database is down or every connection is busy);
+/// the request may succeed if retried later.
+public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { "the database is unavailable: \(reason)" }
+}

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Market
 
 /// Turns every error into problem+json, logs each request once with its id, status and time,
 /// and returns the request id in `X-Request-Id`.
@@ -43,6 +44,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     status: httpError.status, code: httpError.status.code >= 500 ? "internal_error" : "bad_request",
                     title: httpError.status.reasonPhrase, detail: httpError.body)
             }
+        case let unavailable as StoreUnavailable:
+            return Problem(
+                status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",
+                detail: "\(unavailable.reason); try again shortly")
         case let decoding as DecodingError:
             return Problem.invalid([RequestDecoding.fieldError(decoding)])
         default:

@@ -14,12 +14,15 @@ public final class PostgresListener: Sendable {
 
     public let notifications: AsyncStream<PostgresNotification>
     private let continuation: AsyncStream<PostgresNotification>.Continuation
-    private let stopped = Atomic<Bool>(false)
+    private let stopped = StopFlag()
     private let ready = Atomic<Bool>(false)
 
     /// Starts listening on `channels`.
     public init(conninfo: String, channels: [String]) {
         (notifications, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        // When the consumer goes away, so do the thread and its connection.
+        let stopped = self.stopped
+        continuation.onTermination = { _ in stopped.stop() }
         let thread = Thread { [self] in run(conninfo: conninfo, channels: channels) }
         thread.name = "techmarket.listener"
         thread.start()
@@ -38,20 +41,27 @@ public final class PostgresListener: Sendable {
         return true
     }
 
-    /// Stops the thread, closes the connection and finishes the stream.
+    /// Asks the thread to stop; within about 100 ms it closes its connection and finishes the stream.
     public func stop() {
-        stopped.store(true, ordering: .releasing)
+        stopped.stop()
+    }
+
+    /// Shared by the listener and its stream's termination handler.
+    final class StopFlag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func stop() { value.store(true, ordering: .releasing) }
+        var isStopped: Bool { value.load(ordering: .acquiring) }
     }
 
     private func run(conninfo: String, channels: [String]) {
         defer { continuation.finish() }
-        while !stopped.load(ordering: .acquiring) {
+        while !stopped.isStopped {
             do {
                 let connection = try PostgresConnection(conninfo: conninfo)
                 defer { connection.close() }
                 for channel in channels { try connection.listen(channel) }
                 ready.store(true, ordering: .releasing)
-                while !stopped.load(ordering: .acquiring) {
+                while !stopped.isStopped {
                     for notification in try connection.notifications(timeoutMs: Self.pollIntervalMs) {
                         continuation.yield(notification)
                     }

@@ -20,12 +20,14 @@ public final class PostgresMarketStore: ReferenceDataStore {
             let latencyMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             return DatabaseHealth(isReachable: true, latencyMs: latencyMs, serverVersion: version)
         } catch {
-            return DatabaseHealth(isReachable: false, error: "\(error)")
+            // Say what kind of failure, not the server's text (it can name hosts and paths).
+            let reason = (error as? PostgresError).map { $0.kind == .poolTimeout ? "no free connection" : "no connection to the database" }
+            return DatabaseHealth(isReachable: false, error: reason ?? "the database check failed")
         }
     }
 
     public func regions(_ query: RegionQuery) async throws -> [Region] {
-        try await pool.withConnection { connection in
+        try await available { try await self.pool.withConnection { connection in
             // An alliance covers its member regions and everything below them.
             let rows = try connection.query(
                 """
@@ -42,18 +44,18 @@ public final class PostgresMarketStore: ReferenceDataStore {
                 """,
                 query.parentCode?.value, query.allianceCode, query.level?.rawValue)
             return try rows.map(Self.region)
-        }
+        } }
     }
 
     public func region(_ code: RegionCode) async throws -> Region? {
-        try await pool.withConnection { connection in
+        try await available { try await self.pool.withConnection { connection in
             try connection.query("SELECT code, name, name_en, level, parent_code FROM regions WHERE code = $1", code.value)
                 .first.map(Self.region)
-        }
+        } }
     }
 
     public func alliances() async throws -> [Alliance] {
-        try await pool.withConnection { connection in
+        try await available { try await self.pool.withConnection { connection in
             let rows = try connection.query(
                 """
                 SELECT a.code, a.name, a.name_en,
@@ -66,16 +68,25 @@ public final class PostgresMarketStore: ReferenceDataStore {
                     code: try row.decode("code"), name: try row.decode("name"), nameEn: try row.decode("name_en"),
                     members: try row.decode("members", as: String.self).split(separator: ",").compactMap { RegionCode(String($0)) })
             }
-        }
+        } }
     }
 
     public func fields() async throws -> [TechnicalField] {
-        try await pool.withConnection { connection in
+        try await available { try await self.pool.withConnection { connection in
             try connection.query("SELECT code, name, name_en, plan_direction FROM fields ORDER BY sort_order, code").map { row in
                 TechnicalField(
                     code: try row.decode("code"), name: try row.decode("name"), nameEn: try row.decode("name_en"),
                     planDirection: try row.decode("plan_direction"))
             }
+        } }
+    }
+
+    /// Runs a read, turning a database that cannot be reached into `StoreUnavailable` (503).
+    func available<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError where error.isConnectionLost || error.kind == .poolTimeout {
+            throw StoreUnavailable(reason: error.kind == .poolTimeout ? "no free connection" : "no connection to the database")
         }
     }
 

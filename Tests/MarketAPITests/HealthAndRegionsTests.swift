@@ -48,6 +48,23 @@ import TestSupport
         await pool.close()
     }
 
+    @Test func resourcesAre503ProblemsWithoutTheDatabase() async throws {
+        let pool = PostgresPool(.init(conninfo: "host=/nonexistent port=1 user=x dbname=x", connectionCountMax: 1))
+        try await app(pool).test(.router) { client in
+            try await client.execute(uri: "/v1/regions", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let problem = try JSONDecoder().decode(ProblemBody.self, from: Data(buffer: response.body))
+                #expect(problem.code == "unavailable")
+            }
+            try await client.execute(uri: "/health", method: .get) { response in
+                // No socket paths or host names leak to clients.
+                #expect(!String(buffer: response.body).contains("nonexistent"))
+            }
+        }
+        await pool.close()
+    }
+
     @Test func regionsListDeqing() async throws {
         try await TestDatabase.with { database in
             let pool = database.pool()

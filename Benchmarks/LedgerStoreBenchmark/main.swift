@@ -28,7 +28,7 @@ let cluster = try EmbeddedPostgres(
     durable: false)
 try cluster.start()
 let admin = try PostgresConnection(conninfo: cluster.conninfo())
-for name in ["bench", "ledger_bench"] where try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", name).isEmpty {
+for name in ["bench_tpcb", "ledger_bench"] where try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", name).isEmpty {
     try admin.execute("CREATE DATABASE \(name)")
 }
 admin.close()
@@ -46,10 +46,10 @@ func pgbench(_ arguments: [String]) throws -> Double {
 }
 
 // pgbench's tables at scale 16, so that TPC-B's 16 clients are not all queued on few branches.
-let check = try PostgresConnection(conninfo: cluster.conninfo(database: "bench"))
+let check = try PostgresConnection(conninfo: cluster.conninfo(database: "bench_tpcb"))
 let branches = (try? check.query("SELECT count(*) AS n FROM pgbench_branches")[0].decode("n", as: Int.self)) ?? 0
 check.close()
-if branches != 16 { _ = try pgbench(["-i", "-q", "-s", "16", "bench"]) }
+if branches != 16 { _ = try pgbench(["-i", "-q", "-s", "16", "bench_tpcb"]) }
 
 let conninfo = cluster.conninfo(database: "ledger_bench")
 let migrator = try Migrator(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Schema"))
@@ -94,13 +94,13 @@ func transfersPerSecond(_ pair: @escaping @Sendable (Int) -> (AccountID, Account
 
 print("Ledger on PostgreSQL, \(seconds) s per run, \(tasks) tasks/clients, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by client and server")
 let unrelated = try await transfersPerSecond { task in (AccountID(UInt64(2 + 2 * task)), AccountID(UInt64(3 + 2 * task))) }
-let tpcb = try pgbench(["-n", "-c", "\(tasks)", "-j", "2", "-T", "\(seconds)", "bench"])
+let tpcb = try pgbench(["-n", "-c", "\(tasks)", "-j", "2", "-T", "\(seconds)", "bench_tpcb"])
 let hot = try await transfersPerSecond { task in (AccountID(1), AccountID(UInt64(2 + task))) }
 let script = FileManager.default.temporaryDirectory.appendingPathComponent("hot-row.sql")
 try "\\set delta random(1, 100)\nUPDATE pgbench_branches SET bbalance = bbalance + :delta WHERE bid = 1;\n"
     .write(to: script, atomically: true, encoding: .utf8)
 try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script.path)
-let hotRow = try pgbench(["-n", "-c", "\(tasks)", "-j", "2", "-T", "\(seconds)", "-f", script.path, "bench"])
+let hotRow = try pgbench(["-n", "-c", "\(tasks)", "-j", "2", "-T", "\(seconds)", "-f", script.path, "bench_tpcb"])
 print("workload                          ledger transfers/s   pgbench tps   ratio")
 print(String(format: "unrelated accounts vs TPC-B     %18.0f   %11.0f   %5.2f", unrelated, tpcb, unrelated / tpcb))
 print(String(format: "one hot account vs hot row      %18.0f   %11.0f   %5.2f", hot, hotRow, hot / hotRow))

@@ -30,6 +30,18 @@ public struct EntryHash: Hashable, Sendable, Comparable, CustomStringConvertible
         self = digest.withUnsafeBytes { EntryHash(loadingFrom: $0, atOffset: 0) }
     }
 
+    /// Reads 32 bytes from an array (a `bytea` column); nil unless there are exactly 32. Not
+    /// generic, so that a caller in another module pays no generic dispatch per byte.
+    public init?(byteArray bytes: [UInt8]) {
+        guard bytes.count == Self.byteCount else { return nil }
+        func word(_ offset: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in offset..<(offset + 8) { value = value << 8 | UInt64(bytes[index]) }
+            return value
+        }
+        self.init(word0: word(0), word1: word(8), word2: word(16), word3: word(24))
+    }
+
     /// Reads 32 bytes (a `bytea` column, for example); nil unless there are exactly 32.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }

@@ -115,4 +115,69 @@ public struct PostgresRow {
         }
         return try T.decode(text: text[...], typeOID: rows.typeOID(column), column: rows.columnName(column))
     }
+
+    // MARK: - Fast paths for bulk reads (no String is made unless there is an error)
+
+    /// The column's raw text, or nil for NULL; valid while the rows are alive.
+    private func rawText(_ column: Int) throws -> UnsafeBufferPointer<UInt8>? {
+        guard column >= 0, column < rows.columnCount else {
+            throw PostgresDecodingError.columnIndexOutOfRange(column, count: rows.columnCount)
+        }
+        let field = Int32(column)
+        if PQgetisnull(rows.result, index, field) == 1 { return nil }
+        let length = Int(PQgetlength(rows.result, index, field))
+        let start = UnsafeRawPointer(PQgetvalue(rows.result, index, field)!).assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: start, count: length)
+    }
+
+    /// Reads an integer column (smallint, integer, bigint) at `column` straight from its text.
+    public func int64(at column: Int) throws -> Int64 {
+        let oid = rows.typeOID(column)
+        guard oid == PostgresTypeOID.int8 || oid == PostgresTypeOID.int4 || oid == PostgresTypeOID.int2 else {
+            throw PostgresDecodingError.typeMismatch(column: rows.columnName(column), expected: "Int64", actualTypeOID: oid)
+        }
+        guard let text = try rawText(column) else { throw PostgresDecodingError.unexpectedNull(column: rows.columnName(column)) }
+        var value: Int64 = 0
+        var negative = false
+        var position = 0
+        if text.first == UInt8(ascii: "-") {
+            negative = true
+            position = 1
+        }
+        guard position < text.count else {
+            throw PostgresDecodingError.invalidValue(column: rows.columnName(column), expected: "Int64", text: "")
+        }
+        while position < text.count {
+            let digit = text[position] &- 48
+            guard digit < 10 else {
+                throw PostgresDecodingError.invalidValue(column: rows.columnName(column), expected: "Int64", text: String(decoding: text, as: UTF8.self))
+            }
+            // Accumulate negatively so that Int64.min parses too.
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = times.subtractingReportingOverflow(Int64(digit))
+            if overflow1 || overflow2 {
+                throw PostgresDecodingError.invalidValue(column: rows.columnName(column), expected: "Int64", text: String(decoding: text, as: UTF8.self))
+            }
+            value = next
+            position += 1
+        }
+        if negative { return value }
+        guard value != .min else {
+            throw PostgresDecodingError.invalidValue(column: rows.columnName(column), expected: "Int64", text: String(decoding: text, as: UTF8.self))
+        }
+        return -value
+    }
+
+    /// Reads a bytea column at `column` straight from its hex text.
+    public func bytes(at column: Int) throws -> [UInt8] {
+        let oid = rows.typeOID(column)
+        guard oid == PostgresTypeOID.bytea else {
+            throw PostgresDecodingError.typeMismatch(column: rows.columnName(column), expected: "bytes", actualTypeOID: oid)
+        }
+        guard let text = try rawText(column) else { throw PostgresDecodingError.unexpectedNull(column: rows.columnName(column)) }
+        guard let bytes = PostgresBytes.decodeHex(text) else {
+            throw PostgresDecodingError.invalidValue(column: rows.columnName(column), expected: "hex bytea", text: String(decoding: text, as: UTF8.self))
+        }
+        return bytes
+    }
 }

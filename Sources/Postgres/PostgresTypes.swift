@@ -189,33 +189,42 @@ public struct PostgresBytes: Hashable, Sendable, PostgresEncodable, PostgresDeco
         return .init(text: String(decoding: text, as: UTF8.self), typeOID: PostgresTypeOID.bytea)
     }
 
+    /// Each ASCII byte's value as a hex digit, or 0xff.
+    private static let hexValues: [UInt8] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt8(byte) - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt8(byte) - UInt8(ascii: "A") + 10
+        default: return 0xff
+        }
+    }
+
+    /// Decodes `\x` followed by pairs of hex digits; nil when the text is not that.
+    static func decodeHex(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else { return nil }
+        let count = (utf8.count - 2) / 2
+        var valid = true
+        let bytes = hexValues.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count {
+                    let high = table[Int(utf8[2 + 2 * index])]
+                    let low = table[Int(utf8[3 + 2 * index])]
+                    if high > 15 || low > 15 { valid = false }
+                    buffer[index] = high << 4 | (low & 0x0f)
+                }
+                initialized = count
+            }
+        }
+        return valid ? bytes : nil
+    }
+
     public static func decode(text: Substring, typeOID: UInt32, column: String) throws -> PostgresBytes {
         guard typeOID == PostgresTypeOID.bytea else {
             throw PostgresDecodingError.typeMismatch(column: column, expected: "bytes", actualTypeOID: typeOID)
         }
         // The connection sets bytea_output = hex, so the text is \x followed by pairs of hex digits.
         var text = text
-        let decoded: [UInt8]? = text.withUTF8 { utf8 -> [UInt8]? in
-            guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else { return nil }
-            func nibble(_ c: UInt8) -> UInt8? {
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-            }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity((utf8.count - 2) / 2)
-            var index = 2
-            while index < utf8.count {
-                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-                bytes.append(high << 4 | low)
-                index += 2
-            }
-            return bytes
-        }
-        guard let bytes = decoded else {
+        guard let bytes = text.withUTF8({ decodeHex($0) }) else {
             throw PostgresDecodingError.invalidValue(column: column, expected: "hex bytea", text: String(text))
         }
         return PostgresBytes(bytes)

@@ -51,8 +51,10 @@ public struct LedgerAudit {
                 "SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries WHERE entry_id > $1 ORDER BY entry_id LIMIT $2",
                 after, Self.pageSizeMax)
             if rows.isEmpty { break }
-            for row in rows {
-                let (entryID, entry) = try PostgresLedgerStore.entry(row)
+            // By index: iterating the collection from another module would go through generic
+            // metadata lookups on every row.
+            for position in 0..<rows.count {
+                let (entryID, entry) = try PostgresLedgerStore.entry(rows[position])
                 entryIDs.append(entryID)
                 after = entryID
                 if !verifier.feed(entry) { break streaming }

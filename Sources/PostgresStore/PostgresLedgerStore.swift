@@ -292,10 +292,10 @@ public final class PostgresLedgerStore: LedgerStore {
     /// An entry row as stored, with its `entry_id`; the row's columns are `entryColumns`, in order
     /// (read by position: verification reads a million of them).
     public static func entry(_ row: PostgresRow) throws -> (entryID: Int64, entry: Entry) {
-        func int(_ index: Int) throws -> Int64 { try row.decode(at: index, as: Int64.self) }
+        func int(_ index: Int) throws -> Int64 { try row.int64(at: index) }
         func hash(_ index: Int) throws -> EntryHash {
-            let bytes = try row.decode(at: index, as: PostgresBytes.self).bytes
-            guard let hash = EntryHash(bytes: bytes) else {
+            let bytes = try row.bytes(at: index)
+            guard let hash = EntryHash(byteArray: bytes) else {
                 throw PostgresDecodingError.invalidValue(column: "hash", expected: "32-byte hash", text: "\(bytes.count) bytes")
             }
             return hash

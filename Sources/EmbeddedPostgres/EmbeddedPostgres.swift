@@ -33,7 +33,25 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     public var dataDirectory: URL { directory.appendingPathComponent("data") }
-    public var socketDirectory: URL { directory.appendingPathComponent("socket") }
+    /// A Unix socket's path may hold at most 107 bytes; past this the socket lives in /tmp.
+    static let socketPathLengthMax = 100
+
+    /// `socket/` in the cluster folder, or, when the folder's path is too long for a Unix socket,
+    /// a folder in /tmp named after it (the same one for every process).
+    public var socketDirectory: URL {
+        let inside = directory.appendingPathComponent("socket")
+        if (inside.path + "/.s.PGSQL.\(port)").utf8.count <= Self.socketPathLengthMax { return inside }
+        return URL(fileURLWithPath: "/tmp/techmarket-socket-\(Self.pathHash(directory.path))")
+    }
+
+    /// FNV-1a of a path, hex: stable across runs and processes.
+    static func pathHash(_ path: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in path.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
     public var logFile: URL { directory.appendingPathComponent("postgres.log") }
 
     /// A libpq connection string for `database` on this cluster.
@@ -147,11 +165,7 @@ public struct EmbeddedPostgres: Sendable {
         guard isRoot else { return requested }
         guard getpwnam(superuser) != nil else { throw EmbeddedPostgresError.noServerUser }
         if canServerUserReach(requested.deletingLastPathComponent()) { return requested }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a of the path: stable across runs
-        for byte in requested.path.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return URL(fileURLWithPath: "/tmp/techmarket-postgres-\(String(hash, radix: 16))")
+        return URL(fileURLWithPath: "/tmp/techmarket-postgres-\(pathHash(requested.path))")
     }
 
     /// True when every ancestor of `folder` that exists lets others through.

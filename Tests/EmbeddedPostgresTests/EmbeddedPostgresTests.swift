@@ -43,3 +43,20 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: binaries.pgCtl.path))
     }
 }
+
+@Suite struct LongPathTests {
+    @Test func aFolderTooLongForASocketStillStarts() throws {
+        let deep = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("tm-long-\(UUID().uuidString.prefix(8))")
+            .appendingPathComponent(String(repeating: "a-rather-long-folder-name-", count: 4))
+        let cluster = try EmbeddedPostgres(directory: deep, durable: false)
+        defer {
+            try? cluster.stop()
+            try? FileManager.default.removeItem(at: cluster.directory.deletingLastPathComponent())
+            try? FileManager.default.removeItem(at: cluster.socketDirectory)
+        }
+        #expect(cluster.socketDirectory.path.hasPrefix("/tmp/techmarket-socket-"))
+        try cluster.start()
+        #expect(cluster.isRunning)
+    }
+}

@@ -137,11 +137,7 @@ public final class PostgresLedgerStore: LedgerStore {
         case .failure(let error):
             return .refused(error)
         case .success(let outcome):
-            try insert(outcome.record, on: connection)
-            if let resolved = outcome.pending { try setPendingStatus(resolved, on: connection) }
-            try update(outcome.debit, on: connection)
-            try update(outcome.credit, on: connection)
-            try insert(outcome.entry, on: connection)
+            try write(outcome, on: connection)
             return .ok
         }
     }
@@ -183,17 +179,76 @@ public final class PostgresLedgerStore: LedgerStore {
         """
 
     /// Locks the accounts in ascending id order (the one order every path uses) and returns them.
+    /// One statement: the rows are locked as they leave the sort, so in id order.
     static func lockAccounts(_ ids: [AccountID], on connection: PostgresConnection) throws -> [AccountID: Account] {
-        let sorted = Set(ids).sorted()
+        let list = Set(ids).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
         var accounts: [AccountID: Account] = [:]
-        for id in sorted {
-            if let account = try connection.query(
-                "SELECT \(accountColumns) FROM ledger_accounts WHERE id = $1 FOR UPDATE", Int64(bitPattern: id.rawValue)
-            ).first.map(Self.account) {
-                accounts[id] = account
-            }
+        for row in try connection.query(
+            "SELECT \(accountColumns) FROM ledger_accounts WHERE id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id FOR UPDATE", list)
+        {
+            let account = try Self.account(row)
+            accounts[account.id] = account
         }
         return accounts
+    }
+
+    /// Writes an accepted transfer in one round trip: its row, its entry, the pending transfer it
+    /// resolves, and both accounts' balances and chain heads. Fewer round trips while the accounts
+    /// are locked is what lets a hot account take more transfers per second.
+    static func write(_ outcome: TransferOutcome, on connection: PostgresConnection) throws {
+        let record = outcome.record
+        let t = record.transfer
+        let e = outcome.entry
+        let resolved = outcome.pending
+        func bits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
+        var parameters: [any PostgresEncodable] = [
+            // $1…$20: the transfer.
+            bits(t.id.high), bits(t.id.low), bits(t.debitAccountID.rawValue), bits(t.creditAccountID.rawValue), t.amountFen,
+            bits(t.pendingID.high), bits(t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int64(t.code), Int64(t.flags.rawValue),
+            t.reference, bits(record.debitAccountID.rawValue), bits(record.creditAccountID.rawValue), Int64(record.ledger),
+            Int64(record.code), record.amountFen, record.timestampMs, record.expiresAtMs, Int64(record.pendingStatus.rawValue),
+            // $21…$39: the entry.
+            Int64(e.kind.rawValue), bits(e.transferID.high), bits(e.transferID.low), bits(e.pendingID.high), bits(e.pendingID.low),
+            bits(e.debitAccountID.rawValue), bits(e.debitSequence), PostgresBytes(e.debitPreviousHash.bytes),
+            bits(e.creditAccountID.rawValue), bits(e.creditSequence), PostgresBytes(e.creditPreviousHash.bytes), Int64(e.ledger),
+            Int64(e.code), e.amountFen, e.releasedFen, e.timestampMs, e.expiresAtMs, e.reference, PostgresBytes(e.hash.bytes),
+            // $40…$43: the pending transfer it resolves, if any.
+            resolved != nil, bits(resolved?.id.high ?? 0), bits(resolved?.id.low ?? 0), Int64(resolved?.pendingStatus.rawValue ?? 0),
+        ]
+        // $44…$57: both accounts.
+        for account in [outcome.debit, outcome.credit] {
+            let b = account.balances
+            parameters += [
+                bits(account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen, b.creditsPostedFen,
+                bits(account.sequence), PostgresBytes(account.headHash.bytes),
+            ]
+        }
+        try connection.query(
+            """
+            WITH new_transfer AS (
+                INSERT INTO ledger_transfers (\(transferColumns))
+                VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
+                    $9::integer, $10::integer, $11::integer, $12::text, $13::bigint, $14::bigint, $15::integer, $16::integer,
+                    $17::bigint, $18::bigint, $19::bigint, $20::smallint)
+            ), new_entry AS (
+                INSERT INTO ledger_entries (kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
+                    debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence,
+                    credit_previous_hash, ledger, code, amount_fen, released_fen, timestamp_ms, expires_at_ms, reference, hash)
+                VALUES ($21::smallint, $22::bigint, $23::bigint, $24::bigint, $25::bigint, $26::bigint, $27::bigint, $28::bytea,
+                    $29::bigint, $30::bigint, $31::bytea, $32::integer, $33::integer, $34::bigint, $35::bigint, $36::bigint,
+                    $37::bigint, $38::text, $39::bytea)
+            ), resolved AS (
+                UPDATE ledger_transfers SET pending_status = $43::smallint
+                WHERE $40::boolean AND id_high = $41::bigint AND id_low = $42::bigint
+            )
+            UPDATE ledger_accounts a SET debits_pending_fen = v.dp, debits_posted_fen = v.dpo, credits_pending_fen = v.cp,
+                credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
+            FROM (VALUES ($44::bigint, $45::bigint, $46::bigint, $47::bigint, $48::bigint, $49::bigint, $50::bytea),
+                         ($51::bigint, $52::bigint, $53::bigint, $54::bigint, $55::bigint, $56::bigint, $57::bytea))
+                AS v(id, dp, dpo, cp, cpo, seq, head)
+            WHERE a.id = v.id
+            """,
+            parameters: parameters)
     }
 
     static func findTransfer(_ id: TransferID, lock: Bool, on connection: PostgresConnection) throws -> TransferRecord? {

@@ -9,6 +9,7 @@ import Testing
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: cluster.directory)
+            try? FileManager.default.removeItem(atPath: cluster.directory.path + ".lock")
         }
         #expect(!cluster.isInitialized)
         #expect(!cluster.isRunning)
@@ -53,6 +54,7 @@ import Testing
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: cluster.directory.deletingLastPathComponent())
+            try? FileManager.default.removeItem(atPath: cluster.socketDirectory.path)
             try? FileManager.default.removeItem(at: cluster.socketDirectory)
         }
         #expect(cluster.socketDirectory.path.hasPrefix("/tmp/techmarket-socket-"))

@@ -12,6 +12,7 @@ import Testing
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: cluster.directory)
+            try? FileManager.default.removeItem(atPath: cluster.directory.path + ".lock")
         }
         let pool = PostgresPool(.init(conninfo: cluster.conninfo(), connectionCountMax: 3))
         // A pool nobody uses while the server is down: its first use afterwards must not fail.

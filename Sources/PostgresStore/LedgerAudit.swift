@@ -7,6 +7,8 @@ import Postgres
 public struct LedgerAudit {
     /// Entries fetched per round trip while streaming.
     public static let pageSizeMax = 20_000
+    /// Orphan transfers or entries a report lists; past this there is plainly something wrong.
+    public static let orphansListedMax = 100
 
     public let connection: PostgresConnection
 
@@ -66,15 +68,15 @@ public struct LedgerAudit {
             """
             SELECT id_high, id_low FROM ledger_transfers t WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_entries e WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
-            ORDER BY id_high, id_low LIMIT 100
-            """
+            ORDER BY id_high, id_low LIMIT $1
+            """, Self.orphansListedMax
         ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) }
         let orphanEntries = try connection.query(
             """
             SELECT entry_id FROM ledger_entries e WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_transfers t WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
-            ORDER BY entry_id LIMIT 100
-            """
+            ORDER BY entry_id LIMIT $1
+            """, Self.orphansListedMax
         ).map { try $0.decode("entry_id", as: Int64.self) }
         return Audit(
             report: verifier.finish(atMs: nowMs), entryIDs: entryIDs, orphanTransfers: orphanTransfers,

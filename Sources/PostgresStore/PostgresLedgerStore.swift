@@ -12,6 +12,8 @@ public final class PostgresLedgerStore: LedgerStore {
     public let pool: PostgresPool
     /// Attempts of one chain when two submissions of the same new id race.
     static let duplicateRaceRetryCountMax = 5
+    /// Holds the sweeper releases per transaction, so that a long backlog never holds locks for long.
+    static let expiryBatchSizeMax = 500
 
     public init(pool: PostgresPool) {
         self.pool = pool
@@ -78,29 +80,27 @@ public final class PostgresLedgerStore: LedgerStore {
     public func expirePending(atMs timestampMs: Int64) async throws -> Int {
         var expired = 0
         while true {
-            // A bounded batch per transaction, so that a long backlog does not hold locks for long.
             let count = try await pool.withTransaction(retry: .onConflict) { connection -> Int in
                 let due = try connection.query(
                     """
                     SELECT \(Self.transferColumns) FROM ledger_transfers
                     WHERE pending_status = 1 AND expires_at_ms <> 0 AND expires_at_ms <= $1
-                    ORDER BY expires_at_ms, id_high, id_low LIMIT 500 FOR UPDATE SKIP LOCKED
-                    """, timestampMs
+                    ORDER BY expires_at_ms, id_high, id_low LIMIT $2 FOR UPDATE SKIP LOCKED
+                    """, timestampMs, Self.expiryBatchSizeMax
                 ).map(Self.transferRecord)
                 for pending in due {
                     let accounts = try Self.lockAccounts([pending.debitAccountID, pending.creditAccountID], on: connection)
                     guard let debit = accounts[pending.debitAccountID], let credit = accounts[pending.creditAccountID],
                         let outcome = LedgerRules.expire(pending, debit: debit, credit: credit, atMs: timestampMs)
                     else { continue }
-                    try Self.setPendingStatus(outcome.pending, on: connection)
-                    try Self.update(outcome.debit, on: connection)
-                    try Self.update(outcome.credit, on: connection)
-                    try Self.insert(outcome.entry, on: connection)
+                    try Self.write(
+                        record: nil, resolving: outcome.pending, debit: outcome.debit, credit: outcome.credit,
+                        entry: outcome.entry, on: connection)
                 }
                 return due.count
             }
             expired += count
-            if count < 500 { return expired }
+            if count < Self.expiryBatchSizeMax { return expired }
         }
     }
 
@@ -137,7 +137,9 @@ public final class PostgresLedgerStore: LedgerStore {
         case .failure(let error):
             return .refused(error)
         case .success(let outcome):
-            try write(outcome, on: connection)
+            try write(
+                record: outcome.record, resolving: outcome.pending, debit: outcome.debit, credit: outcome.credit,
+                entry: outcome.entry, on: connection)
             return .ok
         }
     }
@@ -192,21 +194,28 @@ public final class PostgresLedgerStore: LedgerStore {
         return accounts
     }
 
-    /// Writes an accepted transfer in one round trip: its row, its entry, the pending transfer it
-    /// resolves, and both accounts' balances and chain heads. Fewer round trips while the accounts
-    /// are locked is what lets a hot account take more transfers per second.
-    static func write(_ outcome: TransferOutcome, on connection: PostgresConnection) throws {
-        let record = outcome.record
-        let t = record.transfer
-        let e = outcome.entry
-        let resolved = outcome.pending
+    /// Writes what the rules decided in one round trip: the new transfer row (none for an
+    /// expiry), its entry, the pending transfer it resolves, and both accounts' balances and chain
+    /// heads. Fewer round trips while the accounts are locked lets a hot account take more.
+    static func write(
+        record: TransferRecord?, resolving resolved: TransferRecord?, debit: Account, credit: Account, entry e: Entry,
+        on connection: PostgresConnection
+    ) throws {
         func bits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
-        var parameters: [any PostgresEncodable] = [
+        var parameters: [any PostgresEncodable]
+        if let record {
+            let t = record.transfer
             // $1…$20: the transfer.
-            bits(t.id.high), bits(t.id.low), bits(t.debitAccountID.rawValue), bits(t.creditAccountID.rawValue), t.amountFen,
-            bits(t.pendingID.high), bits(t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int64(t.code), Int64(t.flags.rawValue),
-            t.reference, bits(record.debitAccountID.rawValue), bits(record.creditAccountID.rawValue), Int64(record.ledger),
-            Int64(record.code), record.amountFen, record.timestampMs, record.expiresAtMs, Int64(record.pendingStatus.rawValue),
+            parameters = [
+                bits(t.id.high), bits(t.id.low), bits(t.debitAccountID.rawValue), bits(t.creditAccountID.rawValue), t.amountFen,
+                bits(t.pendingID.high), bits(t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int64(t.code), Int64(t.flags.rawValue),
+                t.reference, bits(record.debitAccountID.rawValue), bits(record.creditAccountID.rawValue), Int64(record.ledger),
+                Int64(record.code), record.amountFen, record.timestampMs, record.expiresAtMs, Int64(record.pendingStatus.rawValue),
+            ]
+        } else {
+            parameters = Array(repeating: Int64(0), count: 20)
+        }
+        parameters += [
             // $21…$39: the entry.
             Int64(e.kind.rawValue), bits(e.transferID.high), bits(e.transferID.low), bits(e.pendingID.high), bits(e.pendingID.low),
             bits(e.debitAccountID.rawValue), bits(e.debitSequence), PostgresBytes(e.debitPreviousHash.bytes),
@@ -216,20 +225,22 @@ public final class PostgresLedgerStore: LedgerStore {
             resolved != nil, bits(resolved?.id.high ?? 0), bits(resolved?.id.low ?? 0), Int64(resolved?.pendingStatus.rawValue ?? 0),
         ]
         // $44…$57: both accounts.
-        for account in [outcome.debit, outcome.credit] {
+        for account in [debit, credit] {
             let b = account.balances
             parameters += [
                 bits(account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen, b.creditsPostedFen,
                 bits(account.sequence), PostgresBytes(account.headHash.bytes),
             ]
         }
+        parameters.append(record != nil)  // $58
         try connection.query(
             """
             WITH new_transfer AS (
                 INSERT INTO ledger_transfers (\(transferColumns))
-                VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
+                SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
                     $9::integer, $10::integer, $11::integer, $12::text, $13::bigint, $14::bigint, $15::integer, $16::integer,
-                    $17::bigint, $18::bigint, $19::bigint, $20::smallint)
+                    $17::bigint, $18::bigint, $19::bigint, $20::smallint
+                WHERE $58::boolean
             ), new_entry AS (
                 INSERT INTO ledger_entries (kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
                     debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence,
@@ -256,60 +267,6 @@ public final class PostgresLedgerStore: LedgerStore {
             "SELECT \(transferColumns) FROM ledger_transfers WHERE id_high = $1 AND id_low = $2\(lock ? " FOR UPDATE" : "")",
             Int64(bitPattern: id.high), Int64(bitPattern: id.low)
         ).first.map(Self.transferRecord)
-    }
-
-    static func insert(_ record: TransferRecord, on connection: PostgresConnection) throws {
-        let t = record.transfer
-        try connection.query(
-            """
-            INSERT INTO ledger_transfers (\(transferColumns))
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-            """,
-            parameters: [
-                Int64(bitPattern: t.id.high), Int64(bitPattern: t.id.low), Int64(bitPattern: t.debitAccountID.rawValue),
-                Int64(bitPattern: t.creditAccountID.rawValue), t.amountFen, Int64(bitPattern: t.pendingID.high),
-                Int64(bitPattern: t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int32(t.code), Int32(t.flags.rawValue),
-                t.reference, Int64(bitPattern: record.debitAccountID.rawValue), Int64(bitPattern: record.creditAccountID.rawValue),
-                Int64(record.ledger), Int32(record.code), record.amountFen, record.timestampMs, record.expiresAtMs,
-                Int32(record.pendingStatus.rawValue),
-            ])
-    }
-
-    static func setPendingStatus(_ record: TransferRecord, on connection: PostgresConnection) throws {
-        try connection.query(
-            "UPDATE ledger_transfers SET pending_status = $3 WHERE id_high = $1 AND id_low = $2",
-            Int64(bitPattern: record.id.high), Int64(bitPattern: record.id.low), Int32(record.pendingStatus.rawValue))
-    }
-
-    static func update(_ account: Account, on connection: PostgresConnection) throws {
-        let b = account.balances
-        try connection.query(
-            """
-            UPDATE ledger_accounts SET debits_pending_fen = $2, debits_posted_fen = $3, credits_pending_fen = $4,
-                credits_posted_fen = $5, sequence = $6, head_hash = $7
-            WHERE id = $1
-            """,
-            Int64(bitPattern: account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen,
-            b.creditsPostedFen, Int64(bitPattern: account.sequence), PostgresBytes(account.headHash.bytes))
-    }
-
-    static func insert(_ entry: Entry, on connection: PostgresConnection) throws {
-        try connection.query(
-            """
-            INSERT INTO ledger_entries (kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
-                debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence,
-                credit_previous_hash, ledger, code, amount_fen, released_fen, timestamp_ms, expires_at_ms, reference, hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-            """,
-            parameters: [
-                Int32(entry.kind.rawValue), Int64(bitPattern: entry.transferID.high), Int64(bitPattern: entry.transferID.low),
-                Int64(bitPattern: entry.pendingID.high), Int64(bitPattern: entry.pendingID.low),
-                Int64(bitPattern: entry.debitAccountID.rawValue), Int64(bitPattern: entry.debitSequence),
-                PostgresBytes(entry.debitPreviousHash.bytes), Int64(bitPattern: entry.creditAccountID.rawValue),
-                Int64(bitPattern: entry.creditSequence), PostgresBytes(entry.creditPreviousHash.bytes), Int64(entry.ledger),
-                Int32(entry.code), entry.amountFen, entry.releasedFen, entry.timestampMs, entry.expiresAtMs, entry.reference,
-                PostgresBytes(entry.hash.bytes),
-            ])
     }
 
     static func account(_ row: PostgresRow) throws -> Account {

@@ -10,7 +10,22 @@ import Glibc
 /// Here the child gets only stdin (/dev/null) and stdout/stderr (a file): every other open
 /// descriptor is marked close-on-exec first (harmless to this process, which never execs).
 enum ChildProcess {
-    static func run(executable: String, arguments: [String], outputPath: String) throws -> Int32 {
+    /// How a program ended and what it printed (standard output and error together).
+    struct Result {
+        var status: Int32
+        var output: String
+    }
+
+    /// Runs `executable` with `arguments` (argv, name first) and waits for it.
+    static func run(executable: String, arguments: [String]) throws -> Result {
+        // A file, not a pipe: a daemon the program leaves behind would hold a pipe open forever.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("techmarket-child-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let status = try spawnAndWait(executable: executable, arguments: arguments, outputPath: output.path)
+        return Result(status: status, output: (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    private static func spawnAndWait(executable: String, arguments: [String], outputPath: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -111,13 +111,9 @@ public struct EmbeddedPostgres: Sendable {
         else {
             throw EmbeddedPostgresError.commandFailed(command: program, output: "\(program) not found; install it with: apt-get install -y postgresql-contrib")
         }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("techmarket-client-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let status = try ChildProcess.run(
-            executable: path,
-            arguments: [program, "-h", socketDirectory.path, "-p", "\(port)", "-U", Self.superuser] + arguments,
-            outputPath: output.path)
-        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let result = try ChildProcess.run(
+            executable: path, arguments: [program, "-h", socketDirectory.path, "-p", "\(port)", "-U", Self.superuser] + arguments)
+        return (result.status, result.output)
     }
 
     // MARK: - Steps
@@ -187,27 +183,16 @@ public struct EmbeddedPostgres: Sendable {
         chmod(folder.path, 0o700)
     }
 
-    struct CommandResult {
-        var status: Int32
-        var output: String
-    }
-
     /// Runs a PostgreSQL program, as the `postgres` user when this process is root.
-    private func run(_ program: URL, _ arguments: [String]) throws -> CommandResult {
-        let executable: String
+    private func run(_ program: URL, _ arguments: [String]) throws -> ChildProcess.Result {
         let argv: [String]
         // env -C /: the server's user may not be allowed into our working directory.
-        executable = "/usr/bin/env"
         if Self.isRoot {
             argv = ["env", "-C", "/", try Binaries.runuser().path, "-u", Self.superuser, "--", program.path] + arguments
         } else {
             argv = ["env", "-C", "/", program.path] + arguments
         }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("techmarket-pg-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let status = try ChildProcess.run(executable: executable, arguments: argv, outputPath: output.path)
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        return CommandResult(status: status, output: text)
+        return try ChildProcess.run(executable: "/usr/bin/env", arguments: argv)
     }
 
     /// Serialises start and stop across threads and processes that share this cluster.

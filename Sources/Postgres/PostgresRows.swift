@@ -104,18 +104,13 @@ public struct PostgresRow {
 
     /// Reads the column at `column` (0-based) as `T?`.
     public func decode<T: PostgresDecodable>(at column: Int, as type: T?.Type) throws -> T? {
-        guard column >= 0, column < rows.columnCount else {
-            throw PostgresDecodingError.columnIndexOutOfRange(column, count: rows.columnCount)
-        }
-        let field = Int32(column)
-        if PQgetisnull(rows.result, index, field) == 1 { return nil }
-        let length = Int(PQgetlength(rows.result, index, field))
-        let text = PQgetvalue(rows.result, index, field)!.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-        }
-        return try T.decode(text: text[...], typeOID: rows.typeOID(column), column: rows.columnName(column))
+        guard let text = try rawText(column) else { return nil }
+        return try T.decode(
+            text: String(decoding: text, as: UTF8.self)[...], typeOID: rows.typeOID(column), column: rows.columnName(column))
     }
+}
 
+extension PostgresRow {
     // MARK: - Fast paths for bulk reads (no String is made unless there is an error)
 
     /// The column's raw text, or nil for NULL; valid while the rows are alive.

@@ -78,11 +78,11 @@ func poolSelects(tasks: Int) async throws -> Double {
                 var generator = SystemRandomNumberGenerator()
                 while ContinuousClock.now < deadline {
                     let aid = Int.random(in: 1...accountCount, using: &generator)
-                    let balance = try await pool.withConnection { connection in
+                    // Decoded like a real read, so the figure includes decoding.
+                    _ = try await pool.withConnection { connection in
                         try connection.query("SELECT abalance FROM pgbench_accounts WHERE aid = $1", aid)[0]
                             .decode("abalance", as: Int32.self)
                     }
-                    precondition(balance == 0 || balance != 0)
                     counter.value.add(1, ordering: .relaxed)
                 }
             }

@@ -27,12 +27,7 @@ public struct LedgerFixture: Sendable, Decodable {
 
     /// Reads `ledger.json` from `directory`.
     public static func load(from directory: URL) throws -> LedgerFixture {
-        let url = directory.appendingPathComponent("ledger.json")
-        do {
-            return try JSONDecoder().decode(LedgerFixture.self, from: Data(contentsOf: url))
-        } catch {
-            throw FixtureError.unreadable(file: url.path, reason: "\(error)")
-        }
+        try FixtureError.read("ledger.json", in: directory)
     }
 
     /// The accounts as the ledger opens them.

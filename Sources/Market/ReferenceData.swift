@@ -14,14 +14,7 @@ public struct ReferenceData: Sendable, Equatable {
 
     /// Reads `regions.json`, `alliances.json` and `fields.json` from `directory` and checks them.
     public static func load(from directory: URL) throws -> ReferenceData {
-        func read<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-            let url = directory.appendingPathComponent(name)
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
-            } catch {
-                throw FixtureError.unreadable(file: url.path, reason: "\(error)")
-            }
-        }
+        func read<T: Decodable>(_ name: String, as type: T.Type) throws -> T { try FixtureError.read(name, in: directory) }
         let data = ReferenceData(
             regions: try read("regions.json", as: [Region].self),
             alliances: try read("alliances.json", as: [Alliance].self),
@@ -67,6 +60,17 @@ public struct ReferenceData: Sendable, Equatable {
 
 /// Why fixtures could not be loaded.
 public enum FixtureError: Error, CustomStringConvertible {
+    /// Decodes one JSON file of the fixtures folder, saying which file failed and why.
+    static func read<T: Decodable>(_ name: String, in directory: URL) throws -> T {
+        let url = directory.appendingPathComponent(name)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        } catch {
+            throw FixtureError.unreadable(file: url.path, reason: "\(error)")
+        }
+    }
+
+
     case unreadable(file: String, reason: String)
     case invalid(String)
 

@@ -37,20 +37,32 @@ public struct APIConfiguration: Sendable {
     }
 }
 
+/// Everything the API needs from storage.
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore
+
 /// The router with every route; tests drive it directly.
-public func buildRouter(store: some ReferenceDataStore) -> Router<AppRequestContext> {
+public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
     router.addRoutes(ReferenceDataController(store: store).regionEndpoints, atPath: "/v1/regions")
     router.addRoutes(ReferenceDataController(store: store).allianceEndpoints, atPath: "/v1/alliances")
     router.addRoutes(ReferenceDataController(store: store).fieldEndpoints, atPath: "/v1/fields")
+    let parties = PartiesController(store: store)
+    router.addRoutes(parties.partyEndpoints, atPath: "/v1/parties")
+    router.addRoutes(parties.meEndpoints, atPath: "/v1/me")
+    router.addRoutes(ListingsController(store: store).endpoints, atPath: "/v1/listings")
+    router.get("/openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
     return router
 }
 
 /// The application: the one place where a concrete store is wired to the HTTP layer.
 public func buildApplication(
-    configuration: APIConfiguration, store: some ReferenceDataStore, logger: Logger
+    configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(store: store),

@@ -44,6 +44,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     status: httpError.status, code: httpError.status.code >= 500 ? "internal_error" : "bad_request",
                     title: httpError.status.reasonPhrase, detail: httpError.body)
             }
+        case let responseError as any HTTPResponseError:
+            return Problem(
+                status: responseError.status, code: responseError.status == .contentTooLarge ? "body_too_large" : "bad_request",
+                title: responseError.status.reasonPhrase)
+        case let market as MarketError:
+            return Problem(market)
         case let unavailable as StoreUnavailable:
             return Problem(
                 status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",
@@ -61,10 +67,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
 enum RequestDecoding {
     /// Names the field of a JSON body that failed to decode.
+    /// `ipAssets[1].number` for a coding path; empty for the top level.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return text.hasPrefix(".") ? String(text.dropFirst()) : text
+    }
+
     static func fieldError(_ error: DecodingError) -> Problem.FieldError {
         func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.hasPrefix(".") ? String(text.dropFirst()) : (text.isEmpty ? "body" : text)
+            let text = Self.path(codingPath)
+            return text.isEmpty ? "body" : text
         }
         switch error {
         case .keyNotFound(let key, let context):

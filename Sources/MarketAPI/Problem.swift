@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Market
 
 /// An RFC 9457 problem detail: every error the API returns is one of these, as
 /// `application/problem+json`, never an empty body.
@@ -57,6 +58,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         let body = try encoder.encode(problem)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         headers[.requestID] = context.id
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="techmarket""# }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -73,6 +75,32 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     }
 }
 
+extension Problem {
+    /// The answer to a refusal of the market's rules.
+    init(_ error: MarketError) {
+        switch error {
+        case .invalid(let issues):
+            self = .invalid(issues.map { FieldError(field: $0.field, message: $0.message) })
+        case .unauthenticated(let reason):
+            self.init(status: .unauthorized, code: "unauthenticated", title: "An API key is needed", detail: reason)
+        case .forbidden(let reason):
+            self.init(status: .forbidden, code: "forbidden", title: "Not allowed", detail: reason)
+        case .notFound(let what):
+            self = .notFound(what)
+        case .staleVersion:
+            self.init(status: .conflict, code: "version_conflict", title: "The listing has changed", detail: error.description)
+        case .invalidTransition:
+            self.init(status: .conflict, code: "invalid_transition", title: "Not allowed in this state", detail: error.description)
+        case .duplicate(let field, let message):
+            let snake = field.unicodeScalars.map { $0.properties.isUppercase ? "_" + String($0).lowercased() : String($0) }.joined()
+            self.init(
+                status: .conflict, code: "duplicate_\(snake)", title: "Already exists", detail: error.description,
+                errors: [FieldError(field: field, message: message)])
+        }
+    }
+}
+
 extension HTTPField.Name {
+    static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")!
     static let requestID = HTTPField.Name("X-Request-Id")!
 }

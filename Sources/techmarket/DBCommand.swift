@@ -109,8 +109,16 @@ enum Setup {
             for (row, result) in zip(ledger.accounts, opened) where result != .ok && result != .exists {
                 throw FixtureError.invalid("ledger account \(row.id) refused: \(result)")
             }
+            let market = try MarketFixture.load(from: try ProjectFolder.fixtures())
+            let marketPool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
+            let loaded = try await PostgresMarketStore(pool: marketPool).load(market)
+            await marketPool.close()
             summary += "\nfixtures: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields, "
-                + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers"
+                + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
+                + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys"
+            for key in market.keys {
+                summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
+            }
         }
         return summary
     }

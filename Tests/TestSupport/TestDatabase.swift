@@ -97,6 +97,7 @@ actor Admin {
     private static func buildTemplate(_ cluster: EmbeddedPostgres, admin: PostgresPool) async throws -> String {
         let migrator = try Migrator(directory: ProjectPaths.schema)
         let fixtures = try ReferenceData.load(from: ProjectPaths.fixtures)
+        let market = try MarketFixture.load(from: ProjectPaths.fixtures)
         let fixtureText = try FileManager.default.contentsOfDirectory(atPath: ProjectPaths.fixtures.path).sorted()
             .map { (try? String(contentsOf: ProjectPaths.fixtures.appendingPathComponent($0), encoding: .utf8)) ?? "" }
             .joined()
@@ -116,6 +117,7 @@ actor Admin {
             let target = try PostgresConnection(conninfo: cluster.conninfo(database: building))
             try migrator.migrate(on: target)
             try target.transaction { try PostgresMarketStore.upsert(fixtures, on: $0) }
+            _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) }
             target.close()
             try connection.execute("ALTER DATABASE \(building) RENAME TO \(name)")
             return name

@@ -1,0 +1,84 @@
+/// One input that was refused, named by its JSON path (`keywords[2]`) or query parameter.
+public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// Why a use case refused: each case maps to one HTTP status and one CLI message.
+public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The input broke rules; every broken rule is listed.
+    case invalid([FieldIssue])
+    /// The caller has no valid key (401).
+    case unauthenticated(String)
+    /// The caller is known but may not do this (403).
+    case forbidden(String)
+    /// No such thing, or the caller may not know it exists (404).
+    case notFound(String)
+    /// The client edited a version that is no longer current.
+    case staleVersion(expected: Int, current: Int)
+    /// The lifecycle does not allow this move from the current status (409).
+    case invalidTransition(from: String, action: String)
+    /// A unique value is taken (409), for example a listing reference.
+    case duplicate(field: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let issues): return issues.map(\.description).joined(separator: "; ")
+        case .unauthenticated(let reason), .forbidden(let reason), .notFound(let reason): return reason
+        case .staleVersion(let expected, let current):
+            return "version \(expected) is stale; the listing is at version \(current): read it again and reapply the change"
+        case .invalidTransition(let from, let action): return "a \(from) listing cannot be \(action)"
+        case .duplicate(let field, let message): return "\(field): \(message)"
+        }
+    }
+}
+
+/// Collects field issues so that one answer lists every bad field, not only the first.
+public struct FieldIssues: Sendable {
+    public private(set) var all: [FieldIssue] = []
+
+    public init() {}
+
+    public mutating func add(_ field: String, _ message: String) { all.append(FieldIssue(field, message)) }
+
+    public var isEmpty: Bool { all.isEmpty }
+
+    public func throwIfAny() throws(MarketError) {
+        if !all.isEmpty { throw .invalid(all) }
+    }
+}
+
+/// Checks shared by every free-text field: length in characters and no control characters.
+enum TextRule {
+    static func check(
+        _ text: String, _ field: String, length: ClosedRange<Int>, multiline: Bool = false, into issues: inout FieldIssues
+    ) {
+        // Code points, as JSON Schema's maxLength counts them.
+        let count = text.unicodeScalars.count
+        if count < length.lowerBound || count > length.upperBound {
+            issues.add(field, length.lowerBound == 0
+                ? "must be at most \(length.upperBound) characters, not \(count)"
+                : "must be \(length.lowerBound) to \(length.upperBound) characters, not \(count)")
+        } else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !(multiline && ($0 == "\n" || $0 == "\t")) }) {
+            issues.add(field, "must not contain control characters")
+        } else if text.trimmingWhitespace.isEmpty && length.lowerBound > 0 {
+            issues.add(field, "must not be blank")
+        }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: Substring {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return Substring(scalars[first...last])
+    }
+}

@@ -62,6 +62,11 @@ let package = Package(
             path: "Benchmarks/LedgerStoreBenchmark"
         ),
         .executableTarget(
+            name: "SearchBenchmark",
+            dependencies: ["Market", "Postgres", "PostgresStore", "EmbeddedPostgres"],
+            path: "Benchmarks/SearchBenchmark"
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["Postgres", "EmbeddedPostgres"],
             path: "Benchmarks/PostgresBenchmark"

@@ -24,7 +24,11 @@ public struct EmbeddedPostgres: Sendable {
     public let binaries: Binaries
 
     /// Finds the PostgreSQL binaries and decides where the cluster lives; creates nothing yet.
-    public init(directory: URL, port: Int = 5432, durable: Bool = true) throws {
+    /// `shared_buffers`, PostgreSQL's page cache; a benchmark sizes it to hold its data.
+    public let sharedBuffers: String
+
+    public init(directory: URL, port: Int = 5432, durable: Bool = true, sharedBuffers: String = "256MB") throws {
+        self.sharedBuffers = sharedBuffers
         self.requestedDirectory = directory.standardizedFileURL
         self.port = port
         self.isDurable = durable
@@ -136,7 +140,7 @@ public struct EmbeddedPostgres: Sendable {
         // pg_ctl hands these to a shell, hence the single quotes.
         var settings = [
             "-k '\(socketDirectory.path)'", "-p \(port)", "-c listen_addresses=''",
-            "-c max_connections=200", "-c shared_buffers=256MB",
+            "-c max_connections=200", "-c shared_buffers=\(sharedBuffers)",
         ]
         if !isDurable {
             settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]

@@ -2,7 +2,8 @@ import Foundation
 
 /// How search results are ordered. Every order ends with the id, so pages never overlap.
 public enum ListingSort: String, Sendable, CaseIterable {
-    /// Best match first (ts_rank over title, keywords, summary, institution); needs `q`.
+    /// Listings whose title, keywords or IP assets match first, then those that match only in the
+    /// summary, benefit or institution; newest first within each tier. Needs `q`.
     case relevance
     /// Most recently published first (drafts: most recently created).
     case newest
@@ -96,7 +97,8 @@ public struct ListingCursor: Sendable, Equatable {
         /// Microseconds since 1970 of the listing's place in the newest order.
         case newest(listedMicros: Int64)
         case price(Int64?)
-        case relevance(Float)
+        /// The tier (1: title, keywords or IP; 2: elsewhere) and the place in the newest order.
+        case relevance(tier: Int, listedMicros: Int64)
 
         func fits(_ sort: ListingSort) -> Bool {
             switch (self, sort) {
@@ -122,7 +124,7 @@ public struct ListingCursor: Sendable, Equatable {
         switch key {
         case .newest(let micros): keyText = "n~\(micros)"
         case .price(let fen): keyText = "p~\(fen.map(String.init) ?? "-")"
-        case .relevance(let rank): keyText = "r~\(rank.bitPattern)"
+        case .relevance(let tier, let micros): keyText = "r\(tier)~\(micros)"
         }
         let text = "v1~\(keyText)~\(id.value)~\(querySignature)"
         return Data(text.utf8).base64EncodedString()
@@ -146,9 +148,9 @@ public struct ListingCursor: Sendable, Equatable {
             if parts[2] == "-" { key = .price(nil) }
             else if let fen = Int64(parts[2]) { key = .price(fen) }
             else { return nil }
-        case "r":
-            guard let bits = UInt32(parts[2]), Float(bitPattern: bits).isFinite else { return nil }
-            key = .relevance(Float(bitPattern: bits))
+        case "r1", "r2":
+            guard let micros = Int64(parts[2]) else { return nil }
+            key = .relevance(tier: parts[1] == "r1" ? 1 : 2, listedMicros: micros)
         default:
             return nil
         }

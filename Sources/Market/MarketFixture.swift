@@ -32,6 +32,22 @@ public struct MarketFixture: Sendable {
         public var askingPriceFen: Int64?
         public var negotiable: Bool
 
+        public init(reference: String, institution: String, status: ListingStatus, content: ListingContent) {
+            self.reference = reference
+            self.institution = institution
+            self.status = status
+            title = content.title
+            summary = content.summary
+            benefit = content.benefit
+            field = content.fieldCode
+            keywords = content.keywords
+            trl = content.trl
+            ipAssets = content.ipAssets
+            transferModes = content.transferModes
+            askingPriceFen = content.askingPriceFen
+            negotiable = content.negotiable
+        }
+
         public var content: ListingContent {
             ListingContent(
                 reference: reference, title: title, summary: summary, benefit: benefit, fieldCode: field, keywords: keywords,
@@ -56,6 +72,13 @@ public struct MarketFixture: Sendable {
     public var parties: [PartyRow]
     public var listings: [ListingRow]
     public var keys: [KeyRow]
+
+    public init(groups: [PartyGroup], parties: [PartyRow], listings: [ListingRow], keys: [KeyRow]) {
+        self.groups = groups
+        self.parties = parties
+        self.listings = listings
+        self.keys = keys
+    }
 
     /// Reads and checks the three files in `directory`: every party and listing obeys the rules
     /// the API enforces, and every handle they refer to exists.

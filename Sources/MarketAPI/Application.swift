@@ -52,6 +52,7 @@ public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext>
     router.addRoutes(parties.partyEndpoints, atPath: "/v1/parties")
     router.addRoutes(parties.meEndpoints, atPath: "/v1/me")
     router.addRoutes(ListingsController(store: store).endpoints, atPath: "/v1/listings")
+    router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],
@@ -68,4 +69,16 @@ public func buildApplication(
         router: buildRouter(store: store),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)
+}
+
+/// `GET /v1`: where things are. Static: it touches no database, so it is also the baseline that
+/// benchmarks compare the other endpoints with.
+struct APIIndex: ResponseEncodable {
+    var name = "TechMarket"
+    var version = "v1"
+    var documentation = "/openapi.json"
+    var links = [
+        "regions": "/v1/regions", "alliances": "/v1/alliances", "fields": "/v1/fields", "parties": "/v1/parties",
+        "me": "/v1/me", "listings": "/v1/listings", "health": "/health",
+    ]
 }

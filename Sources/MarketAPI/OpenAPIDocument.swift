@@ -74,6 +74,64 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/v1": {
+          "get": {
+            "operationId": "getAPIIndex",
+            "tags": [
+              "service"
+            ],
+            "summary": "Where things are: links to the collections and this document (static, no database)",
+            "security": [
+              {},
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [],
+            "responses": {
+              "200": {
+                "description": "The index of the API.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "required": [
+                        "name",
+                        "version",
+                        "documentation",
+                        "links"
+                      ],
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "version": {
+                          "type": "string",
+                          "const": "v1"
+                        },
+                        "documentation": {
+                          "type": "string"
+                        },
+                        "links": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              }
+            }
+          }
+        },
         "/openapi.json": {
           "get": {
             "operationId": "getOpenAPIDocument",

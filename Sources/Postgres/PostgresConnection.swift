@@ -115,16 +115,18 @@ public final class PostgresConnection {
         try query(sql, parameters: parameters)
     }
 
-    /// Runs one parameterised statement with an array of parameters.
+    /// Runs one parameterised statement with an array of parameters. With `prepared` false the
+    /// statement is planned afresh for its values each time: for searches whose best plan depends
+    /// on how common the searched words are, where a cached generic plan would guess.
     @discardableResult
-    public func query(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
+    public func query(_ sql: String, parameters: [any PostgresEncodable], prepared: Bool = true) throws -> PostgresRows {
         let handle = try liveHandle()
         let encoded = parameters.map(\.postgresParameter)
         for (index, parameter) in encoded.enumerated() where parameter.text?.utf8.contains(0) == true {
             throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
         }
         let types = encoded.map { Oid($0.typeOID) }
-        let name = try preparedName(for: sql, types: types, handle: handle)
+        let name = prepared ? try preparedName(for: sql, types: types, handle: handle) : nil
         let result: OpaquePointer? = withCStringArray(encoded.map(\.text)) { values in
             if let name {
                 return PQexecPrepared(handle, name, Int32(encoded.count), values, nil, nil, 0)

@@ -92,43 +92,93 @@ extension PostgresMarketStore: ListingStore {
     }
 
     public func searchListings(_ query: ListingQuery) async throws -> ListingSearchResult {
-        let statement = Self.searchStatement(query)
-        return try await available { try await self.pool.withConnection { connection in
-            let rows = try connection.query(statement.sql, parameters: statement.parameters)
+        try await available { try await self.pool.withConnection { connection in
             var items: [Listing] = []
             var keys: [ListingCursor.Key] = []
-            items.reserveCapacity(min(rows.count, query.limit))
-            for row in rows.prefix(query.limit) {
-                items.append(try Self.listing(row))
-                switch query.sort {
-                case .newest: keys.append(.newest(listedMicros: try row.decode("sort_key")))
-                case .priceAsc, .priceDesc: keys.append(.price(try row.decode("asking_price_fen", as: Int64?.self)))
-                case .relevance:
-                    let text: String = try row.decode("sort_key")
-                    guard let rank = Float(text) else {
-                        throw PostgresDecodingError.invalidValue(column: "sort_key", expected: "real", text: text)
+            var hasMore = false
+            // Relevance runs one search per tier, the second only when the first runs out.
+            let tiers: [Int?]
+            if query.sort == .relevance {
+                if let after = query.after, case .relevance(let tier, _) = after.key { tiers = Array(tier...2) } else { tiers = [1, 2] }
+            } else {
+                tiers = [nil]
+            }
+            for (index, tier) in tiers.enumerated() {
+                let wanted = query.limit - items.count
+                var found: PostgresRows?
+                for phase in Self.phases(query) {
+                    found = try Self.search(query, tier: tier, continuing: index == 0, limit: wanted + 1, phase: phase, on: connection)
+                    if found!.count > wanted { break }
+                }
+                let rows = found!
+                for row in rows.prefix(wanted) {
+                    items.append(try Self.listing(row))
+                    switch query.sort {
+                    case .newest: keys.append(.newest(listedMicros: try row.decode("sort_key")))
+                    case .priceAsc, .priceDesc: keys.append(.price(try row.decode("asking_price_fen", as: Int64?.self)))
+                    case .relevance: keys.append(.relevance(tier: tier ?? 1, listedMicros: try row.decode("sort_key")))
                     }
-                    keys.append(.relevance(rank))
+                }
+                if rows.count > wanted {
+                    hasMore = true
+                    break
                 }
             }
-            return ListingSearchResult(items: items, keys: keys, hasMore: rows.count > query.limit)
+            return ListingSearchResult(items: items, keys: keys, hasMore: hasMore)
         } }
     }
 
-    /// The SQL of a search: only the conditions the query uses, so that each shape gets its own
-    /// plan; one row more than the page, to know whether another page follows.
-    static func searchStatement(_ query: ListingQuery) -> (sql: String, parameters: [any PostgresEncodable]) {
+    /// How a text search finds a page. PostgreSQL's GIN index finds the matches of a word but not
+    /// in date or price order, and its estimates for phrases of bigrams are too poor (it takes
+    /// '无人' <-> '人机' for two independent words) to choose well between collecting every match
+    /// and walking the sort order. So the store bounds the work itself: it walks the sort order
+    /// for a fixed budget of rows, which finds a page of a common word at once, and only when
+    /// that comes up short collects the matches, which are then known to be rarer.
+    enum SearchPhase {
+        /// The first `recentRowsMax` rows in the sort order (after the other filters) are checked
+        /// against the text.
+        case recent
+        /// Every match, from the GIN index, then filtered and sorted.
+        case everything
+    }
+
+    static let recentRowsMax = 1_000
+
+    /// The attempts for a query, cheapest first; the last always answers completely.
+    static func phases(_ query: ListingQuery) -> [SearchPhase] {
+        query.text == nil ? [.everything] : [.recent, .everything]
+    }
+
+    static func search(
+        _ query: ListingQuery, tier: Int?, continuing: Bool, limit: Int, phase: SearchPhase, on connection: PostgresConnection
+    ) throws -> PostgresRows {
+        let statement = searchStatement(query, tier: tier, continuing: continuing, limit: limit, phase: phase)
+        // Planned for these values each time: a generic plan cannot know how common the words are.
+        return try connection.query(statement.sql, parameters: statement.parameters, prepared: query.text == nil)
+    }
+
+    /// The SQL of one search: only the conditions the query uses, so that each shape gets its own
+    /// plan. `tier` picks the relevance tier (1: title, keywords, IP; 2: elsewhere); `continuing`
+    /// applies the cursor (the first query of a page continues from it, a later tier starts at
+    /// its top).
+    static func searchStatement(
+        _ query: ListingQuery, tier: Int?, continuing: Bool, limit: Int, phase: SearchPhase = .everything
+    ) -> (sql: String, parameters: [any PostgresEncodable]) {
         var parameters: [any PostgresEncodable] = []
         func bind(_ value: any PostgresEncodable) -> String {
             parameters.append(value)
             return "$\(parameters.count)"
         }
-        var conditions = ["l.status = \(bind(query.status.rawValue))"]
-        var rank = "0::real"
+        let status = bind(query.status.rawValue)
+        var conditions = ["l.status = \(status)"]
+        // The text: which vector must match, and for tier 2 which must not.
+        var textColumn: String?
+        var textConditions: [String] = []
         if let text = query.text, let tsquery = SearchText.tsquery(text) {
             let placeholder = bind(tsquery)
-            conditions.append("l.search @@ \(placeholder)::tsquery")
-            rank = "ts_rank(l.search, \(placeholder)::tsquery)"
+            textColumn = tier == 1 ? "search_head" : "search"
+            textConditions.append("l.\(textColumn!) @@ \(placeholder)::tsquery")
+            if tier == 2 { textConditions.append("NOT l.search_head @@ \(placeholder)::tsquery") }
         }
         if let field = query.fieldCode { conditions.append("l.field_code = \(bind(field))") }
         if let low = query.trlMin { conditions.append("l.trl >= \(bind(Int64(low)))::smallint") }
@@ -145,47 +195,72 @@ extension PostgresMarketStore: ListingStore {
                     UNION SELECT r.code FROM regions r JOIN below b ON r.parent_code = b.code) SELECT code FROM below)
                 """)
         }
+        let after = continuing ? query.after : nil
         let order: String
         let sortKey: String
         switch query.sort {
-        case .newest:
+        case .newest, .relevance:
             sortKey = "(extract(epoch FROM l.listed_at) * 1000000)::bigint"
             order = "l.listed_at DESC, l.id DESC"
-            if let after = query.after, case .newest(let micros) = after.key {
+            let micros: Int64?
+            switch after?.key {
+            case .newest(let value)?, .relevance(_, let value)?: micros = value
+            default: micros = nil
+            }
+            if let micros, let after {
                 conditions.append(
                     "(l.listed_at, l.id) < ('epoch'::timestamptz + \(bind(micros))::bigint * interval '1 microsecond', \(bind(after.id.value))::bigint)")
             }
         case .priceAsc, .priceDesc:
+            // Negotiable listings (no price) last in both directions, as the price indexes are.
             let ascending = query.sort == .priceAsc
             sortKey = "l.asking_price_fen"
-            order = ascending
-                ? "(l.asking_price_fen IS NULL), l.asking_price_fen, l.id"
-                : "(l.asking_price_fen IS NULL), l.asking_price_fen DESC, l.id DESC"
-            if let after = query.after, case .price(let fen) = after.key {
+            order = ascending ? "l.asking_price_fen ASC NULLS LAST, l.id ASC" : "l.asking_price_fen DESC NULLS LAST, l.id DESC"
+            if let after, case .price(let fen) = after.key {
                 let id = bind(after.id.value)
                 if let fen {
+                    let price = bind(fen)
+                    let beyond = ascending ? ">" : "<"
                     conditions.append(
-                        "(l.asking_price_fen IS NULL OR (l.asking_price_fen, l.id) \(ascending ? ">" : "<") (\(bind(fen))::bigint, \(id)::bigint))")
+                        "(l.asking_price_fen \(beyond) \(price)::bigint OR (l.asking_price_fen = \(price)::bigint AND l.id \(beyond) \(id)::bigint) OR l.asking_price_fen IS NULL)")
                 } else {
                     conditions.append("(l.asking_price_fen IS NULL AND l.id \(ascending ? ">" : "<") \(id)::bigint)")
                 }
             }
-        case .relevance:
-            sortKey = "\(rank)::text"
-            order = "\(rank) DESC, l.id DESC"
-            if let after = query.after, case .relevance(let value) = after.key {
-                let placeholder = bind("\(value)")
-                let id = bind(after.id.value)
-                conditions.append("(\(rank) < \(placeholder)::real OR (\(rank) = \(placeholder)::real AND l.id < \(id)::bigint))")
-            }
         }
-        let sql = """
-            SELECT \(listingColumns), \(sortKey) AS sort_key
-            FROM listings l JOIN parties p ON p.id = l.institution_id
-            WHERE \(conditions.joined(separator: "\n  AND "))
-            ORDER BY \(order)
-            LIMIT \(bind(Int64(query.limit + 1)))::bigint
-            """
+        let limitParameter = bind(Int64(limit))
+        let select = "SELECT \(listingColumns), \(sortKey) AS sort_key"
+        let sql: String
+        switch (textColumn, phase) {
+        case (nil, _):
+            sql = """
+                \(select)
+                FROM listings l JOIN parties p ON p.id = l.institution_id
+                WHERE \(conditions.joined(separator: "\n  AND "))
+                ORDER BY \(order) LIMIT \(limitParameter)::bigint
+                """
+        case (_?, .recent):
+            // The inner scan walks the sort order with the cheap filters; the text is checked on
+            // the rows it yields, never pushed into it, so it stops after the budget.
+            sql = """
+                \(select)
+                FROM (SELECT * FROM listings l WHERE \(conditions.joined(separator: " AND "))
+                      ORDER BY \(order) LIMIT \(recentRowsMax)) l
+                JOIN parties p ON p.id = l.institution_id
+                WHERE \(textConditions.joined(separator: " AND "))
+                ORDER BY \(order) LIMIT \(limitParameter)::bigint
+                """
+        case (_?, .everything):
+            // MATERIALIZED keeps the GIN lookup on its own: every match, however few.
+            sql = """
+                WITH matches AS MATERIALIZED (
+                    SELECT l.id FROM listings l WHERE l.status = \(status) AND \(textConditions[0]))
+                \(select)
+                FROM listings l JOIN matches m ON m.id = l.id JOIN parties p ON p.id = l.institution_id
+                WHERE \((conditions + textConditions.dropFirst()).joined(separator: "\n  AND "))
+                ORDER BY \(order) LIMIT \(limitParameter)::bigint
+                """
+        }
         return (sql, parameters)
     }
 

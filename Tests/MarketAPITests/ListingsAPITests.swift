@@ -72,9 +72,18 @@ import TestSupport
             let uavOnly = try await search("无人机")
             #expect(uavOnly.count > both.count, "some listings mention 无人机 without 群控")
 
-            // Ranked: a title match comes before matches only in the summary.
-            if let firstOutside = remote.firstIndex(where: { ($0["title"] as? String)?.contains("遥感") != true }) {
-                #expect(remote[firstOutside...].allSatisfy { ($0["title"] as? String)?.contains("遥感") != true })
+            // Ranked: matches in the title, keywords or IP assets come before matches elsewhere,
+            // and within each tier the newest come first.
+            let head = { (item: [String: Any]) in
+                ([item["title"] as? String ?? ""] + ((item["keywords"] as? [String]) ?? [])
+                    + ((item["ipAssets"] as? [[String: Any]]) ?? []).compactMap { $0["title"] as? String }).joined(separator: "|")
+            }
+            let tiers = remote.map { head($0).contains("遥感") ? 1 : 2 }
+            #expect(tiers == tiers.sorted(), "\(tiers)")
+            #expect(tiers.contains(1) && tiers.contains(2))
+            for tier in [1, 2] {
+                let times = zip(remote, tiers).filter { $0.1 == tier }.compactMap { $0.0["publishedAt"] as? String }
+                #expect(times == times.sorted(by: >), "tier \(tier) newest first")
             }
             // Filters narrow a search.
             let field = try await search("遥感", "&field=geographic_information&trlMin=5&trlMax=9")

@@ -51,6 +51,9 @@ import TestSupport
             #expect(reply.status == .ok)
             #expect((reply.object["info"] as? [String: Any])?["title"] != nil)
             #expect((reply.object["paths"] as? [String: Any])?["/v1/listings"] != nil)
+            let index = try await api.send(.get, "/v1")
+            #expect(index.status == .ok)
+            #expect((index.object["links"] as? [String: String])?["listings"] == "/v1/listings")
         }
     }
 }

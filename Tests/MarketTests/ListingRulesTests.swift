@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func cursorsRoundTripAndRefuseForgeries() {
-        for key: ListingCursor.Key in [.newest(listedMicros: 1_790_000_000_123_456), .price(nil), .price(99), .relevance(0.0607927)] {
+        for key: ListingCursor.Key in [.newest(listedMicros: 1_790_000_000_123_456), .price(nil), .price(99), .relevance(tier: 1, listedMicros: 5), .relevance(tier: 2, listedMicros: -5)] {
             let cursor = ListingCursor(key: key, id: ListingID(42), querySignature: 7)
             #expect(ListingCursor(encoded: cursor.encoded) == cursor)
         }
@@ -89,7 +89,7 @@ import Testing
     @Test func aCursorOnlyFitsItsOwnSearch() {
         let query = ListingQuery(text: "遥感", sort: .relevance)
         var next = query
-        next.after = ListingCursor(key: .relevance(0.5), id: ListingID(1), querySignature: query.signature)
+        next.after = ListingCursor(key: .relevance(tier: 1, listedMicros: 0), id: ListingID(1), querySignature: query.signature)
         #expect(issues { try next.validate() } == [])
         var other = ListingQuery(text: "无人机", sort: .relevance)
         other.after = next.after

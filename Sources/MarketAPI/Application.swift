@@ -38,7 +38,7 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & IdempotencyStore
 
 /// The router with every route; tests drive it directly.
 public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext> {
@@ -52,6 +52,11 @@ public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext>
     router.addRoutes(parties.partyEndpoints, atPath: "/v1/parties")
     router.addRoutes(parties.meEndpoints, atPath: "/v1/me")
     router.addRoutes(ListingsController(store: store).endpoints, atPath: "/v1/listings")
+    let vouchers = VouchersController(store: store)
+    router.addRoutes(vouchers.programEndpoints, atPath: "/v1/voucher-programs")
+    router.addRoutes(vouchers.voucherEndpoints, atPath: "/v1/vouchers")
+    router.addRoutes(vouchers.redemptionEndpoints, atPath: "/v1/redemptions")
+    router.addRoutes(vouchers.settlementEndpoints, atPath: "/v1/settlements")
     router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
         Response(

@@ -50,6 +50,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 title: responseError.status.reasonPhrase)
         case let market as MarketError:
             return Problem(market)
+        case let refusal as VoucherRefusal:
+            return Problem(refusal)
         case let unavailable as StoreUnavailable:
             return Problem(
                 status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",

@@ -1,5 +1,5 @@
 /// The OpenAPI 3.1 document of the API, served at `GET /openapi.json`: the machine-readable form of
-/// docs/listings.md and of the health and reference-data endpoints. Kept by hand, in step with both.
+/// docs/listings.md, docs/vouchers.md and of the health and reference-data endpoints. Kept by hand, in step with them.
 enum OpenAPIDocument {
     static let json: String = ##"""
     {
@@ -8,8 +8,8 @@ enum OpenAPIDocument {
       "info": {
         "title": "TechMarket API",
         "version": "1.0.0",
-        "summary": "Technology transfer market: reference data, participants and listings.",
-        "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`."
+        "summary": "Technology transfer market: reference data, participants, listings and innovation vouchers.",
+        "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`. POSTs that move voucher money (issue, redeem, approve, reject, settle) need an `Idempotency-Key` header; a retry with the same key and request returns the first response with `Idempotent-Replayed: true`."
       },
       "tags": [
         {
@@ -23,6 +23,10 @@ enum OpenAPIDocument {
         },
         {
           "name": "listings"
+        },
+        {
+          "name": "vouchers",
+          "description": "Innovation vouchers (创新券): programs, vouchers, redemptions, claims and settlement (docs/vouchers.md)."
         }
       ],
       "paths": {
@@ -2736,6 +2740,3289 @@ enum OpenAPIDocument {
               }
             }
           }
+        },
+        "/v1/voucher-programs": {
+          "get": {
+            "operationId": "listVoucherPrograms",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Voucher programs (regulator: its region's; admin: all)",
+            "description": "Each with its budget used (`issuedFen`), what remains and the cross-region flows.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [],
+            "responses": {
+              "200": {
+                "description": "The programs the caller may see.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/VoucherProgramList"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "A query parameter was sent; none is known (named in `errors`).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is neither a regulator's nor an admin's.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "operationId": "createVoucherProgram",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Creates and funds a voucher program of the caller's region (regulator)",
+            "description": "The budget moves from the region's treasury to the program in the ledger. No `Idempotency-Key`: a retry is refused as `duplicate_name`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [],
+            "requestBody": {
+              "required": true,
+              "description": "The program's terms.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/ProgramCreate"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "The program, funded.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/VoucherProgram"
+                    }
+                  }
+                },
+                "headers": {
+                  "Location": {
+                    "$ref": "#/components/headers/Location"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "A field was refused (named in `errors`): malformed, missing or unknown, out of range, `claimBy` before `useBy`, an unknown alliance or region in `honours`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is not a regulator's (an admin's is not either).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "The region already has a program of this name for this year.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "duplicate_name"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "The body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/voucher-programs/{id}": {
+          "get": {
+            "operationId": "getVoucherProgram",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "One voucher program (its region's regulator, admin)",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The program's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "The program.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/VoucherProgram"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id is not a positive integer.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is neither a regulator's nor an admin's.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such program, or one of another region than the regulator's.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/voucher-programs/{id}/vouchers": {
+          "post": {
+            "operationId": "issueVoucher",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Issues a voucher to a firm of the program's region (its regulator)",
+            "description": "The face value moves from the program's budget to the new voucher. Caps count the face values issued to the firm (and to its controller group) in the program's year by all programs of the issuing region. Refusals of the rules are 422 with their numbers in `values`. A replay of a refusal returns it again, with `Idempotent-Replayed: true`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The program's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              },
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": true,
+                "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "pattern": "^[!-~]+$"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "description": "The firm and the face value.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/VoucherIssue"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "The voucher, with its new number.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Voucher"
+                    }
+                  }
+                },
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "A field was refused (`invalid_parameter`, named in `errors`): malformed, missing or unknown, a face value out of range, an unknown `firmId`; or the `Idempotency-Key` is missing or malformed (`idempotency_key_required`).",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter",
+                                "idempotency_key_required"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is not a regulator's of the program's region.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such program.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "`duplicate_number`: the voucher number drawn was taken meanwhile (retry with a new key); `idempotency_key_in_use`: the first request with this `Idempotency-Key` is still running; retry once it has finished.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "duplicate_number",
+                                "idempotency_key_in_use"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "The body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "Refused by the voucher rules: `not_a_firm` (the participant is not a firm); `firm_not_in_region` (the firm is registered outside the program's region); `program_closed` (past the program's `useBy`); `program_budget_exceeded` (`values`: `remainingFen`, `requestedFen`); `firm_cap_exceeded` or `group_cap_exceeded` (`values`: `issuedFen`, `capFen`, `requestedFen`). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_a_firm",
+                                "firm_not_in_region",
+                                "program_closed",
+                                "program_budget_exceeded",
+                                "firm_cap_exceeded",
+                                "group_cap_exceeded",
+                                "idempotency_key_reused"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/vouchers": {
+          "get": {
+            "operationId": "listVouchers",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Vouchers (firm: its own; regulator: its region's; admin: all)",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [],
+            "responses": {
+              "200": {
+                "description": "The vouchers the caller may see.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/VoucherList"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "A query parameter was sent; none is known (named in `errors`).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is an institution's or a provider's.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/vouchers/{number}": {
+          "get": {
+            "operationId": "getVoucher",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "One voucher (its firm, the issuing regulator, admin)",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "number",
+                "in": "path",
+                "required": true,
+                "description": "The voucher's number (`<region>-<year>-<6 digits>`, such as `330521-2026-000001`); any other text is simply not found.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "The voucher.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Voucher"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is an institution's or a provider's.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such voucher, or one the caller may not see (another firm's, another region's).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/vouchers/{number}/redemptions": {
+          "post": {
+            "operationId": "redeemVoucher",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Redeems part of a voucher against a service contract (the holding firm)",
+            "description": "The voucher amount is held (a pending ledger transfer from the voucher to what the issuing region owes the provider) until the provider's claim is approved, rejected or lapses. Refusals of the rules are 422 with their numbers in `values`. A replay of a refusal returns it again, with `Idempotent-Replayed: true`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "number",
+                "in": "path",
+                "required": true,
+                "description": "The voucher's number (`<region>-<year>-<6 digits>`, such as `330521-2026-000001`); any other text is simply not found.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": true,
+                "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "pattern": "^[!-~]+$"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "description": "The contract and the amounts.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/RedemptionCreate"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "The redemption, `held`.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Redemption"
+                    }
+                  }
+                },
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "A field was refused (`invalid_parameter`, named in `errors`): malformed, missing or unknown, out of range, a voucher amount above the contract amount; or the `Idempotency-Key` is missing or malformed (`idempotency_key_required`).",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter",
+                                "idempotency_key_required"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The caller may see the voucher but is not the firm holding it.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such voucher, or one the caller may not see.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "`idempotency_key_in_use`: the first request with this `Idempotency-Key` is still running; retry once it has finished.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "idempotency_key_in_use"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "The body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "Refused by the voucher rules: `voucher_expired` (past its `useBy`); `provider_not_admitted` (not an admitted provider); `provider_region_not_honoured`; `exceeds_program_share` (`values`: `maxVoucherAmountFen`, `shareBasisPoints`, `requestedFen`); `exceeds_voucher_remaining` (`values`: `remainingFen`, `requestedFen`, or only `requestedFen` when the ledger refused); `own_payment_too_small` (`values`: `minOwnPaymentFen`, `ownPaymentFen`); `contract_already_redeemed` (the provider's contract is already paid with a voucher). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "voucher_expired",
+                                "provider_not_admitted",
+                                "provider_region_not_honoured",
+                                "exceeds_program_share",
+                                "exceeds_voucher_remaining",
+                                "own_payment_too_small",
+                                "contract_already_redeemed",
+                                "idempotency_key_reused"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/redemptions": {
+          "get": {
+            "operationId": "listRedemptions",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Redemptions (firm: of its vouchers; provider: its own; regulator: its region's; admin: all)",
+            "description": "An institution's key sees none.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "status",
+                "in": "query",
+                "required": false,
+                "description": "Only redemptions in this state.",
+                "schema": {
+                  "$ref": "#/components/schemas/RedemptionStatus"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "The redemptions the caller may see, by id.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/RedemptionList"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "`status` is not a state, or a parameter is unknown or repeated (named in `errors`).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/redemptions/{id}": {
+          "get": {
+            "operationId": "getRedemption",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "One redemption (its firm, its provider, the issuing regulator, admin)",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The redemption's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "The redemption.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Redemption"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id is not a positive integer.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such redemption, or one the caller may not see.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/redemptions/{id}/claim": {
+          "post": {
+            "operationId": "claimRedemption",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Claims a held redemption with evidence (its provider)",
+            "description": "held → claimed, until the program's `claimBy` day. Moves no money, so takes no `Idempotency-Key`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The redemption's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "description": "The evidence.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/RedemptionClaim"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "The redemption, `claimed`.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Redemption"
+                    }
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id or a field was refused (named in `errors`): `evidence` missing, not 1 to 10 references of 1 to 200 characters, or an unknown field.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The caller may see the redemption but is not its provider.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such redemption, or one the caller may not see.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "The redemption is not `held`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_transition"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "The body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "`claim_period_over`: past the program's `claimBy` day.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "claim_period_over"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/redemptions/{id}/approve": {
+          "post": {
+            "operationId": "approveRedemption",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Approves a claim (a regulator of the issuing region)",
+            "description": "claimed → approved: the hold is posted, and the issuing region now owes the provider. The body, if any, must be exactly `{}`; its media type is not checked. A replay of a refusal returns it again, with `Idempotent-Replayed: true`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The redemption's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              },
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": true,
+                "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "pattern": "^[!-~]+$"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": false,
+              "description": "Nothing: no body, or `{}`.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/RedemptionDecision"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "The redemption, `approved`.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Redemption"
+                    }
+                  }
+                },
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id is not a positive integer or the body is neither empty nor `{}` (`invalid_parameter`), or the `Idempotency-Key` is missing or malformed (`idempotency_key_required`).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter",
+                                "idempotency_key_required"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The caller may see the redemption but is not a regulator of its issuing region (an admin, its firm, its provider).",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such redemption, or one the caller may not see.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "`invalid_transition`: the redemption is not `claimed`; `idempotency_key_in_use`: the first request with this `Idempotency-Key` is still running; retry once it has finished.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_transition",
+                                "idempotency_key_in_use"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "idempotency_key_reused"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/redemptions/{id}/reject": {
+          "post": {
+            "operationId": "rejectRedemption",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Rejects a claim with a reason (a regulator of the issuing region)",
+            "description": "claimed → rejected: the hold is voided and the amount returns to the voucher; the contract may be redeemed again. A replay of a refusal returns it again, with `Idempotent-Replayed: true`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The redemption's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              },
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": true,
+                "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "pattern": "^[!-~]+$"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "description": "The reason.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/RedemptionRejection"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "The redemption, `rejected`, with its `reason`.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Redemption"
+                    }
+                  }
+                },
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id or a field was refused (`invalid_parameter`, named in `errors`): `reason` missing, empty or over 500 characters, or an unknown field; or the `Idempotency-Key` is missing or malformed (`idempotency_key_required`).",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter",
+                                "idempotency_key_required"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The caller may see the redemption but is not a regulator of its issuing region (an admin, its firm, its provider).",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such redemption, or one the caller may not see.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "`invalid_transition`: the redemption is not `claimed`; `idempotency_key_in_use`: the first request with this `Idempotency-Key` is still running; retry once it has finished.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_transition",
+                                "idempotency_key_in_use"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "The body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "idempotency_key_reused"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/settlements": {
+          "post": {
+            "operationId": "settleRedemptions",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "Settles an issuing region's approved claims (its regulator, or an admin naming the region)",
+            "description": "Gathers the approved, unpaid redemptions of the issuing region into a batch and pays each (payable → provider settled); they become `paid`. With nothing to pay, no batch is made and `batch` is null. A replay of a refusal returns it again, with `Idempotent-Replayed: true`.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": true,
+                "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "pattern": "^[!-~]+$"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": false,
+              "description": "Optional: which issuing region to settle.",
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/SettlementRequest"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "The new batch, or null.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/SettlementResult"
+                    }
+                  }
+                },
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The body was refused (`invalid_parameter`, named in `errors`): not an object, an unknown field, a malformed `issuer`, or no `issuer` from an admin; or the `Idempotency-Key` is missing or malformed (`idempotency_key_required`).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter",
+                                "idempotency_key_required"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "403": {
+                "description": "The key is neither a regulator's of the issuing region nor an admin's.",
+                "headers": {
+                  "Idempotent-Replayed": {
+                    "$ref": "#/components/headers/IdempotentReplayed"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "forbidden"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "409": {
+                "description": "`idempotency_key_in_use`: the first request with this `Idempotency-Key` is still running; retry once it has finished.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "idempotency_key_in_use"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "The body is larger than 64 KiB.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "body_too_large"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "A non-empty body is not `application/json`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unsupported_media_type"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "idempotency_key_reused"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/settlements/{id}": {
+          "get": {
+            "operationId": "getSettlement",
+            "tags": [
+              "vouchers"
+            ],
+            "summary": "One settlement batch, as JSON or CSV (the issuing regulator, admin)",
+            "description": "Read again from the ledger. Send `Accept: text/csv` for CSV; any other `Accept` gives JSON.",
+            "security": [
+              {
+                "apiKey": []
+              }
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "The batch's id.",
+                "schema": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 1
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "The batch.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Settlement"
+                    }
+                  },
+                  "text/csv": {
+                    "schema": {
+                      "description": "One line per redemption (`provider_region,provider_id,provider,redemption_id,voucher,contract,amount_yuan`, amounts in yuan with two decimals, fields with commas or quotes quoted), then a `total` line per provider region and an overall `total` line.",
+                      "contentMediaType": "text/csv"
+                    },
+                    "example": "provider_region,provider_id,provider,redemption_id,voucher,contract,amount_yuan\n310117,12,上海某检测中心,7,330521-2026-000001,SJ-2026-001,1200.00\n310117,,total,,,,1200.00\n,,total,,,,1200.00\n"
+                  }
+                },
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                }
+              },
+              "400": {
+                "description": "The id is not a positive integer.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "invalid_parameter"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "401": {
+                "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+                "headers": {
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWWAuthenticate"
+                  },
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unauthenticated"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "404": {
+                "description": "No such batch, or one the caller may not see (only the issuing region's regulators and admins may).",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "not_found"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The database cannot be reached; try again shortly.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/RequestId"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "properties": {
+                            "code": {
+                              "enum": [
+                                "unavailable"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       },
       "components": {
@@ -2767,7 +6054,7 @@ enum OpenAPIDocument {
             "required": true,
             "schema": {
               "type": "string",
-              "pattern": "^/v1/[a-z]+/[0-9]+$"
+              "pattern": "^/v1/[a-z-]+/[0-9]+$"
             }
           },
           "WWWAuthenticate": {
@@ -2776,6 +6063,13 @@ enum OpenAPIDocument {
             "schema": {
               "type": "string",
               "pattern": "^Bearer"
+            }
+          },
+          "IdempotentReplayed": {
+            "description": "`true` when the response is the stored first response to this `Idempotency-Key`, sent again; absent otherwise.",
+            "schema": {
+              "type": "string",
+              "const": "true"
             }
           }
         },
@@ -2809,7 +6103,7 @@ enum OpenAPIDocument {
               "code": {
                 "type": "string",
                 "pattern": "^[a-z][a-z0-9_]*$",
-                "description": "A stable, machine-readable code: `invalid_parameter`, `unauthenticated`, `forbidden`, `not_found`, `duplicate_reference`, `invalid_transition`, `version_conflict`, `precondition_failed`, `precondition_required`, `body_too_large`, `unavailable`, …"
+                "description": "A stable, machine-readable code: `invalid_parameter`, `unauthenticated`, `forbidden`, `not_found`, `duplicate_reference`, `invalid_transition`, `version_conflict`, `precondition_failed`, `precondition_required`, `body_too_large`, `unavailable`, `idempotency_key_required`, `idempotency_key_reused`, `idempotency_key_in_use`, and the refusals of the voucher rules (`program_budget_exceeded`, `exceeds_voucher_remaining`, …), …"
               },
               "detail": {
                 "type": "string"
@@ -2821,6 +6115,21 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/FieldError"
                 },
                 "description": "The inputs that were refused, each named; absent when there are none."
+              },
+              "values": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {
+                  "type": "integer",
+                  "format": "int64"
+                },
+                "description": "The numbers behind a refusal of the voucher rules, by name (`{\"remainingFen\": 1200, \"requestedFen\": 5000}`), so that a client can show them without parsing `detail`; absent when there are none.",
+                "examples": [
+                  {
+                    "remainingFen": 1200,
+                    "requestedFen": 5000
+                  }
+                ]
               },
               "requestId": {
                 "type": "string",
@@ -3962,6 +7271,889 @@ enum OpenAPIDocument {
                 ],
                 "minLength": 1,
                 "description": "Pass as `cursor` for the next page, with the same filters and sort; null on the last page."
+              }
+            }
+          },
+          "Day": {
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A calendar day in China time (Asia/Shanghai), years 2000 to 2200.",
+            "examples": [
+              "2027-12-31"
+            ]
+          },
+          "VoucherNumber": {
+            "type": "string",
+            "pattern": "^[0-9]{6}-[0-9]{4}-[0-9]{6}$",
+            "description": "A voucher's number: the issuing region, the program's year and six digits.",
+            "examples": [
+              "330521-2026-000001"
+            ]
+          },
+          "Honours": {
+            "description": "The provider regions a program honours. A provider's region is honoured when it or a region above it is named: the issuing region (`own`), a member of the alliance (`alliance`, a code from `/v1/alliances`), or one of `regions` (`list`).",
+            "oneOf": [
+              {
+                "type": "object",
+                "required": [
+                  "kind"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "kind": {
+                    "const": "own"
+                  }
+                }
+              },
+              {
+                "type": "object",
+                "required": [
+                  "kind",
+                  "alliance"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "kind": {
+                    "const": "alliance"
+                  },
+                  "alliance": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 32,
+                    "description": "An alliance code from `/v1/alliances`, such as `g60`."
+                  }
+                }
+              },
+              {
+                "type": "object",
+                "required": [
+                  "kind",
+                  "regions"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "kind": {
+                    "const": "list"
+                  },
+                  "regions": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {
+                      "$ref": "#/components/schemas/RegionCode"
+                    },
+                    "description": "Known regions; a provider in one of them or below one is honoured."
+                  }
+                }
+              }
+            ],
+            "examples": [
+              {
+                "kind": "own"
+              },
+              {
+                "kind": "alliance",
+                "alliance": "g60"
+              },
+              {
+                "kind": "list",
+                "regions": [
+                  "310117",
+                  "330521"
+                ]
+              }
+            ]
+          },
+          "ProgramCreate": {
+            "type": "object",
+            "description": "A voucher program of the caller's region (the caller is its regulator). Its budget is moved from the region's treasury when it is created. Unknown fields are refused.",
+            "required": [
+              "year",
+              "name",
+              "budgetFen",
+              "useBy",
+              "claimBy",
+              "honours"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "year": {
+                "type": "integer",
+                "minimum": 2000,
+                "maximum": 2200,
+                "description": "The year the caps count in."
+              },
+              "name": {
+                "type": "string",
+                "minLength": 2,
+                "maxLength": 100,
+                "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                "description": "Unique per region and year; not blank."
+              },
+              "budgetFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "The budget in fen (¥0.01)."
+              },
+              "shareBasisPoints": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "minimum": 1,
+                "maximum": 10000,
+                "default": 5000,
+                "description": "The share of a contract a voucher may cover, in basis points (5000 = 50%); absent or null: 5000."
+              },
+              "firmCapFen": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "What one firm may be issued per year by the region's programs, in fen; absent or null: 30000000 (¥300,000).",
+                "default": 30000000
+              },
+              "groupCapFen": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "What the firms of one controller group may be issued per year, in fen; absent or null: 50000000 (¥500,000).",
+                "default": 50000000
+              },
+              "useBy": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/Day"
+                  }
+                ],
+                "description": "Vouchers are issued and redeemed until this day, inclusive."
+              },
+              "claimBy": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/Day"
+                  }
+                ],
+                "description": "Providers claim until this day, inclusive; not before `useBy`."
+              },
+              "honours": {
+                "$ref": "#/components/schemas/Honours"
+              }
+            }
+          },
+          "ProgramFlow": {
+            "type": "object",
+            "description": "What a program's vouchers pay providers of one region, by state: held (held or claimed), approved (owed), paid.",
+            "required": [
+              "providerRegion",
+              "heldFen",
+              "approvedFen",
+              "paidFen"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "providerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "heldFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Held or claimed, in fen."
+              },
+              "approvedFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Approved and not yet paid, in fen."
+              },
+              "paidFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Paid by settlement, in fen."
+              }
+            }
+          },
+          "VoucherProgram": {
+            "type": "object",
+            "description": "A voucher program with what it has issued and where its money flows.",
+            "required": [
+              "id",
+              "issuerRegion",
+              "year",
+              "name",
+              "budgetFen",
+              "shareBasisPoints",
+              "firmCapFen",
+              "groupCapFen",
+              "useBy",
+              "claimBy",
+              "honours",
+              "issuedFen",
+              "remainingFen",
+              "voucherCount",
+              "flows",
+              "createdAt"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "issuerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "year": {
+                "type": "integer",
+                "minimum": 2000,
+                "maximum": 2200
+              },
+              "name": {
+                "type": "string",
+                "minLength": 2,
+                "maxLength": 100
+              },
+              "budgetFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "shareBasisPoints": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 10000
+              },
+              "firmCapFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "groupCapFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "useBy": {
+                "$ref": "#/components/schemas/Day"
+              },
+              "claimBy": {
+                "$ref": "#/components/schemas/Day"
+              },
+              "honours": {
+                "$ref": "#/components/schemas/Honours"
+              },
+              "issuedFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Face values issued so far (budget used), in fen."
+              },
+              "remainingFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Budget not yet issued, in fen."
+              },
+              "voucherCount": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "flows": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/ProgramFlow"
+                },
+                "description": "Per provider region, ordered by region code; regions whose redemptions were all rejected or lapsed are left out."
+              },
+              "createdAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            }
+          },
+          "VoucherProgramList": {
+            "type": "object",
+            "description": "Voucher programs, by id.",
+            "required": [
+              "items"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "items": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/VoucherProgram"
+                }
+              }
+            }
+          },
+          "VoucherIssue": {
+            "type": "object",
+            "description": "A voucher to issue to a firm of the program's region. Unknown fields are refused.",
+            "required": [
+              "firmId",
+              "faceValueFen"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "firmId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "description": "The firm's participant id."
+              },
+              "faceValueFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "The face value in fen, from 1 to 10^12."
+              }
+            }
+          },
+          "Voucher": {
+            "type": "object",
+            "description": "A voucher held by a firm.",
+            "required": [
+              "number",
+              "programId",
+              "issuerRegion",
+              "firmId",
+              "faceValueFen",
+              "remainingFen",
+              "heldFen",
+              "useBy",
+              "claimBy",
+              "issuedAt"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "number": {
+                "$ref": "#/components/schemas/VoucherNumber"
+              },
+              "programId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "issuerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "firmId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "description": "The holding firm."
+              },
+              "faceValueFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "remainingFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "What may still be redeemed: the face value less what is held or spent, in fen."
+              },
+              "heldFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Held by redemptions not yet approved, rejected or lapsed, in fen."
+              },
+              "useBy": {
+                "$ref": "#/components/schemas/Day"
+              },
+              "claimBy": {
+                "$ref": "#/components/schemas/Day"
+              },
+              "issuedAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            }
+          },
+          "VoucherList": {
+            "type": "object",
+            "description": "Vouchers, in the order they were issued.",
+            "required": [
+              "items"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "items": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/Voucher"
+                }
+              }
+            }
+          },
+          "RedemptionCreate": {
+            "type": "object",
+            "description": "A redemption of part of a voucher against one service contract: the voucher amount is held until the claim is decided. `voucherAmountFen` must not exceed `contractAmountFen`. Unknown fields are refused.",
+            "required": [
+              "providerId",
+              "contractReference",
+              "contractAmountFen",
+              "voucherAmountFen",
+              "ownPaymentFen"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "providerId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "description": "The admitted provider's participant id."
+              },
+              "contractReference": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 60,
+                "pattern": "^[A-Za-z0-9._/-]{1,60}$",
+                "description": "The provider's service contract; one voucher per contract of a provider."
+              },
+              "contractAmountFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "The contract's amount in fen."
+              },
+              "voucherAmountFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000,
+                "description": "What the voucher pays, in fen: at most the program's share of the contract and the voucher's remaining value."
+              },
+              "ownPaymentFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "maximum": 1000000000000,
+                "description": "What the firm pays itself, in fen: at least the contract amount less the voucher amount."
+              }
+            }
+          },
+          "RedemptionStatus": {
+            "type": "string",
+            "enum": [
+              "held",
+              "claimed",
+              "approved",
+              "rejected",
+              "lapsed",
+              "paid"
+            ],
+            "description": "held → claimed → approved → paid; claimed → rejected; held → lapsed (not claimed by the program's `claimBy`)."
+          },
+          "Redemption": {
+            "type": "object",
+            "description": "A redemption of a voucher. Every field is always present: `reason` and `settlementId` are null when they do not apply.",
+            "required": [
+              "id",
+              "voucherNumber",
+              "firmId",
+              "providerId",
+              "providerRegion",
+              "issuerRegion",
+              "contractReference",
+              "contractAmountFen",
+              "voucherAmountFen",
+              "ownPaymentFen",
+              "status",
+              "evidence",
+              "reason",
+              "settlementId",
+              "createdAt",
+              "updatedAt"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "voucherNumber": {
+                "$ref": "#/components/schemas/VoucherNumber"
+              },
+              "firmId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "description": "The firm holding the voucher."
+              },
+              "providerId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "providerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "issuerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "contractReference": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 60,
+                "pattern": "^[A-Za-z0-9._/-]{1,60}$",
+                "description": "The provider's service contract; one voucher per contract of a provider."
+              },
+              "contractAmountFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "voucherAmountFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "maximum": 1000000000000
+              },
+              "ownPaymentFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "maximum": 1000000000000
+              },
+              "status": {
+                "$ref": "#/components/schemas/RedemptionStatus"
+              },
+              "evidence": {
+                "type": "array",
+                "maxItems": 10,
+                "items": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 200
+                },
+                "description": "The provider's claim: invoice numbers, report ids, URLs; empty until claimed."
+              },
+              "reason": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "minLength": 1,
+                "maxLength": 500,
+                "description": "Why the claim was rejected; null unless `rejected`."
+              },
+              "settlementId": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "format": "int64",
+                "minimum": 1,
+                "description": "The settlement batch that paid it; null unless `paid`."
+              },
+              "createdAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              },
+              "updatedAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            },
+            "allOf": [
+              {
+                "if": {
+                  "properties": {
+                    "status": {
+                      "const": "paid"
+                    }
+                  }
+                },
+                "then": {
+                  "properties": {
+                    "settlementId": {
+                      "type": "integer"
+                    }
+                  }
+                },
+                "else": {
+                  "properties": {
+                    "settlementId": {
+                      "type": "null"
+                    }
+                  }
+                }
+              },
+              {
+                "if": {
+                  "properties": {
+                    "status": {
+                      "const": "rejected"
+                    }
+                  }
+                },
+                "then": {
+                  "properties": {
+                    "reason": {
+                      "type": "string"
+                    }
+                  }
+                },
+                "else": {
+                  "properties": {
+                    "reason": {
+                      "type": "null"
+                    }
+                  }
+                }
+              }
+            ]
+          },
+          "RedemptionList": {
+            "type": "object",
+            "description": "Redemptions, by id.",
+            "required": [
+              "items"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "items": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/Redemption"
+                }
+              }
+            }
+          },
+          "RedemptionClaim": {
+            "type": "object",
+            "description": "The provider's claim. Unknown fields are refused.",
+            "required": [
+              "evidence"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "evidence": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 10,
+                "items": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 200
+                },
+                "description": "1 to 10 references: invoice numbers, report ids, URLs."
+              }
+            }
+          },
+          "RedemptionDecision": {
+            "type": "object",
+            "description": "Approval takes no input: send no body or exactly `{}`.",
+            "additionalProperties": false,
+            "maxProperties": 0
+          },
+          "RedemptionRejection": {
+            "type": "object",
+            "description": "A rejection. Unknown fields are refused.",
+            "required": [
+              "reason"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "reason": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 500,
+                "description": "Why the claim is rejected."
+              }
+            }
+          },
+          "SettlementRequest": {
+            "type": "object",
+            "description": "What to settle. The body may be left out (or be `{}`): a regulator settles its own region. Unknown fields are refused.",
+            "additionalProperties": false,
+            "properties": {
+              "issuer": {
+                "anyOf": [
+                  {
+                    "$ref": "#/components/schemas/RegionCode"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ],
+                "description": "The issuing region to settle: a regulator's own (any other → 403); required for an admin. Absent or null: the caller's region."
+              }
+            }
+          },
+          "SettlementLine": {
+            "type": "object",
+            "description": "One redemption paid by a settlement.",
+            "required": [
+              "redemptionId",
+              "voucherNumber",
+              "contractReference",
+              "amountFen"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "redemptionId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "voucherNumber": {
+                "$ref": "#/components/schemas/VoucherNumber"
+              },
+              "contractReference": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 60,
+                "pattern": "^[A-Za-z0-9._/-]{1,60}$",
+                "description": "The provider's service contract; one voucher per contract of a provider."
+              },
+              "amountFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1,
+                "description": "As moved in the ledger (payable → provider settled), in fen."
+              }
+            }
+          },
+          "SettlementProvider": {
+            "type": "object",
+            "description": "What a settlement paid one provider.",
+            "required": [
+              "providerId",
+              "providerName",
+              "totalFen",
+              "redemptions"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "providerId": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "providerName": {
+                "type": "string",
+                "minLength": 1
+              },
+              "totalFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "redemptions": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "$ref": "#/components/schemas/SettlementLine"
+                },
+                "description": "By redemption id."
+              }
+            }
+          },
+          "SettlementRegion": {
+            "type": "object",
+            "description": "What a settlement paid the providers of one region.",
+            "required": [
+              "providerRegion",
+              "totalFen",
+              "providers"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "providerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "totalFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "providers": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "$ref": "#/components/schemas/SettlementProvider"
+                },
+                "description": "By provider id."
+              }
+            }
+          },
+          "Settlement": {
+            "type": "object",
+            "description": "A settlement batch of an issuing region: the approved redemptions it paid, per provider, grouped by the provider's region (by region code), with totals. Amounts are read from the ledger, so a batch always matches it.",
+            "required": [
+              "id",
+              "issuerRegion",
+              "createdAt",
+              "totalFen",
+              "regions"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "issuerRegion": {
+                "$ref": "#/components/schemas/RegionCode"
+              },
+              "createdAt": {
+                "$ref": "#/components/schemas/Timestamp"
+              },
+              "totalFen": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 1
+              },
+              "regions": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "$ref": "#/components/schemas/SettlementRegion"
+                }
+              }
+            }
+          },
+          "SettlementResult": {
+            "type": "object",
+            "description": "The outcome of a settlement run.",
+            "required": [
+              "batch"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "batch": {
+                "anyOf": [
+                  {
+                    "$ref": "#/components/schemas/Settlement"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ],
+                "description": "The new batch; null when nothing was approved and unpaid."
               }
             }
           }

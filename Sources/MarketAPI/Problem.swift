@@ -25,6 +25,8 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     public var errors: [FieldError]
     /// The request id, so a user's report can be found in the logs.
     public var requestID: String?
+    /// The numbers behind a refusal (`remainingFen`, `capFen`, …).
+    public var values: [String: Int64] = [:]
 
     public init(status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = []) {
         self.status = status
@@ -35,7 +37,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, code, errors, instance
+        case type, title, status, detail, code, errors, instance, values
         case requestID = "requestId"
     }
 
@@ -47,6 +49,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         try container.encode(code, forKey: .code)
         try container.encodeIfPresent(detail, forKey: .detail)
         if !errors.isEmpty { try container.encode(errors, forKey: .errors) }
+        if !values.isEmpty { try container.encode(values, forKey: .values) }
         try container.encodeIfPresent(requestID, forKey: .requestID)
     }
 
@@ -100,7 +103,17 @@ extension Problem {
     }
 }
 
+extension Problem {
+    /// A voucher rule refused: 422 with the rule's code and the numbers involved.
+    init(_ refusal: VoucherRefusal) {
+        self.init(status: .unprocessableContent, code: refusal.code, title: "Refused by the voucher rules", detail: refusal.message)
+        values = refusal.values
+    }
+}
+
 extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
     static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")!
     static let requestID = HTTPField.Name("X-Request-Id")!
 }

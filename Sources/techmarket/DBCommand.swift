@@ -111,11 +111,15 @@ enum Setup {
             }
             let market = try MarketFixture.load(from: try ProjectFolder.fixtures())
             let marketPool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
-            let loaded = try await PostgresMarketStore(pool: marketPool).load(market)
+            let marketStore = PostgresMarketStore(pool: marketPool)
+            let loaded = try await marketStore.load(market)
+            let vouchers = try VoucherFixture.load(from: try ProjectFolder.fixtures())
+            let redemptions = try await marketStore.load(vouchers)
             await marketPool.close()
             summary += "\nfixtures: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields, "
                 + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
-                + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys"
+                + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
+                + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new)"
             for key in market.keys {
                 summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
             }

@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @Test func sixtyFourTasksConserveMoneyAndNeverOverdraw() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             let pool = database.pool(size: 16)
             let store = PostgresLedgerStore(pool: pool)
             let bank = AccountID(100)

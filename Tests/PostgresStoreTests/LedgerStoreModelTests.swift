@@ -27,7 +27,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test(arguments: [1 as UInt64, 2, 3])
     func storeAgreesWithTheModel(seed: UInt64) async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             let pool = database.pool(size: 2)
             let store = PostgresLedgerStore(pool: pool)
             var model = LedgerState()
@@ -98,7 +98,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func sixteenSubmissionsOfOneIdApplyOnce() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             let pool = database.pool(size: 8)
             let store = PostgresLedgerStore(pool: pool)
             _ = try await store.createAccounts([

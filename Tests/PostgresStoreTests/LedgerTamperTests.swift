@@ -51,7 +51,7 @@ import TestSupport
     }
 
     @Test func theTriggerRefusesEditsDeletesAndTruncates() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             let connection = try PostgresConnection(conninfo: database.conninfo)
             defer { connection.close() }
@@ -64,7 +64,7 @@ import TestSupport
     }
 
     @Test func anEditedAmountIsNamed() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             try tamper(database, "UPDATE ledger_entries SET amount_fen = amount_fen + 1 WHERE entry_id = 5")
             let found = try audit(database)
@@ -74,7 +74,7 @@ import TestSupport
     }
 
     @Test func changedAccountsAreNamed() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             // Entry 4 moved money from account 2 to account 3; now it says account 1.
             // (Its sequence moves too, past the unique constraint on each account's chain.)
@@ -86,7 +86,7 @@ import TestSupport
     }
 
     @Test func aDeletedEntryIsNamed() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             try tamper(database, "DELETE FROM ledger_entries WHERE entry_id = 6")
             let found = try audit(database)
@@ -98,7 +98,7 @@ import TestSupport
     }
 
     @Test func twoReorderedEntriesAreNamed() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             try tamper(
                 database,
@@ -114,7 +114,7 @@ import TestSupport
     }
 
     @Test func anInsertedEntryIsNamed() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             // A forged copy of entry 3 slipped in before entry 4.
             try tamper(
@@ -135,7 +135,7 @@ import TestSupport
     }
 
     @Test func theCommandLineExitsOneAndNamesTheEntry() async throws {
-        try await TestDatabase.with { database in
+        try await TestDatabase.with(demo: false) { database in
             try await seed(database)
             let binary = ProjectPaths.root.appendingPathComponent(".build/debug/techmarket")
             try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build techmarket first (scripts/test does)")

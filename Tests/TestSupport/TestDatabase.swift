@@ -45,13 +45,15 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a fresh database; `migrated` false gives an empty one (no schema).
+    /// `demo` false leaves out the demo participants, listings and vouchers (and so their
+    /// ledger entries), for tests that compare the whole ledger with a model.
     public static func with<T>(
-        migrated: Bool = true, _ body: (TestDatabase) async throws -> T
+        migrated: Bool = true, demo: Bool = true, _ body: (TestDatabase) async throws -> T
     ) async throws -> T {
         let cluster = try TestCluster.shared()
         let admin = await Admin.shared.pool(cluster)
         let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20))"
-        let template = migrated ? try await Admin.shared.template(cluster) : "template0"
+        let template = migrated ? try await Admin.shared.template(cluster, demo: demo) : "template0"
         try await admin.withConnection { try $0.execute("CREATE DATABASE \(name) TEMPLATE \(template)") }
         let database = TestDatabase(name: name, conninfo: cluster.conninfo(database: name), cluster: cluster)
         do {
@@ -74,7 +76,7 @@ public struct TestDatabase: Sendable {
 actor Admin {
     static let shared = Admin()
     private var adminPool: PostgresPool?
-    private var templateTask: Task<String, any Error>?
+    private var templateTasks: [Bool: Task<String, any Error>] = [:]
 
     func pool(_ cluster: EmbeddedPostgres) -> PostgresPool {
         if let adminPool { return adminPool }
@@ -85,27 +87,30 @@ actor Admin {
     }
 
     /// The template's name; every caller waits on the one task that builds it.
-    func template(_ cluster: EmbeddedPostgres) async throws -> String {
-        if let templateTask { return try await templateTask.value }
+    func template(_ cluster: EmbeddedPostgres, demo: Bool) async throws -> String {
+        if let task = templateTasks[demo] { return try await task.value }
         let admin = pool(cluster)
-        let task = Task { try await Self.buildTemplate(cluster, admin: admin) }
-        templateTask = task
+        let task = Task { try await Self.buildTemplate(cluster, admin: admin, demo: demo) }
+        templateTasks[demo] = task
         return try await task.value
     }
 
-    /// Named after a checksum of Schema/ and Fixtures/, so that a change to either makes a new one.
-    private static func buildTemplate(_ cluster: EmbeddedPostgres, admin: PostgresPool) async throws -> String {
+    /// Named after a checksum of Schema/, Fixtures/ and the adapter that loads them, so that a change to any makes a new one.
+    private static func buildTemplate(_ cluster: EmbeddedPostgres, admin: PostgresPool, demo: Bool) async throws -> String {
         let migrator = try Migrator(directory: ProjectPaths.schema)
         let fixtures = try ReferenceData.load(from: ProjectPaths.fixtures)
         let market = try MarketFixture.load(from: ProjectPaths.fixtures)
-        let fixtureText = try FileManager.default.contentsOfDirectory(atPath: ProjectPaths.fixtures.path).sorted()
-            .map { (try? String(contentsOf: ProjectPaths.fixtures.appendingPathComponent($0), encoding: .utf8)) ?? "" }
-            .joined()
+        // The fixtures, and the adapter code that loads them (vouchers go through the use cases).
+        let adapter = ProjectPaths.sources.appendingPathComponent("PostgresStore")
+        let fixtureText = try [ProjectPaths.fixtures, adapter].flatMap { folder in
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                .map { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) ?? "" }
+        }.joined()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in (migrator.migrations.map(\.checksum).joined() + fixtureText).utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        let name = "template_\(String(hash, radix: 16))"
+        let name = "template_\(demo ? "demo" : "base")_\(String(hash, radix: 16))"
         let building = name + "_building"
         return try await admin.withConnection { connection in
             // Another test process may be making the same template: an advisory lock orders them.
@@ -117,10 +122,30 @@ actor Admin {
             let target = try PostgresConnection(conninfo: cluster.conninfo(database: building))
             try migrator.migrate(on: target)
             try target.transaction { try PostgresMarketStore.upsert(fixtures, on: $0) }
-            _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) }
+            if demo { _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) } }
             target.close()
+            // The vouchers go through the (async) use cases, so that the ledger holds them; this
+            // closure runs on the admin connection's thread, which may wait.
+            let conninfo = cluster.conninfo(database: building)
+            if demo { try waitFor {
+                let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
+                _ = try await PostgresMarketStore(pool: pool).load(try VoucherFixture.load(from: ProjectPaths.fixtures))
+                await pool.close()
+            } }
             try connection.execute("ALTER DATABASE \(building) RENAME TO \(name)")
             return name
         }
     }
+}
+
+/// Runs async work from a thread that is not part of Swift's cooperative pool, and waits for it.
+func waitFor(_ work: @escaping @Sendable () async throws -> Void) throws {
+    let done = DispatchSemaphore(value: 0)
+    let failure = Mutex<(any Error)?>(nil)
+    Task {
+        do { try await work() } catch { failure.withLock { $0 = error } }
+        done.signal()
+    }
+    done.wait()
+    if let error = failure.withLock({ $0 }) { throw error }
 }

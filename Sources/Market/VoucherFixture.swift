@@ -1,0 +1,61 @@
+import Foundation
+
+/// Demo voucher data (Fixtures/vouchers.json): programs, vouchers and redemptions in every
+/// state, loaded through the same use cases as the API, so the ledger holds all of it.
+public struct VoucherFixture: Sendable, Decodable {
+    public struct ProgramRow: Sendable, Decodable {
+        public var key: String
+        /// The regulator's handle; the program is for its region.
+        public var regulator: String
+        public var year: Int
+        public var name: String
+        public var budgetFen: Int64
+        public var shareBasisPoints: Int
+        public var firmCapFen: Int64
+        public var groupCapFen: Int64
+        public var useBy: Day
+        public var claimBy: Day
+        public var honours: Honours
+
+        public var terms: ProgramTerms {
+            ProgramTerms(
+                year: year, name: name, budgetFen: budgetFen, shareBasisPoints: shareBasisPoints, firmCapFen: firmCapFen,
+                groupCapFen: groupCapFen, useBy: useBy, claimBy: claimBy, honours: honours)
+        }
+    }
+
+    public struct VoucherRow: Sendable, Decodable {
+        public var number: String
+        /// The program's key.
+        public var program: String
+        /// The firm's handle.
+        public var firm: String
+        public var faceValueFen: Int64
+    }
+
+    public struct RedemptionRow: Sendable, Decodable {
+        public var voucher: String
+        /// The provider's handle.
+        public var provider: String
+        public var contractReference: String
+        public var contractAmountFen: Int64
+        public var voucherAmountFen: Int64
+        public var ownPaymentFen: Int64
+        /// held, claimed, approved, rejected or paid.
+        public var state: Redemption.Status
+        public var evidence: [String]
+        public var reason: String?
+    }
+
+    public var programs: [ProgramRow]
+    public var vouchers: [VoucherRow]
+    public var redemptions: [RedemptionRow]
+
+    public static func load(from directory: URL) throws -> VoucherFixture {
+        let fixture: VoucherFixture = try FixtureError.read("vouchers.json", in: directory)
+        for program in fixture.programs {
+            do { try program.terms.validate() } catch { throw FixtureError.invalid("program \(program.key): \(error)") }
+        }
+        return fixture
+    }
+}

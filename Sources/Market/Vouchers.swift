@@ -1,0 +1,364 @@
+import Foundation
+import Ledger
+
+public typealias ProgramID = Identifier<VoucherProgram>
+public typealias VoucherID = Identifier<Voucher>
+public typealias RedemptionID = Identifier<Redemption>
+public typealias SettlementID = Identifier<SettlementBatch>
+
+/// Which provider regions a program honours.
+public enum Honours: Sendable, Equatable, Codable {
+    /// The issuing region and the regions below it.
+    case own
+    /// The member regions of an alliance (G60, YRD) and the regions below them.
+    case alliance(String)
+    /// These regions and the regions below them.
+    case list([RegionCode])
+
+    enum CodingKeys: String, CodingKey { case kind, alliance, regions }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "own": self = .own
+        case "alliance": self = .alliance(try container.decode(String.self, forKey: .alliance))
+        case "list": self = .list(try container.decode([RegionCode].self, forKey: .regions))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "must be own, alliance or list")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .own: try container.encode("own", forKey: .kind)
+        case .alliance(let code):
+            try container.encode("alliance", forKey: .kind)
+            try container.encode(code, forKey: .alliance)
+        case .list(let regions):
+            try container.encode("list", forKey: .kind)
+            try container.encode(regions, forKey: .regions)
+        }
+    }
+
+    /// Whether a provider in a region with these ancestors (itself first, then up to its
+    /// province) is honoured; `allianceMembers` are the members of the named alliance.
+    public func covers(ancestry: [RegionCode], issuer: RegionCode, allianceMembers: Set<RegionCode>) -> Bool {
+        switch self {
+        case .own: return ancestry.contains(issuer)
+        case .alliance: return ancestry.contains(where: allianceMembers.contains)
+        case .list(let regions): return ancestry.contains(where: regions.contains)
+        }
+    }
+}
+
+/// A calendar day (China time), as `2027-12-31`.
+public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let text: String
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
+              let day = Int(parts[2]), (2000...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Day.zone
+        guard calendar.date(from: DateComponents(year: year, month: month, day: day)).map({ calendar.component(.day, from: $0) }) == day
+        else { return nil }
+        self.text = text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let day = Day(try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a date such as 2027-12-31")
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// Today in China time.
+    public static func today(_ now: Date = Date()) -> Day {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd"
+        return Day(formatter.string(from: now))!
+    }
+
+    public static func < (lhs: Day, rhs: Day) -> Bool { lhs.text < rhs.text }
+    public var description: String { text }
+}
+
+/// The terms of a voucher program, as a regulator sets them.
+public struct ProgramTerms: Sendable, Equatable {
+    public var year: Int
+    public var name: String
+    public var budgetFen: Int64
+    /// The share of a contract a voucher may cover, in basis points (5000 = 50%).
+    public var shareBasisPoints: Int
+    public var firmCapFen: Int64
+    public var groupCapFen: Int64
+    public var useBy: Day
+    public var claimBy: Day
+    public var honours: Honours
+
+    public static let shareDefault = 5_000
+    public static let firmCapDefault: Int64 = 300_000_00
+    public static let groupCapDefault: Int64 = 500_000_00
+    public static let amountFenMax: Int64 = 1_000_000_000_000
+
+    public init(
+        year: Int, name: String, budgetFen: Int64, shareBasisPoints: Int = ProgramTerms.shareDefault,
+        firmCapFen: Int64 = ProgramTerms.firmCapDefault, groupCapFen: Int64 = ProgramTerms.groupCapDefault, useBy: Day,
+        claimBy: Day, honours: Honours
+    ) {
+        self.year = year
+        self.name = name
+        self.budgetFen = budgetFen
+        self.shareBasisPoints = shareBasisPoints
+        self.firmCapFen = firmCapFen
+        self.groupCapFen = groupCapFen
+        self.useBy = useBy
+        self.claimBy = claimBy
+        self.honours = honours
+    }
+
+    public func validate() throws(MarketError) {
+        var issues = FieldIssues()
+        if !(2000...2200).contains(year) { issues.add("year", "must be a year such as 2026") }
+        TextRule.check(name, "name", length: 2...100, into: &issues)
+        for (field, value) in [("budgetFen", budgetFen), ("firmCapFen", firmCapFen), ("groupCapFen", groupCapFen)]
+        where !(1...Self.amountFenMax).contains(value) {
+            issues.add(field, "must be from 1 to \(Self.amountFenMax) fen, not \(value)")
+        }
+        if !(1...10_000).contains(shareBasisPoints) {
+            issues.add("shareBasisPoints", "must be from 1 to 10000 (basis points of the contract amount), not \(shareBasisPoints)")
+        }
+        if claimBy < useBy { issues.add("claimBy", "must not be before useBy (\(useBy))") }
+        switch honours {
+        case .alliance(let code) where code.isEmpty || code.utf8.count > 32:
+            issues.add("honours.alliance", "must be an alliance code from /v1/alliances")
+        case .list(let regions) where regions.isEmpty || regions.count > 100:
+            issues.add("honours.regions", "must list 1 to 100 region codes")
+        default:
+            break
+        }
+        try issues.throwIfAny()
+    }
+}
+
+/// A voucher program with what it has spent.
+public struct VoucherProgram: Sendable, Equatable {
+    public var id: ProgramID
+    public var issuerRegion: RegionCode
+    public var terms: ProgramTerms
+    /// Face values issued so far.
+    public var issuedFen: Int64
+    /// Budget not yet issued.
+    public var remainingFen: Int64
+    public var createdAt: Date
+    /// The ledger account of the budget (set by the store).
+    public var budgetAccountID: Int64 = 0
+
+    public init(id: ProgramID, issuerRegion: RegionCode, terms: ProgramTerms, issuedFen: Int64, remainingFen: Int64, createdAt: Date) {
+        self.id = id
+        self.issuerRegion = issuerRegion
+        self.terms = terms
+        self.issuedFen = issuedFen
+        self.remainingFen = remainingFen
+        self.createdAt = createdAt
+    }
+}
+
+/// A voucher held by a firm.
+public struct Voucher: Sendable, Equatable {
+    public var id: VoucherID
+    public var number: String
+    public var programID: ProgramID
+    public var issuerRegion: RegionCode
+    public var firmID: PartyID
+    public var faceValueFen: Int64
+    /// Face value less what is held or spent.
+    public var remainingFen: Int64
+    /// Held by redemptions not yet approved or released.
+    public var heldFen: Int64
+    public var useBy: Day
+    public var claimBy: Day
+    public var issuedAt: Date
+
+    public init(
+        id: VoucherID, number: String, programID: ProgramID, issuerRegion: RegionCode, firmID: PartyID, faceValueFen: Int64,
+        remainingFen: Int64, heldFen: Int64, useBy: Day, claimBy: Day, issuedAt: Date
+    ) {
+        self.id = id
+        self.number = number
+        self.programID = programID
+        self.issuerRegion = issuerRegion
+        self.firmID = firmID
+        self.faceValueFen = faceValueFen
+        self.remainingFen = remainingFen
+        self.heldFen = heldFen
+        self.useBy = useBy
+        self.claimBy = claimBy
+        self.issuedAt = issuedAt
+    }
+}
+
+/// A redemption of part of a voucher against one service contract.
+public struct Redemption: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case held, claimed, approved, rejected, lapsed, paid
+    }
+
+    public var id: RedemptionID
+    public var voucherNumber: String
+    public var voucherID: VoucherID
+    public var firmID: PartyID
+    public var providerID: PartyID
+    public var providerRegion: RegionCode
+    public var issuerRegion: RegionCode
+    public var request: RedemptionRequest
+    public var status: Status
+    public var evidence: [String]
+    public var reason: String?
+    public var settlementID: SettlementID?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: RedemptionID, voucherNumber: String, voucherID: VoucherID, firmID: PartyID, providerID: PartyID,
+        providerRegion: RegionCode, issuerRegion: RegionCode, request: RedemptionRequest, status: Status, evidence: [String],
+        reason: String?, settlementID: SettlementID?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.voucherNumber = voucherNumber
+        self.voucherID = voucherID
+        self.firmID = firmID
+        self.providerID = providerID
+        self.providerRegion = providerRegion
+        self.issuerRegion = issuerRegion
+        self.request = request
+        self.status = status
+        self.evidence = evidence
+        self.reason = reason
+        self.settlementID = settlementID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What a firm asks to redeem.
+public struct RedemptionRequest: Sendable, Equatable {
+    public var providerID: PartyID
+    public var contractReference: String
+    public var contractAmountFen: Int64
+    public var voucherAmountFen: Int64
+    public var ownPaymentFen: Int64
+
+    public init(providerID: PartyID, contractReference: String, contractAmountFen: Int64, voucherAmountFen: Int64, ownPaymentFen: Int64) {
+        self.providerID = providerID
+        self.contractReference = contractReference
+        self.contractAmountFen = contractAmountFen
+        self.voucherAmountFen = voucherAmountFen
+        self.ownPaymentFen = ownPaymentFen
+    }
+
+    /// The checks that need nothing but the request.
+    public func validate() throws(MarketError) {
+        var issues = FieldIssues()
+        if !ListingContent.isReference(contractReference) && !(contractReference.utf8.count <= 60 && Self.isLongReference(contractReference)) {
+            issues.add("contractReference", "must be 1 to 60 of the characters A-Z a-z 0-9 - _ . /")
+        }
+        for (field, value, low) in [
+            ("contractAmountFen", contractAmountFen, Int64(1)), ("voucherAmountFen", voucherAmountFen, 1), ("ownPaymentFen", ownPaymentFen, 0),
+        ] where !(low...ProgramTerms.amountFenMax).contains(value) {
+            issues.add(field, "must be from \(low) to \(ProgramTerms.amountFenMax) fen, not \(value)")
+        }
+        if issues.isEmpty && voucherAmountFen > contractAmountFen {
+            issues.add("voucherAmountFen", "must not exceed the contract amount \(contractAmountFen)")
+        }
+        try issues.throwIfAny()
+    }
+
+    static func isLongReference(_ text: String) -> Bool {
+        let bytes = text.utf8
+        return (1...60).contains(bytes.count) && bytes.allSatisfy { byte in
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F
+        }
+    }
+}
+
+/// One settlement run of an issuing region.
+public struct SettlementBatch: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public var redemptionID: RedemptionID
+        public var voucherNumber: String
+        public var contractReference: String
+        public var providerID: PartyID
+        public var providerName: String
+        public var providerRegion: RegionCode
+        public var amountFen: Int64
+
+        public init(
+            redemptionID: RedemptionID, voucherNumber: String, contractReference: String, providerID: PartyID, providerName: String,
+            providerRegion: RegionCode, amountFen: Int64
+        ) {
+            self.redemptionID = redemptionID
+            self.voucherNumber = voucherNumber
+            self.contractReference = contractReference
+            self.providerID = providerID
+            self.providerName = providerName
+            self.providerRegion = providerRegion
+            self.amountFen = amountFen
+        }
+    }
+
+    public var id: SettlementID
+    public var issuerRegion: RegionCode
+    public var createdAt: Date
+    /// Ordered by provider region, provider, redemption.
+    public var lines: [Line]
+
+    public init(id: SettlementID, issuerRegion: RegionCode, createdAt: Date, lines: [Line]) {
+        self.id = id
+        self.issuerRegion = issuerRegion
+        self.createdAt = createdAt
+        self.lines = lines
+    }
+
+    public var totalFen: Int64 { lines.reduce(0) { $0 + $1.amountFen } }
+
+    /// The batch as CSV: one line per redemption, then a total per provider region and overall.
+    public var csv: String {
+        var text = "provider_region,provider_id,provider,redemption_id,voucher,contract,amount_yuan\n"
+        func field(_ value: String) -> String {
+            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        }
+        for line in lines {
+            text += [
+                line.providerRegion.value, line.providerID.description, field(line.providerName), line.redemptionID.description,
+                field(line.voucherNumber), field(line.contractReference), MoneyFormat.yuan(line.amountFen, grouping: false),
+            ].joined(separator: ",") + "\n"
+        }
+        for (region, amount) in totalsByRegion {
+            text += "\(region.value),,total,,,,\(MoneyFormat.yuan(amount, grouping: false))\n"
+        }
+        text += ",,total,,,,\(MoneyFormat.yuan(totalFen, grouping: false))\n"
+        return text
+    }
+
+    public var totalsByRegion: [(RegionCode, Int64)] {
+        var totals: [RegionCode: Int64] = [:]
+        for line in lines { totals[line.providerRegion, default: 0] += line.amountFen }
+        return totals.sorted { $0.key < $1.key }
+    }
+}
+

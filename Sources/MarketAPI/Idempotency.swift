@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Market
+
+/// Runs a POST that moves money under its `Idempotency-Key`: the first response is kept (in the
+/// same transaction as the money, by the store) and returned again for a retry of the same
+/// request; the same key with another request is 422, and while the first is running 409.
+struct IdempotentPost<Store: IdempotencyStore> {
+    let store: Store
+
+    static var keyLengthMax: Int { 100 }
+
+    func run<Result: Sendable>(
+        _ request: Request, body: [UInt8], caller: Principal, context: AppRequestContext,
+        status: HTTPResponse.Status = .ok, render: @escaping @Sendable (Result) -> any Encodable & Sendable,
+        _ work: (IdempotencyRecord<Result>) async throws -> Result
+    ) async throws -> Response {
+        guard let key = request.headers[.idempotencyKey], !key.isEmpty, key.count <= Self.keyLengthMax,
+              key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F })
+        else {
+            throw Problem(
+                status: .badRequest, code: "idempotency_key_required", title: "An Idempotency-Key is needed",
+                detail: "a POST that moves money needs an Idempotency-Key header of 1 to \(Self.keyLengthMax) visible ASCII characters (a UUID will do)",
+                errors: [.init(field: "Idempotency-Key", message: "is required")])
+        }
+        let fingerprint = Array("\(request.method) \(request.uri.path)\n".utf8) + Self.canonical(body)
+        switch try await store.claim(apiKeyID: caller.keyID, key: key, request: fingerprint) {
+        case .replay(let stored):
+            var response = Self.response(stored)
+            response.headers[.idempotentReplayed] = "true"
+            return response
+        case .reusedWithOtherRequest:
+            throw Problem(
+                status: .unprocessableContent, code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
+                detail: "this key was first sent with a different method, path or body; use a new key for a new request")
+        case .inProgress:
+            throw Problem(
+                status: .conflict, code: "idempotency_key_in_use", title: "The first request with this key is still running",
+                detail: "retry once it has finished")
+        case .proceed:
+            let encoder = context.responseEncoder
+            let record = IdempotencyRecord<Result>(apiKeyID: caller.keyID, key: key) { result in
+                StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
+            }
+            do {
+                let result = try await work(record)
+                return Self.response(try record.render(result))
+            } catch let error where error is MarketError || error is VoucherRefusal || error is Problem {
+                // A refusal wrote nothing; keep it as the answer to this key.
+                var problem = ProblemMiddleware<AppRequestContext>.problem(for: error, context: context)
+                problem.requestID = context.id
+                let stored = StoredResponse(status: Int(problem.status.code), body: String(decoding: try JSONEncoder.problems.encode(problem), as: UTF8.self))
+                try await store.finish(apiKeyID: caller.keyID, key: key, response: stored)
+                throw problem
+            } catch {
+                try? await store.abandon(apiKeyID: caller.keyID, key: key)
+                throw error
+            }
+        }
+    }
+
+    /// The body with its keys sorted and no spaces, so that the same JSON written another way
+    /// is the same request.
+    static func canonical(_ body: [UInt8]) -> [UInt8] {
+        guard !body.isEmpty, let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        else { return body }
+        return Array(data)
+    }
+
+    static func response(_ stored: StoredResponse) -> Response {
+        let contentType = stored.status >= 400 ? "application/problem+json" : "application/json; charset=utf-8"
+        return Response(
+            status: HTTPResponse.Status(code: stored.status), headers: [.contentType: contentType],
+            body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+    }
+}
+
+extension JSONEncoder {
+    static var problems: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

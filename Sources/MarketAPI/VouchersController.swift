@@ -1,0 +1,464 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Market
+
+/// Voucher programs, vouchers, redemptions and settlements (docs/vouchers.md).
+struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
+    let store: Store
+    let auth: Authenticator<Store>
+    let idempotent: IdempotentPost<Store>
+
+    init(store: Store) {
+        self.store = store
+        auth = Authenticator(keys: store)
+        idempotent = IdempotentPost(store: store)
+    }
+
+    var programEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post { request, context in
+            let caller = try await auth.require(request)
+            let body = try await RequestBody.decode(ProgramBody.self, from: request, context: context)
+            let program = try await store.createProgram(body.terms, by: caller)
+            let report = ProgramReport(program: program, voucherCount: 0, flows: [])
+            var response = try context.responseEncoder.encode(ProgramJSON(report), from: request, context: context)
+            response.status = .created
+            response.headers[.location] = "/v1/voucher-programs/\(program.id)"
+            return response
+        }
+        routes.get { request, context in
+            let caller = try await auth.require(request)
+            try QueryReader(request, known: []).finish()
+            return try context.responseEncoder.encode(
+                Items(items: try await store.programs(for: caller).map(ProgramJSON.init)), from: request, context: context)
+        }
+        routes.get(":id") { request, context in
+            let caller = try await auth.require(request)
+            return try context.responseEncoder.encode(
+                ProgramJSON(try await store.program(ProgramID(try request.id(context)), for: caller)), from: request, context: context)
+        }
+        routes.post(":id/vouchers") { request, context in
+            let caller = try await auth.require(request)
+            let program = ProgramID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(IssueBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: VoucherJSON.init) { record in
+                try await store.issueVoucher(
+                    program: program, firm: body.firmID, faceValueFen: body.faceValueFen, number: nil, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    var voucherEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get { request, context in
+            let caller = try await auth.require(request)
+            try QueryReader(request, known: []).finish()
+            return try context.responseEncoder.encode(
+                Items(items: try await store.vouchers(for: caller).map(VoucherJSON.init)), from: request, context: context)
+        }
+        routes.get(":number") { request, context in
+            let caller = try await auth.require(request)
+            let number = try context.parameters.require("number")
+            return try context.responseEncoder.encode(VoucherJSON(try await store.voucher(number: number, for: caller)), from: request, context: context)
+        }
+        routes.post(":number/redemptions") { request, context in
+            let caller = try await auth.require(request)
+            let number = try context.parameters.require("number")
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(RedemptionBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: RedemptionJSON.init) { record in
+                try await store.redeem(voucher: number, body.request, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    var redemptionEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get { request, context in
+            let caller = try await auth.require(request)
+            var reader = QueryReader(request, known: ["status"])
+            let status = reader.value("status", "one of \(Redemption.Status.allCases.map(\.rawValue).joined(separator: ", "))", Redemption.Status.init(rawValue:))
+            try reader.finish()
+            return try context.responseEncoder.encode(
+                Items(items: try await store.redemptions(for: caller, status: status).map(RedemptionJSON.init)), from: request, context: context)
+        }
+        routes.get(":id") { request, context in
+            let caller = try await auth.require(request)
+            return try context.responseEncoder.encode(
+                RedemptionJSON(try await store.redemption(RedemptionID(try request.id(context)), for: caller)), from: request, context: context)
+        }
+        routes.post(":id/claim") { request, context in
+            let caller = try await auth.require(request)
+            let id = RedemptionID(try request.id(context))
+            let body = try await RequestBody.decode(ClaimBody.self, from: request, context: context)
+            return try context.responseEncoder.encode(
+                RedemptionJSON(try await store.claim(id, evidence: body.evidence, by: caller)), from: request, context: context)
+        }
+        routes.post(":id/approve") { request, context in
+            let caller = try await auth.require(request)
+            let id = RedemptionID(try request.id(context))
+            let bytes = try await RequestBody.optionalEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: RedemptionJSON.init) { record in
+                try await store.decide(id, approve: true, reason: nil, by: caller, record: record)
+            }
+        }
+        routes.post(":id/reject") { request, context in
+            let caller = try await auth.require(request)
+            let id = RedemptionID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(RejectBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: RedemptionJSON.init) { record in
+                try await store.decide(id, approve: false, reason: body.reason, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    var settlementEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post { request, context in
+            let caller = try await auth.require(request)
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(SettleBody.self, from: request, context: context, emptyAllowed: true)
+            guard let issuer = body.issuer ?? caller.regionCode else {
+                throw MarketError.invalid([FieldIssue("issuer", "is required for an admin: the issuing region to settle")])
+            }
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: SettlementResult.init) { record in
+                try await store.settle(issuer: issuer, by: caller, record: record)
+            }
+        }
+        routes.get(":id") { request, context in
+            let caller = try await auth.require(request)
+            let batch = try await store.settlement(SettlementID(try request.id(context)), for: caller)
+            if request.headers[.accept]?.contains("text/csv") == true {
+                return Response(
+                    status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: batch.csv)))
+            }
+            return try context.responseEncoder.encode(SettlementJSON(batch), from: request, context: context)
+        }
+        return routes
+    }
+}
+
+struct Items<Item: Encodable & Sendable>: ResponseEncodable {
+    var items: [Item]
+}
+
+// MARK: - Bodies
+
+struct ProgramBody: Decodable {
+    var terms: ProgramTerms
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(
+            decoder, allowed: ["year", "name", "budgetFen", "shareBasisPoints", "firmCapFen", "groupCapFen", "useBy", "claimBy", "honours"])
+        let year: Int? = reader.required("year", "a year such as 2026")
+        let name: String? = reader.required("name", "a string")
+        let budget: Int64? = reader.required("budgetFen", "an integer number of fen")
+        let share: Int?? = reader.optional("shareBasisPoints", "an integer from 1 to 10000")
+        let firmCap: Int64?? = reader.optional("firmCapFen", "an integer number of fen")
+        let groupCap: Int64?? = reader.optional("groupCapFen", "an integer number of fen")
+        let useBy: Day? = reader.required("useBy", "a date such as 2027-12-31")
+        let claimBy: Day? = reader.required("claimBy", "a date such as 2028-03-31")
+        let honours: Honours? = reader.required("honours", #"{"kind": "own"}, {"kind": "alliance", "alliance": "g60"} or {"kind": "list", "regions": [...]}"#)
+        try reader.finish()
+        terms = ProgramTerms(
+            year: year!, name: name!, budgetFen: budget!, shareBasisPoints: (share ?? nil) ?? ProgramTerms.shareDefault,
+            firmCapFen: (firmCap ?? nil) ?? ProgramTerms.firmCapDefault, groupCapFen: (groupCap ?? nil) ?? ProgramTerms.groupCapDefault,
+            useBy: useBy!, claimBy: claimBy!, honours: honours!)
+    }
+}
+
+struct IssueBody: Decodable {
+    var firmID: PartyID
+    var faceValueFen: Int64
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["firmId", "faceValueFen"])
+        let firm: Int64? = reader.required("firmId", "the firm's participant id")
+        let face: Int64? = reader.required("faceValueFen", "an integer number of fen")
+        try reader.finish()
+        firmID = PartyID(firm!)
+        faceValueFen = face!
+    }
+}
+
+struct RedemptionBody: Decodable {
+    var request: RedemptionRequest
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(
+            decoder, allowed: ["providerId", "contractReference", "contractAmountFen", "voucherAmountFen", "ownPaymentFen"])
+        let provider: Int64? = reader.required("providerId", "the provider's participant id")
+        let contract: String? = reader.required("contractReference", "the service contract's reference")
+        let contractAmount: Int64? = reader.required("contractAmountFen", "an integer number of fen")
+        let voucherAmount: Int64? = reader.required("voucherAmountFen", "an integer number of fen")
+        let own: Int64? = reader.required("ownPaymentFen", "an integer number of fen")
+        try reader.finish()
+        request = RedemptionRequest(
+            providerID: PartyID(provider!), contractReference: contract!, contractAmountFen: contractAmount!,
+            voucherAmountFen: voucherAmount!, ownPaymentFen: own!)
+    }
+}
+
+struct ClaimBody: Decodable {
+    var evidence: [String]
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["evidence"])
+        let evidence: [String]? = reader.required("evidence", "an array of 1 to 10 references (invoices, reports)")
+        try reader.finish()
+        self.evidence = evidence!
+    }
+}
+
+struct RejectBody: Decodable {
+    var reason: String
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["reason"])
+        let reason: String? = reader.required("reason", "why the claim is rejected")
+        try reader.finish()
+        self.reason = reason!
+    }
+}
+
+struct SettleBody: Decodable {
+    var issuer: RegionCode?
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["issuer"])
+        let issuer: RegionCode?? = reader.optional("issuer", "a six-digit region code")
+        try reader.finish()
+        self.issuer = issuer ?? nil
+    }
+}
+
+extension RequestBody {
+    /// Decodes a body and keeps its bytes, for the Idempotency-Key's fingerprint.
+    static func decodeKeepingBytes<T: Decodable>(
+        _ type: T.Type, from request: Request, context: AppRequestContext, emptyAllowed: Bool = false
+    ) async throws -> (T, [UInt8]) {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        if emptyAllowed && buffer.readableBytes == 0, let empty = try? JSONDecoder().decode(T.self, from: Data("{}".utf8)) {
+            return (empty, [])
+        }
+        return (try await decode(T.self, from: request, context: context), Array(buffer.readableBytesView))
+    }
+
+    /// The bytes of a body that may be empty or `{}`, nothing else.
+    static func optionalEmptyObject(_ request: Request, context: AppRequestContext) async throws -> [UInt8] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let text = String(buffer: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.isEmpty || text == "{}" else {
+            throw MarketError.invalid([FieldIssue("body", "must be empty or {}")])
+        }
+        return []
+    }
+}
+
+// MARK: - Responses
+
+struct ProgramJSON: Encodable, Sendable {
+    struct Flow: Encodable, Sendable {
+        var providerRegion: RegionCode
+        var heldFen: Int64
+        var approvedFen: Int64
+        var paidFen: Int64
+    }
+
+    var id: ProgramID
+    var issuerRegion: RegionCode
+    var year: Int
+    var name: String
+    var budgetFen: Int64
+    var shareBasisPoints: Int
+    var firmCapFen: Int64
+    var groupCapFen: Int64
+    var useBy: Day
+    var claimBy: Day
+    var honours: Honours
+    var issuedFen: Int64
+    var remainingFen: Int64
+    var voucherCount: Int
+    var flows: [Flow]
+    var createdAt: Date
+
+    init(_ report: ProgramReport) {
+        let program = report.program
+        id = program.id
+        issuerRegion = program.issuerRegion
+        year = program.terms.year
+        name = program.terms.name
+        budgetFen = program.terms.budgetFen
+        shareBasisPoints = program.terms.shareBasisPoints
+        firmCapFen = program.terms.firmCapFen
+        groupCapFen = program.terms.groupCapFen
+        useBy = program.terms.useBy
+        claimBy = program.terms.claimBy
+        honours = program.terms.honours
+        issuedFen = program.issuedFen
+        remainingFen = program.remainingFen
+        voucherCount = report.voucherCount
+        flows = report.flows.map { Flow(providerRegion: $0.providerRegion, heldFen: $0.heldFen, approvedFen: $0.approvedFen, paidFen: $0.paidFen) }
+        createdAt = program.createdAt
+    }
+}
+
+struct VoucherJSON: Encodable, Sendable {
+    var number: String
+    var programId: ProgramID
+    var issuerRegion: RegionCode
+    var firmId: PartyID
+    var faceValueFen: Int64
+    var remainingFen: Int64
+    var heldFen: Int64
+    var useBy: Day
+    var claimBy: Day
+    var issuedAt: Date
+
+    init(_ voucher: Voucher) {
+        number = voucher.number
+        programId = voucher.programID
+        issuerRegion = voucher.issuerRegion
+        firmId = voucher.firmID
+        faceValueFen = voucher.faceValueFen
+        remainingFen = voucher.remainingFen
+        heldFen = voucher.heldFen
+        useBy = voucher.useBy
+        claimBy = voucher.claimBy
+        issuedAt = voucher.issuedAt
+    }
+}
+
+struct RedemptionJSON: Encodable, Sendable {
+    var id: RedemptionID
+    var voucherNumber: String
+    var firmId: PartyID
+    var providerId: PartyID
+    var providerRegion: RegionCode
+    var issuerRegion: RegionCode
+    var contractReference: String
+    var contractAmountFen: Int64
+    var voucherAmountFen: Int64
+    var ownPaymentFen: Int64
+    var status: Redemption.Status
+    var evidence: [String]
+    var reason: String?
+    var settlementId: SettlementID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ redemption: Redemption) {
+        id = redemption.id
+        voucherNumber = redemption.voucherNumber
+        firmId = redemption.firmID
+        providerId = redemption.providerID
+        providerRegion = redemption.providerRegion
+        issuerRegion = redemption.issuerRegion
+        contractReference = redemption.request.contractReference
+        contractAmountFen = redemption.request.contractAmountFen
+        voucherAmountFen = redemption.request.voucherAmountFen
+        ownPaymentFen = redemption.request.ownPaymentFen
+        status = redemption.status
+        evidence = redemption.evidence
+        reason = redemption.reason
+        settlementId = redemption.settlementID
+        createdAt = redemption.createdAt
+        updatedAt = redemption.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, voucherNumber, firmId, providerId, providerRegion, issuerRegion, contractReference, contractAmountFen
+        case voucherAmountFen, ownPaymentFen, status, evidence, reason, settlementId, createdAt, updatedAt
+    }
+
+    /// Nulls written, so that every redemption has one shape.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(voucherNumber, forKey: .voucherNumber)
+        try container.encode(firmId, forKey: .firmId)
+        try container.encode(providerId, forKey: .providerId)
+        try container.encode(providerRegion, forKey: .providerRegion)
+        try container.encode(issuerRegion, forKey: .issuerRegion)
+        try container.encode(contractReference, forKey: .contractReference)
+        try container.encode(contractAmountFen, forKey: .contractAmountFen)
+        try container.encode(voucherAmountFen, forKey: .voucherAmountFen)
+        try container.encode(ownPaymentFen, forKey: .ownPaymentFen)
+        try container.encode(status, forKey: .status)
+        try container.encode(evidence, forKey: .evidence)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(settlementId, forKey: .settlementId)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+struct SettlementJSON: Encodable, Sendable {
+    struct Region: Encodable, Sendable {
+        var providerRegion: RegionCode
+        var totalFen: Int64
+        var providers: [Provider]
+    }
+
+    struct Provider: Encodable, Sendable {
+        var providerId: PartyID
+        var providerName: String
+        var totalFen: Int64
+        var redemptions: [Line]
+    }
+
+    struct Line: Encodable, Sendable {
+        var redemptionId: RedemptionID
+        var voucherNumber: String
+        var contractReference: String
+        var amountFen: Int64
+    }
+
+    var id: SettlementID
+    var issuerRegion: RegionCode
+    var createdAt: Date
+    var totalFen: Int64
+    var regions: [Region]
+
+    init(_ batch: SettlementBatch) {
+        id = batch.id
+        issuerRegion = batch.issuerRegion
+        createdAt = batch.createdAt
+        totalFen = batch.totalFen
+        var regions: [Region] = []
+        for line in batch.lines {
+            if regions.last?.providerRegion != line.providerRegion {
+                regions.append(Region(providerRegion: line.providerRegion, totalFen: 0, providers: []))
+            }
+            if regions[regions.count - 1].providers.last?.providerId != line.providerID {
+                regions[regions.count - 1].providers.append(Provider(providerId: line.providerID, providerName: line.providerName, totalFen: 0, redemptions: []))
+            }
+            let last = regions[regions.count - 1].providers.count - 1
+            regions[regions.count - 1].totalFen += line.amountFen
+            regions[regions.count - 1].providers[last].totalFen += line.amountFen
+            regions[regions.count - 1].providers[last].redemptions.append(
+                Line(redemptionId: line.redemptionID, voucherNumber: line.voucherNumber, contractReference: line.contractReference, amountFen: line.amountFen))
+        }
+        self.regions = regions
+    }
+}
+
+/// `POST /v1/settlements`: the new batch, or null when nothing was due.
+struct SettlementResult: Encodable, Sendable {
+    var batch: SettlementJSON?
+
+    init(_ batch: SettlementBatch?) { self.batch = batch.map(SettlementJSON.init) }
+
+    enum CodingKeys: String, CodingKey { case batch }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(batch, forKey: .batch)
+    }
+}

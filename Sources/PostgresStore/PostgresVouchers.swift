@@ -1,0 +1,703 @@
+import Foundation
+import Ledger
+import Market
+import Postgres
+
+/// Ledger account codes and transfer kinds of the voucher scheme (docs/vouchers.md).
+enum VoucherLedger {
+    static let treasuryCode: UInt16 = 10
+    static let programCode: UInt16 = 20
+    static let voucherCode: UInt16 = 30
+    static let payableCode: UInt16 = 40
+    static let settledCode: UInt16 = 50
+
+    enum Step: UInt64 {
+        case fund = 1, issue, hold, approve, release, settle
+
+        var code: UInt16 { UInt16(100 + rawValue) }
+        /// The high half of the ids of this step: "VC" and the step, apart from every other id.
+        var high: UInt64 { 0x5643_0000_0000_0000 | rawValue }
+        func id(_ object: Int64) -> TransferID { TransferID(high: high, low: UInt64(object)) }
+    }
+}
+
+extension PostgresMarketStore: VoucherStore {
+    // MARK: - Programs
+
+    public func createProgram(_ terms: ProgramTerms, by caller: Principal?) async throws -> VoucherProgram {
+        guard let region = caller?.regionCode else {
+            _ = try VoucherRules.checkProgramOwner(caller, issuer: RegionCode("100000")!)
+            throw MarketError.forbidden("only regulators run voucher programs")
+        }
+        _ = try VoucherRules.checkProgramOwner(caller, issuer: region)
+        try terms.validate()
+        return try await moneyTransaction { connection in
+            try Self.createProgram(terms, issuer: region, on: connection)
+        }
+    }
+
+    static func createProgram(_ terms: ProgramTerms, issuer: RegionCode, on connection: PostgresConnection) throws -> VoucherProgram {
+        if case .alliance(let code) = terms.honours,
+           try connection.query("SELECT 1 FROM alliances WHERE code = $1", code).isEmpty {
+            throw MarketError.invalid([FieldIssue("honours.alliance", "is not a known alliance (see /v1/alliances)")])
+        }
+        if case .list(let regions) = terms.honours {
+            let known = try connection.query(
+                "SELECT count(*) AS n FROM regions WHERE code = ANY (string_to_array($1, ','))", regions.map(\.value).joined(separator: ",")
+            )[0].decode("n", as: Int.self)
+            if known != Set(regions).count { throw MarketError.invalid([FieldIssue("honours.regions", "names a region that does not exist")]) }
+        }
+        let treasury = try treasuryAccount(issuer, on: connection)
+        let budgetAccount = try newAccount(code: VoucherLedger.programCode, limited: true, name: "program \(issuer) \(terms.year) budget", on: connection)
+        let id: Int64
+        do {
+            id = try connection.query(
+                """
+                INSERT INTO voucher_programs (issuer_region, year, name, budget_fen, share_basis_points, firm_cap_fen, group_cap_fen,
+                    use_by, claim_by, honours, budget_account_id)
+                VALUES ($1, $2::integer, $3, $4::bigint, $5::integer, $6::bigint, $7::bigint, $8::date, $9::date, $10::jsonb, $11::bigint)
+                RETURNING id
+                """,
+                issuer.value, Int64(terms.year), terms.name, terms.budgetFen, Int64(terms.shareBasisPoints), terms.firmCapFen,
+                terms.groupCapFen, terms.useBy.text, terms.claimBy.text, try json(terms.honours), budgetAccount
+            )[0].decode("id")
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw MarketError.duplicate(field: "name", message: "the region already has a \(terms.year) program with this name")
+        }
+        try move(
+            Transfer(
+                id: VoucherLedger.Step.fund.id(id), debitAccountID: treasury, creditAccountID: AccountID(UInt64(budgetAccount)),
+                amountFen: terms.budgetFen, code: VoucherLedger.Step.fund.code, reference: "program \(id)"),
+            on: connection)
+        return try program(ProgramID(id), lock: false, on: connection)!
+    }
+
+    public func programs(for caller: Principal?) async throws -> [ProgramReport] {
+        let region = try Self.regulatorScope(caller, what: "voucher programs")
+        return try await available { try await self.pool.withConnection { connection in
+            let ids = try connection.query(
+                "SELECT id FROM voucher_programs WHERE $1::text IS NULL OR issuer_region = $1 ORDER BY id", region?.value
+            ).map { ProgramID(try $0.decode("id")) }
+            return try ids.map { try Self.report($0, on: connection) }
+        } }
+    }
+
+    public func program(_ id: ProgramID, for caller: Principal?) async throws -> ProgramReport {
+        let region = try Self.regulatorScope(caller, what: "voucher programs")
+        return try await available { try await self.pool.withConnection { connection in
+            guard let program = try Self.program(id, lock: false, on: connection), region == nil || region == program.issuerRegion else {
+                throw MarketError.notFound("no voucher program \(id)")
+            }
+            return try Self.report(id, on: connection)
+        } }
+    }
+
+    static func report(_ id: ProgramID, on connection: PostgresConnection) throws -> ProgramReport {
+        let program = try program(id, lock: false, on: connection)!
+        let count = try connection.query("SELECT count(*) AS n FROM vouchers WHERE program_id = $1", id.value)[0].decode("n", as: Int.self)
+        let flows = try connection.query(
+            """
+            SELECT p.region_code,
+                   coalesce(sum(r.voucher_amount_fen) FILTER (WHERE r.status IN ('held', 'claimed')), 0)::bigint AS held,
+                   coalesce(sum(r.voucher_amount_fen) FILTER (WHERE r.status = 'approved'), 0)::bigint AS approved,
+                   coalesce(sum(r.voucher_amount_fen) FILTER (WHERE r.status = 'paid'), 0)::bigint AS paid
+            FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN parties p ON p.id = r.provider_id
+            WHERE v.program_id = $1 AND r.status NOT IN ('rejected', 'lapsed')
+            GROUP BY p.region_code ORDER BY p.region_code
+            """,
+            id.value
+        ).map { row in
+            ProgramReport.Flow(
+                providerRegion: RegionCode(try row.decode("region_code"))!, heldFen: try row.decode("held"),
+                approvedFen: try row.decode("approved"), paidFen: try row.decode("paid"))
+        }
+        return ProgramReport(program: program, voucherCount: count, flows: flows)
+    }
+
+    // MARK: - Vouchers
+
+    public func issueVoucher(
+        program id: ProgramID, firm: PartyID, faceValueFen: Int64, number: String?, by caller: Principal?,
+        record: IdempotencyRecord<Voucher>?
+    ) async throws -> Voucher {
+        try await moneyTransaction { connection in
+            // The program row is the lock that orders issuances of one program (budget and caps).
+            guard let program = try Self.program(id, lock: true, on: connection) else {
+                throw MarketError.notFound("no voucher program \(id)")
+            }
+            _ = try VoucherRules.checkProgramOwner(caller, issuer: program.issuerRegion)
+            guard let party = try connection.query("SELECT \(Self.partyColumns) FROM parties WHERE id = $1", firm.value).first.map(Self.party) else {
+                throw MarketError.invalid([FieldIssue("firmId", "no participant \(firm)")])
+            }
+            // Caps count the issuer's vouchers of the program's year, whichever program; the firm
+            // row (and its group's) are locked so that two programs cannot race past a cap.
+            try connection.query("SELECT 1 FROM parties WHERE id = $1 FOR UPDATE", firm.value)
+            if let group = party.groupCode { try connection.query("SELECT 1 FROM party_groups WHERE code = $1 FOR UPDATE", group) }
+            let issued = try connection.query(
+                """
+                SELECT coalesce(sum(v.face_value_fen) FILTER (WHERE v.firm_id = $1), 0)::bigint AS firm,
+                       coalesce(sum(v.face_value_fen) FILTER (WHERE v.group_code = $2), 0)::bigint AS grp
+                FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id
+                WHERE p.issuer_region = $3 AND p.year = $4::integer AND (v.firm_id = $1 OR v.group_code = $2)
+                """,
+                firm.value, party.groupCode, program.issuerRegion.value, Int64(program.terms.year))[0]
+            try VoucherRules.checkIssuance(
+                faceValueFen: faceValueFen,
+                .init(
+                    program: program, firm: party, firmAncestry: try Self.ancestry(party.regionCode, on: connection),
+                    firmIssuedFen: try issued.decode("firm"), groupIssuedFen: try issued.decode("grp"), today: Day.today()))
+            let voucherNumber = try number ?? Self.nextVoucherNumber(program, on: connection)
+            let account = try Self.newAccount(code: VoucherLedger.voucherCode, limited: true, name: "voucher \(voucherNumber)", on: connection)
+            let voucherID: Int64
+            do {
+                voucherID = try connection.query(
+                    """
+                    INSERT INTO vouchers (number, program_id, firm_id, group_code, face_value_fen, account_id)
+                    VALUES ($1, $2, $3, $4, $5::bigint, $6::bigint) RETURNING id
+                    """,
+                    voucherNumber, id.value, firm.value, party.groupCode, faceValueFen, account)[0].decode("id")
+            } catch let error as PostgresError where error.isUniqueViolation || error.isCheckViolation {
+                throw MarketError.duplicate(field: "number", message: "voucher number \(voucherNumber) is taken or malformed")
+            }
+            try Self.move(
+                Transfer(
+                    id: VoucherLedger.Step.issue.id(voucherID), debitAccountID: AccountID(UInt64(program.budgetAccountID)),
+                    creditAccountID: AccountID(UInt64(account)), amountFen: faceValueFen, code: VoucherLedger.Step.issue.code,
+                    reference: voucherNumber),
+                on: connection)
+            let voucher = try Self.voucher(number: voucherNumber, lock: false, on: connection)!
+            try Self.keep(record, voucher, on: connection)
+            return voucher
+        }
+    }
+
+    public func vouchers(for caller: Principal?) async throws -> [Voucher] {
+        let (firm, region) = try Self.voucherScope(caller)
+        return try await available { try await self.pool.withConnection { connection in
+            try connection.query(
+                "\(Self.voucherSelect) WHERE ($1::bigint IS NULL OR v.firm_id = $1) AND ($2::text IS NULL OR p.issuer_region = $2) ORDER BY v.id",
+                firm?.value, region?.value
+            ).map(Self.voucher)
+        } }
+    }
+
+    public func voucher(number: String, for caller: Principal?) async throws -> Voucher {
+        let (firm, region) = try Self.voucherScope(caller)
+        return try await available { try await self.pool.withConnection { connection in
+            guard let voucher = try Self.voucher(number: number, lock: false, on: connection),
+                  firm == nil || firm == voucher.firmID, region == nil || region == voucher.issuerRegion
+            else { throw MarketError.notFound("no voucher \(number)") }
+            return voucher
+        } }
+    }
+
+    // MARK: - Redemptions
+
+    public func redeem(
+        voucher number: String, _ request: RedemptionRequest, by caller: Principal?, record: IdempotencyRecord<Redemption>?
+    ) async throws -> Redemption {
+        guard let caller else { throw MarketError.unauthenticated("the firm's API key is required") }
+        return try await moneyTransaction { connection in
+            // The voucher row orders redemptions of one voucher; the ledger's limit is the backstop.
+            guard let voucher = try Self.voucher(number: number, lock: true, on: connection),
+                  caller.isAdmin || caller.partyID == voucher.firmID || (caller.role == .regulator && caller.regionCode == voucher.issuerRegion)
+            else { throw MarketError.notFound("no voucher \(number)") }
+            let program = try Self.program(voucher.programID, lock: false, on: connection)!
+            let provider = try connection.query("SELECT \(Self.partyColumns), admitted FROM parties WHERE id = $1", request.providerID.value).first
+            let providerParty = try provider.map(Self.party)
+            var members: Set<RegionCode> = []
+            if case .alliance(let code) = program.terms.honours {
+                members = Set(try connection.query("SELECT region_code FROM alliance_members WHERE alliance_code = $1", code)
+                    .compactMap { RegionCode(try $0.decode("region_code")) })
+            }
+            let taken = try connection.query(
+                "SELECT 1 FROM voucher_redemptions WHERE provider_id = $1 AND contract_reference = $2 AND status NOT IN ('rejected', 'lapsed')",
+                request.providerID.value, request.contractReference).count > 0
+            try VoucherRules.checkRedemption(
+                request, by: caller,
+                .init(
+                    voucher: voucher, program: program, provider: providerParty, providerAdmitted: try provider?.decode("admitted") ?? false,
+                    providerAncestry: try providerParty.map { try Self.ancestry($0.regionCode, on: connection) } ?? [],
+                    allianceMembers: members, contractTaken: taken, today: Day.today()))
+            let payable = try Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
+            let id: Int64
+            do {
+                id = try connection.query(
+                    """
+                    INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen, voucher_amount_fen,
+                        own_payment_fen, status)
+                    VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING id
+                    """,
+                    voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
+                    request.voucherAmountFen, request.ownPaymentFen)[0].decode("id")
+            } catch let error as PostgresError where error.isUniqueViolation {
+                // Another voucher took the contract at the same moment.
+                throw VoucherRefusal(
+                    "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
+            }
+            let voucherAccount = try connection.query("SELECT account_id FROM vouchers WHERE id = $1", voucher.id.value)[0].decode("account_id", as: Int64.self)
+            try Self.move(
+                Transfer(
+                    id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucherAccount)),
+                    creditAccountID: AccountID(UInt64(payable)), amountFen: request.voucherAmountFen, code: VoucherLedger.Step.hold.code,
+                    flags: [.pending], reference: "redemption \(id)"),
+                on: connection,
+                refusal: { error in
+                    error == .exceedsCredits
+                        ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
+                        : nil
+                })
+            let redemption = try Self.redemption(RedemptionID(id), lock: false, on: connection)!
+            try Self.keep(record, redemption, on: connection)
+            return redemption
+        }
+    }
+
+    public func redemptions(for caller: Principal?, status: Redemption.Status?) async throws -> [Redemption] {
+        guard let caller else { throw MarketError.unauthenticated("an API key is required") }
+        return try await available { try await self.pool.withConnection { connection in
+            let scope = Self.redemptionScope(caller)
+            return try connection.query(
+                "\(Self.redemptionSelect) WHERE \(scope.condition) AND ($2::text IS NULL OR r.status = $2) ORDER BY r.id",
+                parameters: [scope.value, status?.rawValue]
+            ).map(Self.redemption)
+        } }
+    }
+
+    public func redemption(_ id: RedemptionID, for caller: Principal?) async throws -> Redemption {
+        guard let caller else { throw MarketError.unauthenticated("an API key is required") }
+        return try await available { try await self.pool.withConnection { connection in
+            guard let redemption = try Self.redemption(id, lock: false, on: connection), Self.canSee(redemption, caller) else {
+                throw MarketError.notFound("no redemption \(id)")
+            }
+            return redemption
+        } }
+    }
+
+    public func claim(_ id: RedemptionID, evidence: [String], by caller: Principal?) async throws -> Redemption {
+        guard let caller else { throw MarketError.unauthenticated("the provider's API key is required") }
+        var issues = FieldIssues()
+        if !(1...10).contains(evidence.count) { issues.add("evidence", "must list 1 to 10 references (invoices, reports)") }
+        for (index, item) in evidence.enumerated() {
+            if item.isEmpty || item.unicodeScalars.count > 200 { issues.add("evidence[\(index)]", "must be 1 to 200 characters") }
+        }
+        try issues.throwIfAny()
+        return try await moneyTransaction { connection in
+            guard let redemption = try Self.redemption(id, lock: true, on: connection), Self.canSee(redemption, caller) else {
+                throw MarketError.notFound("no redemption \(id)")
+            }
+            guard caller.role == .provider, caller.partyID == redemption.providerID else {
+                throw MarketError.forbidden("only the redemption's provider claims it")
+            }
+            guard redemption.status == .held else { throw MarketError.invalidTransition(from: redemption.status.rawValue, action: "claimed") }
+            let claimBy = try Self.program(id: redemption, on: connection).terms.claimBy
+            guard Day.today() <= claimBy else { throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)") }
+            try connection.query(
+                "UPDATE voucher_redemptions SET status = 'claimed', evidence = $2::text[], updated_at = now() WHERE id = $1",
+                id.value, Self.textArray(evidence))
+            return try Self.redemption(id, lock: false, on: connection)!
+        }
+    }
+
+    public func decide(
+        _ id: RedemptionID, approve: Bool, reason: String?, by caller: Principal?, record: IdempotencyRecord<Redemption>?
+    ) async throws -> Redemption {
+        guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
+        if !approve, (reason ?? "").isEmpty || (reason?.unicodeScalars.count ?? 0) > 500 {
+            throw MarketError.invalid([FieldIssue("reason", "a rejection needs a reason of 1 to 500 characters")])
+        }
+        return try await moneyTransaction { connection in
+            guard let redemption = try Self.redemption(id, lock: true, on: connection), Self.canSee(redemption, caller) else {
+                throw MarketError.notFound("no redemption \(id)")
+            }
+            guard caller.role == .regulator, caller.regionCode == redemption.issuerRegion else {
+                throw MarketError.forbidden("only a regulator of the issuing region \(redemption.issuerRegion) decides its claims")
+            }
+            guard redemption.status == .claimed else {
+                throw MarketError.invalidTransition(from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
+            }
+            let step: VoucherLedger.Step = approve ? .approve : .release
+            let pendingID = VoucherLedger.Step.hold.id(id.value)
+            try Self.move(
+                approve
+                    ? .post(id: step.id(id.value), pendingID: pendingID, amountFen: redemption.request.voucherAmountFen, reference: "redemption \(id)")
+                    : .void(id: step.id(id.value), pendingID: pendingID, reference: "redemption \(id)"),
+                on: connection)
+            try connection.query(
+                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1",
+                id.value, approve ? "approved" : "rejected", approve ? nil : reason)
+            let decided = try Self.redemption(id, lock: false, on: connection)!
+            try Self.keep(record, decided, on: connection)
+            return decided
+        }
+    }
+
+    public func sweep(today: Day) async throws -> Int {
+        try await moneyTransaction { connection in
+            let lapsed = try connection.query(
+                """
+                SELECT r.id FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
+                WHERE r.status = 'held' AND p.claim_by < $1::date ORDER BY r.id FOR UPDATE OF r
+                """,
+                today.text
+            ).map { try $0.decode("id", as: Int64.self) }
+            for id in lapsed {
+                try Self.move(.void(id: VoucherLedger.Step.release.id(id), pendingID: VoucherLedger.Step.hold.id(id), reference: "lapsed \(id)"), on: connection)
+                try connection.query("UPDATE voucher_redemptions SET status = 'lapsed', updated_at = now() WHERE id = $1", id)
+            }
+            return lapsed.count
+        }
+    }
+
+    // MARK: - Settlement
+
+    public func settle(issuer: RegionCode, by caller: Principal?, record: IdempotencyRecord<SettlementBatch?>?) async throws -> SettlementBatch? {
+        guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
+        guard caller.isAdmin || (caller.role == .regulator && caller.regionCode == issuer) else {
+            throw MarketError.forbidden("only a regulator of \(issuer) (or an admin) settles its claims")
+        }
+        return try await moneyTransaction { connection in
+            let due = try connection.query(
+                """
+                SELECT r.id, r.provider_id, r.voucher_amount_fen FROM voucher_redemptions r
+                JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
+                WHERE r.status = 'approved' AND p.issuer_region = $1 ORDER BY r.id FOR UPDATE OF r
+                """,
+                issuer.value
+            ).map { (id: try $0.decode("id", as: Int64.self), provider: PartyID(try $0.decode("provider_id")), amount: try $0.decode("voucher_amount_fen", as: Int64.self)) }
+            guard !due.isEmpty else {
+                try Self.keep(record, nil, on: connection)
+                return nil
+            }
+            let batch: Int64 = try connection.query(
+                "INSERT INTO settlement_batches (issuer_region) VALUES ($1) RETURNING id", issuer.value)[0].decode("id")
+            for item in due {
+                let payable = try Self.payableAccount(issuer: issuer, provider: item.provider, on: connection)
+                let settled = try Self.settledAccount(item.provider, on: connection)
+                try Self.move(
+                    Transfer(
+                        id: VoucherLedger.Step.settle.id(item.id), debitAccountID: AccountID(UInt64(payable)),
+                        creditAccountID: AccountID(UInt64(settled)), amountFen: item.amount, code: VoucherLedger.Step.settle.code,
+                        reference: "settlement \(batch)"),
+                    on: connection)
+                try connection.query(
+                    "UPDATE voucher_redemptions SET status = 'paid', settlement_id = $2, updated_at = now() WHERE id = $1", item.id, batch)
+            }
+            let result = try Self.settlement(SettlementID(batch), on: connection)
+            try Self.keep(record, result, on: connection)
+            return result
+        }
+    }
+
+    public func settlement(_ id: SettlementID, for caller: Principal?) async throws -> SettlementBatch {
+        guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
+        return try await available { try await self.pool.withConnection { connection in
+            let batch = try Self.settlement(id, on: connection)
+            guard caller.isAdmin || (caller.role == .regulator && caller.regionCode == batch.issuerRegion) else {
+                throw MarketError.notFound("no settlement \(id)")
+            }
+            return batch
+        } }
+    }
+
+    static func settlement(_ id: SettlementID, on connection: PostgresConnection) throws -> SettlementBatch {
+        guard let head = try connection.query("SELECT issuer_region, created_at FROM settlement_batches WHERE id = $1", id.value).first else {
+            throw MarketError.notFound("no settlement \(id)")
+        }
+        // The amounts are read from the ledger's settle transfers, so a batch always matches it.
+        let lines = try connection.query(
+            """
+            SELECT r.id, v.number, r.contract_reference, r.provider_id, p.name, p.region_code, t.amount_fen
+            FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN parties p ON p.id = r.provider_id
+            JOIN ledger_transfers t ON t.id_high = $2 AND t.id_low = r.id
+            WHERE r.settlement_id = $1
+            ORDER BY p.region_code, r.provider_id, r.id
+            """,
+            id.value, Int64(bitPattern: VoucherLedger.Step.settle.high)
+        ).map { row in
+            SettlementBatch.Line(
+                redemptionID: RedemptionID(try row.decode("id")), voucherNumber: try row.decode("number"),
+                contractReference: try row.decode("contract_reference"), providerID: PartyID(try row.decode("provider_id")),
+                providerName: try row.decode("name"), providerRegion: RegionCode(try row.decode("region_code"))!,
+                amountFen: try row.decode("amount_fen"))
+        }
+        return SettlementBatch(
+            id: id, issuerRegion: RegionCode(try head.decode("issuer_region"))!, createdAt: try head.decode("created_at"), lines: lines)
+    }
+
+    // MARK: - Idempotency keys
+
+    /// A transaction that moves money: retried on serialization failures and deadlocks, and
+    /// turning a lost database into `StoreUnavailable`.
+    func moneyTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await available { try await self.pool.withTransaction(retry: .onConflict, body) }
+    }
+
+    static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
+        guard let record else { return }
+        let response = try record.render(result)
+        try connection.query(
+            "UPDATE idempotency_keys SET state = 'done', response_status = $3::integer, response_body = $4 WHERE api_key_id = $1 AND key = $2",
+            record.apiKeyID, record.key, Int64(response.status), response.body)
+    }
+
+    // MARK: - Reading rows
+
+    static let voucherSelect = """
+        SELECT v.id, v.number, v.program_id, p.issuer_region, v.firm_id, v.face_value_fen, p.use_by::text AS use_by,
+               p.claim_by::text AS claim_by, v.issued_at,
+               (a.credits_posted_fen - a.debits_posted_fen - a.debits_pending_fen) AS remaining, a.debits_pending_fen AS held
+        FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id JOIN ledger_accounts a ON a.id = v.account_id
+        """
+
+    /// With `lock`, the voucher row is locked first and read after, so that the balance read is
+    /// the one left by whoever held the lock before (a locking join would re-read only the
+    /// locked row, and its ledger balance could be stale).
+    static func voucher(number: String, lock: Bool, on connection: PostgresConnection) throws -> Voucher? {
+        if lock, try connection.query("SELECT 1 FROM vouchers WHERE number = $1 FOR UPDATE", number).isEmpty { return nil }
+        return try connection.query("\(voucherSelect) WHERE v.number = $1", number).first.map(voucher)
+    }
+
+    static func voucher(_ row: PostgresRow) throws -> Voucher {
+        Voucher(
+            id: VoucherID(try row.decode("id")), number: try row.decode("number"), programID: ProgramID(try row.decode("program_id")),
+            issuerRegion: RegionCode(try row.decode("issuer_region"))!, firmID: PartyID(try row.decode("firm_id")),
+            faceValueFen: try row.decode("face_value_fen"), remainingFen: try row.decode("remaining"), heldFen: try row.decode("held"),
+            useBy: Day(try row.decode("use_by"))!, claimBy: Day(try row.decode("claim_by"))!, issuedAt: try row.decode("issued_at"))
+    }
+
+    /// With `lock`, locks the program row first and reads after (see `voucher(number:lock:on:)`).
+    static func program(_ id: ProgramID, lock: Bool, on connection: PostgresConnection) throws -> VoucherProgram? {
+        if lock, try connection.query("SELECT 1 FROM voucher_programs WHERE id = $1 FOR UPDATE", id.value).isEmpty { return nil }
+        return try connection.query(
+            """
+            SELECT p.id, p.issuer_region, p.year, p.name, p.budget_fen, p.share_basis_points, p.firm_cap_fen, p.group_cap_fen,
+                   p.use_by::text AS use_by, p.claim_by::text AS claim_by, p.honours::text AS honours, p.budget_account_id, p.created_at,
+                   (a.credits_posted_fen - a.debits_posted_fen - a.debits_pending_fen) AS remaining
+            FROM voucher_programs p JOIN ledger_accounts a ON a.id = p.budget_account_id
+            WHERE p.id = $1
+            """,
+            id.value
+        ).first.map { row in
+            let terms = ProgramTerms(
+                year: try row.decode("year"), name: try row.decode("name"), budgetFen: try row.decode("budget_fen"),
+                shareBasisPoints: try row.decode("share_basis_points"), firmCapFen: try row.decode("firm_cap_fen"),
+                groupCapFen: try row.decode("group_cap_fen"), useBy: Day(try row.decode("use_by"))!,
+                claimBy: Day(try row.decode("claim_by"))!,
+                honours: try JSONDecoder().decode(Honours.self, from: Data(try row.decode("honours", as: String.self).utf8)))
+            let remaining: Int64 = try row.decode("remaining")
+            var program = VoucherProgram(
+                id: id, issuerRegion: RegionCode(try row.decode("issuer_region"))!, terms: terms,
+                issuedFen: terms.budgetFen - remaining, remainingFen: remaining, createdAt: try row.decode("created_at"))
+            program.budgetAccountID = try row.decode("budget_account_id")
+            return program
+        }
+    }
+
+    static func program(id redemption: Redemption, on connection: PostgresConnection) throws -> VoucherProgram {
+        let id: Int64 = try connection.query("SELECT program_id FROM vouchers WHERE id = $1", redemption.voucherID.value)[0].decode("program_id")
+        return try program(ProgramID(id), lock: false, on: connection)!
+    }
+
+    static let redemptionSelect = """
+        SELECT r.id, v.number, r.voucher_id, v.firm_id, r.provider_id, pr.region_code AS provider_region, p.issuer_region,
+               r.contract_reference, r.contract_amount_fen, r.voucher_amount_fen, r.own_payment_fen, r.status,
+               array_to_json(r.evidence)::text AS evidence, r.reason, r.settlement_id, r.created_at, r.updated_at
+        FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
+        JOIN parties pr ON pr.id = r.provider_id
+        """
+
+    static func redemption(_ id: RedemptionID, lock: Bool, on connection: PostgresConnection) throws -> Redemption? {
+        try connection.query("\(redemptionSelect) WHERE r.id = $1\(lock ? " FOR UPDATE OF r" : "")", id.value).first.map(redemption)
+    }
+
+    static func redemption(_ row: PostgresRow) throws -> Redemption {
+        let statusText: String = try row.decode("status")
+        return Redemption(
+            id: RedemptionID(try row.decode("id")), voucherNumber: try row.decode("number"), voucherID: VoucherID(try row.decode("voucher_id")),
+            firmID: PartyID(try row.decode("firm_id")), providerID: PartyID(try row.decode("provider_id")),
+            providerRegion: RegionCode(try row.decode("provider_region"))!, issuerRegion: RegionCode(try row.decode("issuer_region"))!,
+            request: RedemptionRequest(
+                providerID: PartyID(try row.decode("provider_id")), contractReference: try row.decode("contract_reference"),
+                contractAmountFen: try row.decode("contract_amount_fen"), voucherAmountFen: try row.decode("voucher_amount_fen"),
+                ownPaymentFen: try row.decode("own_payment_fen")),
+            status: Redemption.Status(rawValue: statusText) ?? .held,
+            evidence: try JSONDecoder().decode([String].self, from: Data(try row.decode("evidence", as: String.self).utf8)),
+            reason: try row.decode("reason", as: String?.self), settlementID: try row.decode("settlement_id", as: Int64?.self).map(SettlementID.init),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+    }
+
+    // MARK: - Who sees what
+
+    /// Regulators see their own region's; admins everything; others nothing.
+    static func regulatorScope(_ caller: Principal?, what: String) throws -> RegionCode? {
+        guard let caller else { throw MarketError.unauthenticated("an API key is required") }
+        if caller.isAdmin { return nil }
+        guard caller.role == .regulator, let region = caller.regionCode else {
+            throw MarketError.forbidden("\(what) are shown to regulators and admins")
+        }
+        return region
+    }
+
+    static func voucherScope(_ caller: Principal?) throws -> (firm: PartyID?, region: RegionCode?) {
+        guard let caller else { throw MarketError.unauthenticated("an API key is required") }
+        switch caller.role {
+        case .admin: return (nil, nil)
+        case .firm: return (caller.partyID, nil)
+        case .regulator: return (nil, caller.regionCode)
+        default: throw MarketError.forbidden("vouchers are shown to their firm, the issuing regulator and admins")
+        }
+    }
+
+    static func redemptionScope(_ caller: Principal) -> (condition: String, value: any PostgresEncodable) {
+        switch caller.role {
+        case .admin: return ("($1::text IS NULL)", nil as String?)
+        case .firm: return ("v.firm_id = $1::bigint", caller.partyID?.value ?? 0)
+        case .provider: return ("r.provider_id = $1::bigint", caller.partyID?.value ?? 0)
+        case .regulator: return ("p.issuer_region = $1", caller.regionCode?.value ?? "")
+        case .institution: return ("false AND $1::text IS NULL", nil as String?)
+        }
+    }
+
+    static func canSee(_ redemption: Redemption, _ caller: Principal) -> Bool {
+        switch caller.role {
+        case .admin: return true
+        case .firm: return caller.partyID == redemption.firmID
+        case .provider: return caller.partyID == redemption.providerID
+        case .regulator: return caller.regionCode == redemption.issuerRegion
+        case .institution: return false
+        }
+    }
+
+    // MARK: - Ledger plumbing
+
+    /// A region and the regions above it, itself first.
+    static func ancestry(_ region: RegionCode, on connection: PostgresConnection) throws -> [RegionCode] {
+        try connection.query(
+            """
+            WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = $1
+                UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
+            SELECT code FROM up ORDER BY depth
+            """,
+            region.value
+        ).compactMap { RegionCode(try $0.decode("code")) }
+    }
+
+    static func nextVoucherNumber(_ program: VoucherProgram, on connection: PostgresConnection) throws -> String {
+        let prefix = "\(program.issuerRegion.value)-\(program.terms.year)-"
+        // Numbers run per region and year across programs: one issuer at a time draws the next.
+        try connection.query("SELECT pg_advisory_xact_lock(hashtext($1))", "voucher-number " + prefix)
+        let last = try connection.query(
+            "SELECT max(number) AS n FROM vouchers WHERE number LIKE $1 || '%'", prefix
+        )[0].decode("n", as: String?.self)
+        let next = (last.flatMap { Int($0.suffix(6)) } ?? 0) + 1
+        let digits = String(next)
+        return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    static func newAccount(code: UInt16, limited: Bool, name: String, on connection: PostgresConnection) throws -> Int64 {
+        let id: Int64 = try connection.query("SELECT nextval('voucher_account_ids') AS id")[0].decode("id")
+        let account = Account(id: AccountID(UInt64(id)), code: code, flags: limited ? [.debitsMustNotExceedCredits] : [])
+        let result = try PostgresLedgerStore.createAccount(LabelledAccount(account, name: String(name.prefix(128))), on: connection)
+        guard result == .ok else { throw LedgerStepFailed(step: "open account \(name)", reason: "\(result)") }
+        return id
+    }
+
+    static func treasuryAccount(_ region: RegionCode, on connection: PostgresConnection) throws -> AccountID {
+        if let id = try connection.query("SELECT account_id FROM voucher_region_accounts WHERE region_code = $1", region.value).first {
+            return AccountID(UInt64(try id.decode("account_id", as: Int64.self)))
+        }
+        let id = try newAccount(code: VoucherLedger.treasuryCode, limited: false, name: "treasury \(region)", on: connection)
+        try connection.query("INSERT INTO voucher_region_accounts (region_code, account_id) VALUES ($1, $2::bigint)", region.value, id)
+        return AccountID(UInt64(id))
+    }
+
+    static func payableAccount(issuer: RegionCode, provider: PartyID, on connection: PostgresConnection) throws -> Int64 {
+        if let row = try connection.query(
+            "SELECT account_id FROM voucher_payable_accounts WHERE issuer_region = $1 AND provider_id = $2", issuer.value, provider.value
+        ).first { return try row.decode("account_id") }
+        let id = try newAccount(code: VoucherLedger.payableCode, limited: true, name: "payable \(issuer) to provider \(provider)", on: connection)
+        try connection.query(
+            "INSERT INTO voucher_payable_accounts (issuer_region, provider_id, account_id) VALUES ($1, $2, $3::bigint)",
+            issuer.value, provider.value, id)
+        return id
+    }
+
+    static func settledAccount(_ provider: PartyID, on connection: PostgresConnection) throws -> Int64 {
+        if let row = try connection.query("SELECT account_id FROM voucher_settled_accounts WHERE provider_id = $1", provider.value).first {
+            return try row.decode("account_id")
+        }
+        let id = try newAccount(code: VoucherLedger.settledCode, limited: false, name: "settled to provider \(provider)", on: connection)
+        try connection.query("INSERT INTO voucher_settled_accounts (provider_id, account_id) VALUES ($1, $2::bigint)", provider.value, id)
+        return id
+    }
+
+    /// Applies one transfer inside the caller's transaction; a refusal the rules should have
+    /// prevented is a bug, unless `refusal` turns it into an answer.
+    static func move(_ transfer: Transfer, on connection: PostgresConnection, refusal: (TransferError) -> VoucherRefusal? = { _ in nil }) throws {
+        let result = try PostgresLedgerStore.apply(transfer, atMs: Int64(Date().timeIntervalSince1970 * 1000), on: connection)
+        switch result {
+        case .ok: return
+        case .refused(let error):
+            if let answer = refusal(error) { throw answer }
+            throw LedgerStepFailed(step: "transfer \(transfer.reference)", reason: "\(error)")
+        default:
+            throw LedgerStepFailed(step: "transfer \(transfer.reference)", reason: "\(result)")
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// The ledger refused a step that the voucher rules had allowed: a bug, reported as a 500.
+struct LedgerStepFailed: Error, CustomStringConvertible {
+    var step: String
+    var reason: String
+    var description: String { "the ledger refused to \(step): \(reason)" }
+}
+
+extension PostgresMarketStore: IdempotencyStore {
+    public func claim(apiKeyID: Int64, key: String, request: [UInt8]) async throws -> IdempotencyClaim {
+        let requestHash = SHA256.hex(request)
+        return try await available { try await self.pool.withTransaction { connection in
+            let inserted = try connection.query(
+                """
+                INSERT INTO idempotency_keys (api_key_id, key, request_hash, state) VALUES ($1, $2, $3, 'running')
+                ON CONFLICT (api_key_id, key) DO NOTHING RETURNING 1
+                """,
+                apiKeyID, key, requestHash)
+            if inserted.count == 1 { return .proceed }
+            let row = try connection.query(
+                """
+                SELECT request_hash, state, response_status, response_body, started_at < now() - interval '1 minute' AS abandoned
+                FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 FOR UPDATE
+                """,
+                apiKeyID, key)[0]
+            guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
+            if try row.decode("state", as: String.self) == "done" {
+                return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
+            }
+            guard try row.decode("abandoned", as: Bool.self) else { return .inProgress }
+            try connection.query("UPDATE idempotency_keys SET started_at = now() WHERE api_key_id = $1 AND key = $2", apiKeyID, key)
+            return .proceed
+        } }
+    }
+
+    public func finish(apiKeyID: Int64, key: String, response: StoredResponse) async throws {
+        try await available { try await self.pool.withConnection { connection in
+            _ = try connection.query(
+                "UPDATE idempotency_keys SET state = 'done', response_status = $3::integer, response_body = $4 WHERE api_key_id = $1 AND key = $2",
+                apiKeyID, key, Int64(response.status), response.body)
+        } }
+    }
+
+    public func abandon(apiKeyID: Int64, key: String) async throws {
+        try await available { try await self.pool.withConnection { connection in
+            _ = try connection.query("DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'running'", apiKeyID, key)
+        } }
+    }
+}

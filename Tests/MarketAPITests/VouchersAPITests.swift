@@ -1,0 +1,314 @@
+import Foundation
+import HTTPTypes
+import Ledger
+import Market
+import Postgres
+import PostgresStore
+import Testing
+import TestSupport
+
+@Suite struct VouchersAPITests {
+    let keys: DemoKeys
+
+    init() throws { keys = try DemoKeys.load() }
+
+    static func idempotency(_ key: String = UUID().uuidString) -> HTTPFields { [HTTPField.Name("Idempotency-Key")!: key] }
+
+    /// The README's cross-region story: a Deqing regulator issues, the firm redeems at a
+    /// Songjiang lab, the lab claims, the regulator approves, a settlement batch lists it, and
+    /// the ledger verifies clean.
+    @Test func aDeqingFirmPaysASongjiangLabAndTheRegionSettles() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            let programs = try await api.send(.get, "/v1/voucher-programs", key: keys.regulator)
+            #expect(programs.status == .ok, "\(programs.text)")
+            let program = try #require(programs.items.first { $0["issuerRegion"] as? String == "330521" })
+            let programID = try #require(program["id"] as? Int)
+            let firm = try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any]
+            let firmID = try #require(firm?["id"] as? Int)
+            let lab = try #require(try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])
+            let labID = try #require(lab["id"] as? Int)
+
+            let issued = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 50_000_00],
+                headers: Self.idempotency())
+            #expect(issued.status == .created, "\(issued.text)")
+            let number = try #require(issued.object["number"] as? String)
+            #expect(issued.object["remainingFen"] as? Int == 50_000_00)
+
+            let redeemed = try await api.send(
+                .post, "/v1/vouchers/\(number)/redemptions", key: keys.firm,
+                json: ["providerId": labID, "contractReference": "SJT-TEST-1", "contractAmountFen": 60_000_00, "voucherAmountFen": 30_000_00, "ownPaymentFen": 30_000_00],
+                headers: Self.idempotency())
+            #expect(redeemed.status == .created, "\(redeemed.text)")
+            #expect(redeemed.object["status"] as? String == "held")
+            let redemptionID = try #require(redeemed.object["id"] as? Int)
+            let held = try await api.send(.get, "/v1/vouchers/\(number)", key: keys.firm)
+            #expect(held.object["remainingFen"] as? Int == 20_000_00)
+            #expect(held.object["heldFen"] as? Int == 30_000_00)
+
+            let claimed = try await api.send(.post, "/v1/redemptions/\(redemptionID)/claim", key: keys.provider, json: ["evidence": ["发票 No.1", "检测报告 R-1"]])
+            #expect(claimed.object["status"] as? String == "claimed", "\(claimed.text)")
+            let approved = try await api.send(.post, "/v1/redemptions/\(redemptionID)/approve", key: keys.regulator, headers: Self.idempotency())
+            #expect(approved.object["status"] as? String == "approved", "\(approved.text)")
+
+            let settled = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: Self.idempotency())
+            #expect(settled.status == .ok, "\(settled.text)")
+            let batch = try #require(settled.object["batch"] as? [String: Any])
+            let batchID = try #require(batch["id"] as? Int)
+            let regions = (batch["regions"] as? [[String: Any]]) ?? []
+            let songjiang = try #require(regions.first { $0["providerRegion"] as? String == "310117" })
+            let lines = ((songjiang["providers"] as? [[String: Any]]) ?? []).flatMap { ($0["redemptions"] as? [[String: Any]]) ?? [] }
+            #expect(lines.contains { $0["redemptionId"] as? Int == redemptionID && $0["amountFen"] as? Int == 30_000_00 })
+            #expect(try await api.send(.get, "/v1/redemptions/\(redemptionID)", key: keys.firm).object["status"] as? String == "paid")
+
+            // The batch reads the same later, as CSV too, and nothing is left to settle.
+            let again = try await api.send(.get, "/v1/settlements/\(batchID)", key: keys.regulator)
+            #expect(again.object["totalFen"] as? Int == batch["totalFen"] as? Int)
+            let csv = try await api.send(.get, "/v1/settlements/\(batchID)", key: keys.regulator, headers: [.accept: "text/csv"])
+            #expect(csv.text.contains("310117") && csv.text.contains("SJT-TEST-1") && csv.text.contains("30000.00"))
+            let nothing = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: Self.idempotency())
+            #expect(nothing.object["batch"] is NSNull)
+
+            // The program's report shows where its money went.
+            let report = try await api.send(.get, "/v1/voucher-programs/\(programID)", key: keys.regulator)
+            let flows = (report.object["flows"] as? [[String: Any]]) ?? []
+            #expect(flows.contains { $0["providerRegion"] as? String == "310117" && ($0["paidFen"] as? Int ?? 0) >= 30_000_00 })
+
+            let report2 = try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean }
+            #expect(report2)
+        }
+    }
+
+    @Test func everyRefusedCheckSaysWhyWithTheNumbers() async throws {
+        let keys = keys
+        try await withAPI { api, _ in
+            let program = try #require(try await api.send(.get, "/v1/voucher-programs", key: keys.regulator).items.first { $0["issuerRegion"] as? String == "330521" })
+            let programID = program["id"] as? Int ?? 0
+            let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
+            let labID = try #require((try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])?["id"] as? Int)
+            let issued = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 10_000_00],
+                headers: Self.idempotency())
+            let number = try #require(issued.object["number"] as? String, "\(issued.text)")
+
+            func redeem(_ contract: String, _ contractFen: Int, _ voucherFen: Int, _ ownFen: Int, provider: Int? = nil) async throws -> Reply {
+                try await api.send(
+                    .post, "/v1/vouchers/\(number)/redemptions", key: keys.firm,
+                    json: ["providerId": provider ?? labID, "contractReference": contract, "contractAmountFen": contractFen,
+                           "voucherAmountFen": voucherFen, "ownPaymentFen": ownFen],
+                    headers: Self.idempotency())
+            }
+            let share = try await redeem("C-1", 10_000_00, 6_000_00, 4_000_00)
+            #expect(share.status == .unprocessableContent)
+            #expect(share.problemCode == "exceeds_program_share")
+            #expect((share.object["values"] as? [String: Int])?["maxVoucherAmountFen"] == 5_000_00)
+            let remaining = try await redeem("C-2", 40_000_00, 12_000_00, 28_000_00)
+            #expect(remaining.problemCode == "exceeds_voucher_remaining")
+            #expect((remaining.object["values"] as? [String: Int])?["remainingFen"] == 10_000_00)
+            let own = try await redeem("C-3", 10_000_00, 5_000_00, 1_000_00)
+            #expect(own.problemCode == "own_payment_too_small")
+            #expect((own.object["values"] as? [String: Int])?["minOwnPaymentFen"] == 5_000_00)
+            let notProvider = try await redeem("C-4", 10_000_00, 1_000_00, 9_000_00, provider: firmID)
+            #expect(notProvider.problemCode == "provider_not_admitted")
+
+            // A provider outside the G60 corridor (Shanghai, but not Songjiang).
+            let outside = try await api.send(.post, "/v1/parties", key: keys.admin, json: [
+                "handle": "pudong-lab", "kind": "provider", "name": "浦东检测中心", "regionCode": "310000", "creditCode": try validCreditCode("12310000MB0012345"),
+            ])
+            let outsideID = try #require(outside.object["id"] as? Int, "\(outside.text)")
+            let region = try await redeem("C-5", 10_000_00, 1_000_00, 9_000_00, provider: outsideID)
+            #expect(region.problemCode == "provider_region_not_honoured")
+
+            #expect(try await redeem("C-6", 10_000_00, 1_000_00, 9_000_00).status == .created)
+            let twice = try await redeem("C-6", 10_000_00, 1_000_00, 9_000_00)
+            #expect(twice.problemCode == "contract_already_redeemed")
+
+            // Issuance: over the firm's cap, to a firm of another region.
+            let cap = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 300_000_00],
+                headers: Self.idempotency())
+            #expect(cap.problemCode == "firm_cap_exceeded", "\(cap.text)")
+            #expect((cap.object["values"] as? [String: Int])?["capFen"] == program["firmCapFen"] as? Int)
+            let songjiangFirm = try #require(try await api.send(.get, "/v1/parties?kind=firm&region=310117").items.first?["id"] as? Int)
+            let foreign = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": songjiangFirm, "faceValueFen": 1_000_00],
+                headers: Self.idempotency())
+            #expect(foreign.problemCode == "firm_not_in_region")
+            let noKey = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 1_000_00])
+            #expect(noKey.problemCode == "idempotency_key_required")
+        }
+    }
+
+    @Test func nobodyActsForAnotherParty() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            // A fixture redemption of another firm, held at the Songjiang lab or elsewhere.
+            let store = PostgresMarketStore(pool: pool)
+            let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
+            let all = try await store.redemptions(for: admin, status: nil)
+            let firm = try #require(try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])
+            let lab = try #require(try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])
+            let othersVoucher = try #require(all.first { $0.firmID.value != firm["id"] as? Int64 ?? 0 && $0.issuerRegion.value == "330521" })
+            let othersClaim = try #require(all.first { $0.providerID.value != lab["id"] as? Int64 ?? 0 && $0.status == .held })
+            let foreignClaim = try #require(all.first { $0.issuerRegion.value != "330521" && $0.status == .claimed })
+
+            let redeem = try await api.send(
+                .post, "/v1/vouchers/\(othersVoucher.voucherNumber)/redemptions", key: keys.firm,
+                json: ["providerId": lab["id"] as? Int ?? 0, "contractReference": "X-1", "contractAmountFen": 100, "voucherAmountFen": 50, "ownPaymentFen": 50],
+                headers: Self.idempotency())
+            #expect([403, 404].contains(Int(redeem.status.code)), "\(redeem.text)")
+            let claim = try await api.send(.post, "/v1/redemptions/\(othersClaim.id)/claim", key: keys.provider, json: ["evidence": ["x"]])
+            #expect([403, 404].contains(Int(claim.status.code)), "\(claim.text)")
+            let approve = try await api.send(.post, "/v1/redemptions/\(foreignClaim.id)/approve", key: keys.regulator, headers: Self.idempotency())
+            #expect([403, 404].contains(Int(approve.status.code)), "\(approve.text)")
+            #expect(try await store.redemption(foreignClaim.id, for: admin).status == .claimed)
+            let peek = try await api.send(.get, "/v1/vouchers/\(othersVoucher.voucherNumber)", key: keys.firm)
+            #expect(peek.status == .notFound)
+            #expect(try await api.send(.get, "/v1/voucher-programs", key: keys.firm).status == .forbidden)
+            #expect(try await api.send(.get, "/v1/voucher-programs").status == .unauthorized)
+        }
+    }
+
+    @Test func aRetryWithTheSameKeyMovesNothingTwice() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            let program = try #require(try await api.send(.get, "/v1/voucher-programs", key: keys.regulator).items.first?["id"] as? Int)
+            let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
+            let body: [String: Any] = ["firmId": firmID, "faceValueFen": 1_000_00]
+            let key = Self.idempotency("issue-once")
+            let first = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            let second = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            #expect(first.status == .created && second.status == .created)
+            #expect(first.object["number"] as? String == second.object["number"] as? String)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let count = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM vouchers WHERE firm_id = $1", Int64(firmID))[0].decode("n", as: Int.self) }
+            let other = try await api.send(
+                .post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 2_000_00], headers: key)
+            #expect(other.status == .unprocessableContent)
+            #expect(other.problemCode == "idempotency_key_reused")
+            let after = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM vouchers WHERE firm_id = $1", Int64(firmID))[0].decode("n", as: Int.self) }
+            #expect(after == count)
+
+            // A refusal is kept as the key's answer too.
+            let refusedKey = Self.idempotency("too-much")
+            let big: [String: Any] = ["firmId": firmID, "faceValueFen": 999_999_00]
+            let refused = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: big, headers: refusedKey)
+            let replay = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: big, headers: refusedKey)
+            #expect(refused.status == .unprocessableContent && replay.status == refused.status, "\(refused.text) \(replay.text)")
+            #expect(replay.problemCode == refused.problemCode, "\(refused.text) \(replay.text)")
+
+            // While the first request with a key runs, a second one is told so (the first is
+            // made to look unfinished).
+            try await pool.withConnection { connection in
+                _ = try connection.query("UPDATE idempotency_keys SET state = 'running', started_at = now() WHERE key = 'issue-once'")
+            }
+            let busy = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            #expect(busy.status == .conflict)
+            #expect(busy.problemCode == "idempotency_key_in_use")
+        }
+    }
+
+    /// 64 redemptions against one voucher at once: exactly those that fit succeed.
+    @Test func concurrentRedemptionsNeverSpendAVoucherTwice() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 8)
+            let store = PostgresMarketStore(pool: pool)
+            let (program, regulator, firm, provider) = try await Self.deqingProgram(store)
+            let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 100_000_00, number: nil, by: regulator, record: nil)
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<64 {
+                    group.addTask {
+                        do {
+                            _ = try await store.redeem(
+                                voucher: voucher.number,
+                                RedemptionRequest(providerID: provider, contractReference: "RACE-\(index)", contractAmountFen: 10_000_00,
+                                                  voucherAmountFen: 5_000_00, ownPaymentFen: 5_000_00),
+                                by: firm, record: nil)
+                            return "ok"
+                        } catch let refusal as VoucherRefusal {
+                            return refusal.code
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 20, "\(outcomes)")
+            #expect(outcomes.filter { $0 != "ok" }.allSatisfy { $0 == "exceeds_voucher_remaining" })
+            let after = try await store.voucher(number: voucher.number, for: regulator)
+            #expect(after.remainingFen == 0 && after.heldFen == 100_000_00)
+            #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
+    /// 64 issuances against one small program at once: the budget is never exceeded.
+    @Test func concurrentIssuancesNeverExceedTheBudget() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 8)
+            let store = PostgresMarketStore(pool: pool)
+            let (_, regulator, firm, _) = try await Self.deqingProgram(store)
+            let small = try await store.createProgram(
+                ProgramTerms(year: 2026, name: "小额测试计划", budgetFen: 100_000_00, firmCapFen: 10_000_000_00, groupCapFen: 10_000_000_00,
+                             useBy: Day("2099-12-31")!, claimBy: Day("2099-12-31")!, honours: .own),
+                by: regulator)
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<64 {
+                    group.addTask {
+                        do {
+                            _ = try await store.issueVoucher(program: small.id, firm: firm.partyID!, faceValueFen: 5_000_00, number: nil, by: regulator, record: nil)
+                            return "ok"
+                        } catch let refusal as VoucherRefusal {
+                            return refusal.code
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 20, "\(outcomes)")
+            #expect(outcomes.filter { $0 != "ok" }.allSatisfy { $0 == "program_budget_exceeded" })
+            #expect(try await store.program(small.id, for: regulator).program.remainingFen == 0)
+            #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
+    @Test func sweepLapsesUnclaimedHoldsOnceAndRejectionReturnsTheAmount() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool()
+            let store = PostgresMarketStore(pool: pool)
+            let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
+            let held = try await store.redemptions(for: admin, status: .held)
+            #expect(!held.isEmpty)
+            let before = try await store.voucher(number: held[0].voucherNumber, for: admin)
+            #expect(try await store.sweep(today: Day.today()) == 0)
+            let lapsed = try await store.sweep(today: Day("2099-01-01")!)
+            #expect(lapsed == held.count)
+            #expect(try await store.sweep(today: Day("2099-01-01")!) == 0)
+            let after = try await store.voucher(number: held[0].voucherNumber, for: admin)
+            #expect(after.remainingFen == before.remainingFen + held.filter { $0.voucherNumber == held[0].voucherNumber }.reduce(0) { $0 + $1.request.voucherAmountFen })
+            #expect(try await store.redemptions(for: admin, status: .lapsed).count == held.count)
+            #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
+    /// The Deqing program of the fixtures, its regulator, the demo firm and the Songjiang lab.
+    static func deqingProgram(_ store: PostgresMarketStore) async throws -> (ProgramID, Principal, Principal, PartyID) {
+        let regulatorParty = try #require(try await store.party(handle: "deqing-kjj"))
+        let regulator = Principal(keyID: 0, role: .regulator, partyID: regulatorParty.id, regionCode: regulatorParty.regionCode)
+        let firmParty = try #require(try await store.parties(PartyQuery(kind: .firm, regionCode: RegionCode("330521"), limit: 100)).first { $0.groupCode == nil })
+        let firm = Principal(keyID: 0, role: .firm, partyID: firmParty.id, regionCode: firmParty.regionCode)
+        let lab = try #require(try await store.party(handle: "songjiang-testlab"))
+        let program = try #require(try await store.programs(for: regulator).first)
+        return (program.program.id, regulator, firm, lab.id)
+    }
+
+    func validCreditCode(_ prefix: String) throws -> String {
+        for check in "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+            if let code = try? SocialCreditCode(prefix + String(check)) { return code.value }
+        }
+        throw SocialCreditCode.Problem.wrongLength(prefix.count)
+    }
+}

@@ -67,6 +67,11 @@ let package = Package(
             path: "Benchmarks/SearchBenchmark"
         ),
         .executableTarget(
+            name: "VoucherBenchmark",
+            dependencies: ["Market", "Postgres", "PostgresStore", "EmbeddedPostgres"],
+            path: "Benchmarks/VoucherBenchmark"
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["Postgres", "EmbeddedPostgres"],
             path: "Benchmarks/PostgresBenchmark"

@@ -142,14 +142,15 @@ public struct ListingCursor: Sendable, Equatable {
         guard parts.count == 5, parts[0] == "v1", let id = Int64(parts[3]), id > 0, let signature = UInt32(parts[4]) else { return nil }
         switch parts[1] {
         case "n":
-            guard let micros = Int64(parts[2]) else { return nil }
+            // Within ±1000 years of 1970, so that PostgreSQL's timestamps hold it.
+            guard let micros = Int64(parts[2]), micros.magnitude < 31_556_952_000_000_000 else { return nil }
             key = .newest(listedMicros: micros)
         case "p":
             if parts[2] == "-" { key = .price(nil) }
             else if let fen = Int64(parts[2]) { key = .price(fen) }
             else { return nil }
         case "r1", "r2":
-            guard let micros = Int64(parts[2]) else { return nil }
+            guard let micros = Int64(parts[2]), micros.magnitude < 31_556_952_000_000_000 else { return nil }
             key = .relevance(tier: parts[1] == "r1" ? 1 : 2, listedMicros: micros)
         default:
             return nil

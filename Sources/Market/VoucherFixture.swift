@@ -22,6 +22,17 @@ public struct VoucherFixture: Sendable, Decodable {
                 year: year, name: name, budgetFen: budgetFen, shareBasisPoints: shareBasisPoints, firmCapFen: firmCapFen,
                 groupCapFen: groupCapFen, useBy: useBy, claimBy: claimBy, honours: honours)
         }
+
+        /// The terms with the dates moved on by whole years until the program is still open
+        /// `today`, so that the demo never goes stale.
+        public func terms(openOn today: Day) -> ProgramTerms {
+            var terms = self.terms
+            while terms.useBy < today {
+                terms.useBy = terms.useBy.addingYears(1)
+                terms.claimBy = terms.claimBy.addingYears(1)
+            }
+            return terms
+        }
     }
 
     public struct VoucherRow: Sendable, Decodable {

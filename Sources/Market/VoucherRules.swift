@@ -153,6 +153,23 @@ public enum VoucherRules {
     }
 }
 
+extension VoucherRules {
+    /// A claim's evidence: 1 to 10 references (invoice numbers, report ids, links).
+    public static func checkEvidence(_ evidence: [String]) throws(MarketError) {
+        var issues = FieldIssues()
+        if !(1...10).contains(evidence.count) { issues.add("evidence", "must list 1 to 10 references (invoices, reports)") }
+        for (index, item) in evidence.enumerated() { TextRule.check(item, "evidence[\(index)]", length: 1...200, into: &issues) }
+        try issues.throwIfAny()
+    }
+
+    /// Why a claim is rejected.
+    public static func checkReason(_ reason: String) throws(MarketError) {
+        var issues = FieldIssues()
+        TextRule.check(reason, "reason", length: 1...500, multiline: true, into: &issues)
+        try issues.throwIfAny()
+    }
+}
+
 /// Yuan for messages: `¥1,234.56`.
 enum MoneyText {
     static func yuan(_ fen: Int64) -> String { "¥" + MoneyFormat.yuan(fen) }

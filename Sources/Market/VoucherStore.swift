@@ -11,8 +11,8 @@ public struct StoredResponse: Sendable, Equatable {
 
 /// What a new `Idempotency-Key` may do.
 public enum IdempotencyClaim: Sendable, Equatable {
-    /// The key is new (or its first try failed): go on.
-    case proceed
+    /// The key is new, or its first try ended without an answer: go on, as the attempt `token`.
+    case proceed(token: String)
     /// The key was used with the same request: here is the first response.
     case replay(StoredResponse)
     /// The key was used with another request.
@@ -26,24 +26,34 @@ public enum IdempotencyClaim: Sendable, Equatable {
 public struct IdempotencyRecord<Result>: Sendable {
     public var apiKeyID: Int64
     public var key: String
+    /// The attempt that claimed the key; only it may write the answer.
+    public var token: String
     public var render: @Sendable (Result) throws -> StoredResponse
 
-    public init(apiKeyID: Int64, key: String, render: @escaping @Sendable (Result) throws -> StoredResponse) {
+    public init(apiKeyID: Int64, key: String, token: String, render: @escaping @Sendable (Result) throws -> StoredResponse) {
         self.apiKeyID = apiKeyID
         self.key = key
+        self.token = token
         self.render = render
     }
 }
 
+/// Another attempt took over the Idempotency-Key (this one was taken for dead); it must not act.
+public struct IdempotencyKeyTaken: Error, Sendable {
+    public init() {}
+}
+
 /// The storage port of idempotency keys.
 public protocol IdempotencyStore: Sendable {
-    /// Claims `key` for this request (method, path and body; the store keeps its hash); a claim
-    /// left running for over a minute (its process died) may be taken over.
+    /// Claims `key` for this request (method, path and body; the store keeps its hash). A key is
+    /// in progress while the transaction of its use case holds the key's row; a claim whose
+    /// attempt holds nothing (it died, or has not started) is taken over with a new token, and
+    /// the old attempt then finds its token gone and stops before it moves money.
     func claim(apiKeyID: Int64, key: String, request: [UInt8]) async throws -> IdempotencyClaim
     /// Keeps a response that the use case did not record itself (a refusal, which wrote nothing).
-    func finish(apiKeyID: Int64, key: String, response: StoredResponse) async throws
-    /// Forgets a claim whose request failed unexpectedly, so that a retry runs again.
-    func abandon(apiKeyID: Int64, key: String) async throws
+    func finish(apiKeyID: Int64, key: String, token: String, response: StoredResponse) async throws
+    /// Forgets a claim whose request failed without an answer, so that a retry runs again.
+    func abandon(apiKeyID: Int64, key: String, token: String) async throws
 }
 
 /// A program with where its money went.

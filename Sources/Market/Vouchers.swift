@@ -92,6 +92,13 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         return Day(formatter.string(from: now))!
     }
 
+    /// The same day `years` later (29 February becomes the 28th in a common year).
+    public func addingYears(_ years: Int) -> Day {
+        let year = Int(text.prefix(4))! + years
+        let monthDay = String(text.dropFirst(4))
+        return Day(String(year) + monthDay) ?? Day(String(year) + "-02-28")!
+    }
+
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.text < rhs.text }
     public var description: String { text }
 }

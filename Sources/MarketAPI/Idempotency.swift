@@ -35,29 +35,39 @@ struct IdempotentPost<Store: IdempotencyStore> {
                 status: .unprocessableContent, code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
                 detail: "this key was first sent with a different method, path or body; use a new key for a new request")
         case .inProgress:
-            throw Problem(
-                status: .conflict, code: "idempotency_key_in_use", title: "The first request with this key is still running",
-                detail: "retry once it has finished")
-        case .proceed:
+            throw Self.inProgress
+        case .proceed(let token):
             let encoder = context.responseEncoder
-            let record = IdempotencyRecord<Result>(apiKeyID: caller.keyID, key: key) { result in
+            let record = IdempotencyRecord<Result>(apiKeyID: caller.keyID, key: key, token: token) { result in
                 StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
             }
             do {
                 let result = try await work(record)
                 return Self.response(try record.render(result))
+            } catch is IdempotencyKeyTaken {
+                throw Self.inProgress
+            } catch let error as MarketError where error.clearsOnRetry {
+                // The state may change (a claim arrives, a hold is released): let a retry try again.
+                try? await store.abandon(apiKeyID: caller.keyID, key: key, token: token)
+                throw error
             } catch let error where error is MarketError || error is VoucherRefusal || error is Problem {
                 // A refusal wrote nothing; keep it as the answer to this key.
                 var problem = ProblemMiddleware<AppRequestContext>.problem(for: error, context: context)
                 problem.requestID = context.id
                 let stored = StoredResponse(status: Int(problem.status.code), body: String(decoding: try JSONEncoder.problems.encode(problem), as: UTF8.self))
-                try await store.finish(apiKeyID: caller.keyID, key: key, response: stored)
+                try await store.finish(apiKeyID: caller.keyID, key: key, token: token, response: stored)
                 throw problem
             } catch {
-                try? await store.abandon(apiKeyID: caller.keyID, key: key)
+                try? await store.abandon(apiKeyID: caller.keyID, key: key, token: token)
                 throw error
             }
         }
+    }
+
+    static var inProgress: Problem {
+        Problem(
+            status: .conflict, code: "idempotency_key_in_use", title: "The first request with this key is still running",
+            detail: "retry once it has finished")
     }
 
     /// The body with its keys sorted and no spaces, so that the same JSON written another way
@@ -82,5 +92,15 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+}
+
+extension MarketError {
+    /// Refusals about the current state rather than the request: not kept as a key's answer.
+    var clearsOnRetry: Bool {
+        switch self {
+        case .invalidTransition, .staleVersion: return true
+        default: return false
+        }
     }
 }

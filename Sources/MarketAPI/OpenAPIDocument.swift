@@ -7985,23 +7985,11 @@ enum OpenAPIDocument {
             }
           },
           "SettlementRequest": {
-            "type": "object",
-            "description": "What to settle. The body may be left out (or be `{}`): a regulator settles its own region. Unknown fields are refused.",
-            "additionalProperties": false,
-            "properties": {
-              "issuer": {
-                "anyOf": [
-                  {
-                    "$ref": "#/components/schemas/RegionCode"
-                  },
-                  {
-                    "type": "null"
-                  }
-                ],
-                "description": "The issuing region to settle: a regulator's own (any other → 403); required for an admin. Absent or null: the caller's region."
-              }
-            }
-          },
+        "type": "object",
+        "description": "The body may be left out or be `{}`: a regulator settles its own region (admins settle from the command line, `techmarket vouchers settle`).",
+        "additionalProperties": false,
+        "maxProperties": 0
+      },
           "SettlementLine": {
             "type": "object",
             "description": "One redemption paid by a settlement.",

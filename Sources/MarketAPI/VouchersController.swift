@@ -119,10 +119,10 @@ struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.post { request, context in
             let caller = try await auth.require(request)
-            let (body, bytes) = try await RequestBody.decodeKeepingBytes(SettleBody.self, from: request, context: context, emptyAllowed: true)
-            guard let issuer = body.issuer ?? caller.regionCode else {
-                throw MarketError.invalid([FieldIssue("issuer", "is required for an admin: the issuing region to settle")])
+            guard caller.role == .regulator, let issuer = caller.regionCode else {
+                throw MarketError.forbidden("a regulator settles its own region's claims (the operator uses `techmarket vouchers settle`)")
             }
+            let bytes = try await RequestBody.optionalEmptyObject(request, context: context)
             return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: SettlementResult.init) { record in
                 try await store.settle(issuer: issuer, by: caller, record: record)
             }
@@ -220,19 +220,6 @@ struct RejectBody: Decodable {
         let reason: String? = reader.required("reason", "why the claim is rejected")
         try reader.finish()
         self.reason = reason!
-    }
-}
-
-struct SettleBody: Decodable {
-    var issuer: RegionCode?
-
-    init() {}
-
-    init(from decoder: any Decoder) throws {
-        var reader = try ObjectReader(decoder, allowed: ["issuer"])
-        let issuer: RegionCode?? = reader.optional("issuer", "a six-digit region code")
-        try reader.finish()
-        self.issuer = issuer ?? nil
     }
 }
 

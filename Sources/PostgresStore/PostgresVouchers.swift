@@ -120,7 +120,7 @@ extension PostgresMarketStore: VoucherStore {
         program id: ProgramID, firm: PartyID, faceValueFen: Int64, number: String?, by caller: Principal?,
         record: IdempotencyRecord<Voucher>?
     ) async throws -> Voucher {
-        try await moneyTransaction { connection in
+        try await moneyTransaction(record) { connection in
             // The program row is the lock that orders issuances of one program (budget and caps).
             guard let program = try Self.program(id, lock: true, on: connection) else {
                 throw MarketError.notFound("no voucher program \(id)")
@@ -197,7 +197,7 @@ extension PostgresMarketStore: VoucherStore {
         voucher number: String, _ request: RedemptionRequest, by caller: Principal?, record: IdempotencyRecord<Redemption>?
     ) async throws -> Redemption {
         guard let caller else { throw MarketError.unauthenticated("the firm's API key is required") }
-        return try await moneyTransaction { connection in
+        return try await moneyTransaction(record) { connection in
             // The voucher row orders redemptions of one voucher; the ledger's limit is the backstop.
             guard let voucher = try Self.voucher(number: number, lock: true, on: connection),
                   caller.isAdmin || caller.partyID == voucher.firmID || (caller.role == .regulator && caller.regionCode == voucher.issuerRegion)
@@ -211,7 +211,10 @@ extension PostgresMarketStore: VoucherStore {
                     .compactMap { RegionCode(try $0.decode("region_code")) })
             }
             let taken = try connection.query(
-                "SELECT 1 FROM voucher_redemptions WHERE provider_id = $1 AND contract_reference = $2 AND status NOT IN ('rejected', 'lapsed')",
+                """
+                SELECT 1 FROM voucher_redemptions
+                WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')
+                """,
                 request.providerID.value, request.contractReference).count > 0
             try VoucherRules.checkRedemption(
                 request, by: caller,
@@ -276,12 +279,7 @@ extension PostgresMarketStore: VoucherStore {
 
     public func claim(_ id: RedemptionID, evidence: [String], by caller: Principal?) async throws -> Redemption {
         guard let caller else { throw MarketError.unauthenticated("the provider's API key is required") }
-        var issues = FieldIssues()
-        if !(1...10).contains(evidence.count) { issues.add("evidence", "must list 1 to 10 references (invoices, reports)") }
-        for (index, item) in evidence.enumerated() {
-            if item.isEmpty || item.unicodeScalars.count > 200 { issues.add("evidence[\(index)]", "must be 1 to 200 characters") }
-        }
-        try issues.throwIfAny()
+        try VoucherRules.checkEvidence(evidence)
         return try await moneyTransaction { connection in
             guard let redemption = try Self.redemption(id, lock: true, on: connection), Self.canSee(redemption, caller) else {
                 throw MarketError.notFound("no redemption \(id)")
@@ -303,10 +301,8 @@ extension PostgresMarketStore: VoucherStore {
         _ id: RedemptionID, approve: Bool, reason: String?, by caller: Principal?, record: IdempotencyRecord<Redemption>?
     ) async throws -> Redemption {
         guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
-        if !approve, (reason ?? "").isEmpty || (reason?.unicodeScalars.count ?? 0) > 500 {
-            throw MarketError.invalid([FieldIssue("reason", "a rejection needs a reason of 1 to 500 characters")])
-        }
-        return try await moneyTransaction { connection in
+        if !approve { try VoucherRules.checkReason(reason ?? "") }
+        return try await moneyTransaction(record) { connection in
             guard let redemption = try Self.redemption(id, lock: true, on: connection), Self.canSee(redemption, caller) else {
                 throw MarketError.notFound("no redemption \(id)")
             }
@@ -341,6 +337,18 @@ extension PostgresMarketStore: VoucherStore {
                 """,
                 today.text
             ).map { try $0.decode("id", as: Int64.self) }
+            // Every account the voids touch, locked at once in the ledger's one order (ascending
+            // ids), so that this batch cannot deadlock with single redemptions or settlements.
+            let accounts = try connection.query(
+                """
+                SELECT v.account_id, pa.account_id AS payable FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id
+                JOIN voucher_programs p ON p.id = v.program_id
+                JOIN voucher_payable_accounts pa ON pa.issuer_region = p.issuer_region AND pa.provider_id = r.provider_id
+                WHERE r.id = ANY (string_to_array($1, ',')::bigint[])
+                """,
+                lapsed.map(String.init).joined(separator: ",")
+            ).flatMap { [AccountID(UInt64(try $0.decode("account_id", as: Int64.self))), AccountID(UInt64(try $0.decode("payable", as: Int64.self)))] }
+            _ = try PostgresLedgerStore.lockAccounts(accounts, on: connection)
             for id in lapsed {
                 try Self.move(.void(id: VoucherLedger.Step.release.id(id), pendingID: VoucherLedger.Step.hold.id(id), reference: "lapsed \(id)"), on: connection)
                 try connection.query("UPDATE voucher_redemptions SET status = 'lapsed', updated_at = now() WHERE id = $1", id)
@@ -356,7 +364,7 @@ extension PostgresMarketStore: VoucherStore {
         guard caller.isAdmin || (caller.role == .regulator && caller.regionCode == issuer) else {
             throw MarketError.forbidden("only a regulator of \(issuer) (or an admin) settles its claims")
         }
-        return try await moneyTransaction { connection in
+        return try await moneyTransaction(record) { connection in
             let due = try connection.query(
                 """
                 SELECT r.id, r.provider_id, r.voucher_amount_fen FROM voucher_redemptions r
@@ -371,9 +379,17 @@ extension PostgresMarketStore: VoucherStore {
             }
             let batch: Int64 = try connection.query(
                 "INSERT INTO settlement_batches (issuer_region) VALUES ($1) RETURNING id", issuer.value)[0].decode("id")
+            // Open what is missing, then lock every account of the batch at once, ascending.
+            var accounts: [PartyID: (payable: Int64, settled: Int64)] = [:]
+            for provider in Set(due.map(\.provider)) {
+                accounts[provider] = (
+                    try Self.payableAccount(issuer: issuer, provider: provider, on: connection), try Self.settledAccount(provider, on: connection)
+                )
+            }
+            _ = try PostgresLedgerStore.lockAccounts(
+                accounts.values.flatMap { [AccountID(UInt64($0.payable)), AccountID(UInt64($0.settled))] }, on: connection)
             for item in due {
-                let payable = try Self.payableAccount(issuer: issuer, provider: item.provider, on: connection)
-                let settled = try Self.settledAccount(item.provider, on: connection)
+                let (payable, settled) = accounts[item.provider]!
                 try Self.move(
                     Transfer(
                         id: VoucherLedger.Step.settle.id(item.id), debitAccountID: AccountID(UInt64(payable)),
@@ -429,16 +445,33 @@ extension PostgresMarketStore: VoucherStore {
 
     /// A transaction that moves money: retried on serialization failures and deadlocks, and
     /// turning a lost database into `StoreUnavailable`.
-    func moneyTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await available { try await self.pool.withTransaction(retry: .onConflict, body) }
+    /// With a record, the transaction first takes the Idempotency-Key's row, still claimed by
+    /// this attempt: while it runs the key is in progress, and an attempt that was taken over
+    /// stops here, before it moves money.
+    func moneyTransaction<T: Sendable, R>(
+        _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        let claim = record.map { (apiKeyID: $0.apiKeyID, key: $0.key, token: $0.token) }
+        return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
+            if let claim {
+                let held = try connection.query(
+                    "SELECT 1 FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running' FOR UPDATE",
+                    claim.apiKeyID, claim.key, claim.token)
+                if held.isEmpty { throw IdempotencyKeyTaken() }
+            }
+            return try body(connection)
+        } }
     }
 
     static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
         guard let record else { return }
         let response = try record.render(result)
         try connection.query(
-            "UPDATE idempotency_keys SET state = 'done', response_status = $3::integer, response_body = $4 WHERE api_key_id = $1 AND key = $2",
-            record.apiKeyID, record.key, Int64(response.status), response.body)
+            """
+            UPDATE idempotency_keys SET state = 'done', response_status = $4::integer, response_body = $5
+            WHERE api_key_id = $1 AND key = $2 AND token = $3
+            """,
+            record.apiKeyID, record.key, record.token, Int64(response.status), response.body)
     }
 
     // MARK: - Reading rows
@@ -603,33 +636,47 @@ extension PostgresMarketStore: VoucherStore {
         return id
     }
 
-    static func treasuryAccount(_ region: RegionCode, on connection: PostgresConnection) throws -> AccountID {
-        if let id = try connection.query("SELECT account_id FROM voucher_region_accounts WHERE region_code = $1", region.value).first {
-            return AccountID(UInt64(try id.decode("account_id", as: Int64.self)))
+    /// The account that a mapping table names for `key`, opened on first use. Two first uses at
+    /// once: the second waits on the first's mapping row and then takes its account.
+    static func mappedAccount(
+        table: String, keyColumns: String, keys: [any PostgresEncodable], code: UInt16, limited: Bool, name: String,
+        on connection: PostgresConnection
+    ) throws -> Int64 {
+        let match = keyColumns.split(separator: ",").enumerated().map { "\($0.element.trimmingCharacters(in: .whitespaces)) = $\($0.offset + 1)" }
+            .joined(separator: " AND ")
+        if let row = try connection.query("SELECT account_id FROM \(table) WHERE \(match)", parameters: keys).first {
+            return try row.decode("account_id")
         }
-        let id = try newAccount(code: VoucherLedger.treasuryCode, limited: false, name: "treasury \(region)", on: connection)
-        try connection.query("INSERT INTO voucher_region_accounts (region_code, account_id) VALUES ($1, $2::bigint)", region.value, id)
-        return AccountID(UInt64(id))
+        let id: Int64 = try connection.query("SELECT nextval('voucher_account_ids') AS id")[0].decode("id")
+        let placeholders = (1...keys.count + 1).map { "$\($0)" }.joined(separator: ", ")
+        let inserted = try connection.query(
+            "INSERT INTO \(table) (\(keyColumns), account_id) VALUES (\(placeholders)::bigint) ON CONFLICT DO NOTHING RETURNING account_id",
+            parameters: keys + [id])
+        guard !inserted.isEmpty else {
+            return try connection.query("SELECT account_id FROM \(table) WHERE \(match)", parameters: keys)[0].decode("account_id")
+        }
+        let account = Account(id: AccountID(UInt64(id)), code: code, flags: limited ? [.debitsMustNotExceedCredits] : [])
+        let result = try PostgresLedgerStore.createAccount(LabelledAccount(account, name: String(name.prefix(128))), on: connection)
+        guard result == .ok else { throw LedgerStepFailed(step: "open account \(name)", reason: "\(result)") }
+        return id
+    }
+
+    static func treasuryAccount(_ region: RegionCode, on connection: PostgresConnection) throws -> AccountID {
+        AccountID(UInt64(try mappedAccount(
+            table: "voucher_region_accounts", keyColumns: "region_code", keys: [region.value], code: VoucherLedger.treasuryCode,
+            limited: false, name: "treasury \(region)", on: connection)))
     }
 
     static func payableAccount(issuer: RegionCode, provider: PartyID, on connection: PostgresConnection) throws -> Int64 {
-        if let row = try connection.query(
-            "SELECT account_id FROM voucher_payable_accounts WHERE issuer_region = $1 AND provider_id = $2", issuer.value, provider.value
-        ).first { return try row.decode("account_id") }
-        let id = try newAccount(code: VoucherLedger.payableCode, limited: true, name: "payable \(issuer) to provider \(provider)", on: connection)
-        try connection.query(
-            "INSERT INTO voucher_payable_accounts (issuer_region, provider_id, account_id) VALUES ($1, $2, $3::bigint)",
-            issuer.value, provider.value, id)
-        return id
+        try mappedAccount(
+            table: "voucher_payable_accounts", keyColumns: "issuer_region, provider_id", keys: [issuer.value, provider.value],
+            code: VoucherLedger.payableCode, limited: true, name: "payable \(issuer) to provider \(provider)", on: connection)
     }
 
     static func settledAccount(_ provider: PartyID, on connection: PostgresConnection) throws -> Int64 {
-        if let row = try connection.query("SELECT account_id FROM voucher_settled_accounts WHERE provider_id = $1", provider.value).first {
-            return try row.decode("account_id")
-        }
-        let id = try newAccount(code: VoucherLedger.settledCode, limited: false, name: "settled to provider \(provider)", on: connection)
-        try connection.query("INSERT INTO voucher_settled_accounts (provider_id, account_id) VALUES ($1, $2::bigint)", provider.value, id)
-        return id
+        try mappedAccount(
+            table: "voucher_settled_accounts", keyColumns: "provider_id", keys: [provider.value], code: VoucherLedger.settledCode,
+            limited: false, name: "settled to provider \(provider)", on: connection)
     }
 
     /// Applies one transfer inside the caller's transaction; a refusal the rules should have
@@ -663,41 +710,56 @@ struct LedgerStepFailed: Error, CustomStringConvertible {
 extension PostgresMarketStore: IdempotencyStore {
     public func claim(apiKeyID: Int64, key: String, request: [UInt8]) async throws -> IdempotencyClaim {
         let requestHash = SHA256.hex(request)
-        return try await available { try await self.pool.withTransaction { connection in
-            let inserted = try connection.query(
-                """
-                INSERT INTO idempotency_keys (api_key_id, key, request_hash, state) VALUES ($1, $2, $3, 'running')
-                ON CONFLICT (api_key_id, key) DO NOTHING RETURNING 1
-                """,
-                apiKeyID, key, requestHash)
-            if inserted.count == 1 { return .proceed }
-            let row = try connection.query(
-                """
-                SELECT request_hash, state, response_status, response_body, started_at < now() - interval '1 minute' AS abandoned
-                FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 FOR UPDATE
-                """,
-                apiKeyID, key)[0]
-            guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
-            if try row.decode("state", as: String.self) == "done" {
-                return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
+        let token = UUID().uuidString
+        return try await available {
+            let inserted = try await self.pool.withConnection { connection in
+                try connection.query(
+                    """
+                    INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, token) VALUES ($1, $2, $3, 'running', $4)
+                    ON CONFLICT (api_key_id, key) DO NOTHING RETURNING 1
+                    """,
+                    apiKeyID, key, requestHash, token
+                ).count == 1
             }
-            guard try row.decode("abandoned", as: Bool.self) else { return .inProgress }
-            try connection.query("UPDATE idempotency_keys SET started_at = now() WHERE api_key_id = $1 AND key = $2", apiKeyID, key)
-            return .proceed
-        } }
+            if inserted { return .proceed(token: token) }
+            do {
+                return try await self.pool.withTransaction { connection in
+                    // The use case's transaction holds this row while it runs.
+                    let row = try connection.query(
+                        """
+                        SELECT request_hash, state, response_status, response_body FROM idempotency_keys
+                        WHERE api_key_id = $1 AND key = $2 FOR UPDATE NOWAIT
+                        """,
+                        apiKeyID, key)[0]
+                    guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
+                    if try row.decode("state", as: String.self) == "done" {
+                        return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
+                    }
+                    try connection.query(
+                        "UPDATE idempotency_keys SET token = $3, started_at = now() WHERE api_key_id = $1 AND key = $2", apiKeyID, key, token)
+                    return .proceed(token: token)
+                }
+            } catch let error as PostgresError where error.sqlState?.code == "55P03" {
+                return .inProgress
+            }
+        }
     }
 
-    public func finish(apiKeyID: Int64, key: String, response: StoredResponse) async throws {
+    public func finish(apiKeyID: Int64, key: String, token: String, response: StoredResponse) async throws {
         try await available { try await self.pool.withConnection { connection in
             _ = try connection.query(
-                "UPDATE idempotency_keys SET state = 'done', response_status = $3::integer, response_body = $4 WHERE api_key_id = $1 AND key = $2",
-                apiKeyID, key, Int64(response.status), response.body)
+                """
+                UPDATE idempotency_keys SET state = 'done', response_status = $4::integer, response_body = $5
+                WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running'
+                """,
+                apiKeyID, key, token, Int64(response.status), response.body)
         } }
     }
 
-    public func abandon(apiKeyID: Int64, key: String) async throws {
+    public func abandon(apiKeyID: Int64, key: String, token: String) async throws {
         try await available { try await self.pool.withConnection { connection in
-            _ = try connection.query("DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'running'", apiKeyID, key)
+            _ = try connection.query(
+                "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running'", apiKeyID, key, token)
         } }
     }
 }

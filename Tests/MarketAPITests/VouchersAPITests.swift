@@ -199,12 +199,13 @@ import TestSupport
             #expect(refused.status == .unprocessableContent && replay.status == refused.status, "\(refused.text) \(replay.text)")
             #expect(replay.problemCode == refused.problemCode, "\(refused.text) \(replay.text)")
 
-            // While the first request with a key runs, a second one is told so (the first is
-            // made to look unfinished).
-            try await pool.withConnection { connection in
-                _ = try connection.query("UPDATE idempotency_keys SET state = 'running', started_at = now() WHERE key = 'issue-once'")
-            }
+            // While the first request with a key runs (its transaction holds the key's row), a
+            // second one is told so.
+            let holder = try PostgresConnection(conninfo: database(pool))
+            try holder.execute("BEGIN; SELECT 1 FROM idempotency_keys WHERE key = 'issue-once' FOR UPDATE")
             let busy = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            try holder.execute("ROLLBACK")
+            holder.close()
             #expect(busy.status == .conflict)
             #expect(busy.problemCode == "idempotency_key_in_use")
         }
@@ -293,6 +294,9 @@ import TestSupport
             await pool.close()
         }
     }
+
+    /// The conninfo of the database a test pool is on.
+    func database(_ pool: PostgresPool) -> String { pool.configuration.conninfo }
 
     /// The Deqing program of the fixtures, its regulator, the demo firm and the Songjiang lab.
     static func deqingProgram(_ store: PostgresMarketStore) async throws -> (ProgramID, Principal, Principal, PartyID) {

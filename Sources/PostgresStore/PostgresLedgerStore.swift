@@ -121,16 +121,25 @@ public final class PostgresLedgerStore: LedgerStore {
 
     static func apply(_ transfer: Transfer, atMs timestampMs: Int64, on connection: PostgresConnection) throws -> TransferResult {
         if let error = LedgerRules.check(transfer) { return .refused(error) }
-        if let existing = try findTransfer(transfer.id, lock: false, on: connection) {
-            return LedgerRules.compare(transfer, with: existing)
-        }
         var pending: TransferRecord?
         var accountIDs = [transfer.debitAccountID, transfer.creditAccountID]
+        let accounts: [AccountID: Account]
         if transfer.resolvesPending {
+            if let existing = try findTransfer(transfer.id, lock: false, on: connection) {
+                return LedgerRules.compare(transfer, with: existing)
+            }
             pending = try findTransfer(transfer.pendingID, lock: true, on: connection)
             if let pending { accountIDs = [pending.debitAccountID, pending.creditAccountID] }
+            accounts = pending == nil ? [:] : try lockAccounts(accountIDs, on: connection)
+        } else {
+            // The common case in one round trip: lock both accounts and learn whether the id is
+            // taken. A retry of a known id locks its accounts for a moment, which is harmless.
+            let (locked, taken) = try lockAccounts(accountIDs, checking: transfer.id, on: connection)
+            if taken || locked.isEmpty, let existing = try findTransfer(transfer.id, lock: false, on: connection) {
+                return LedgerRules.compare(transfer, with: existing)
+            }
+            accounts = locked
         }
-        let accounts = transfer.resolvesPending && pending == nil ? [:] : try lockAccounts(accountIDs, on: connection)
         let debit = accounts[accountIDs[0]]
         let credit = accounts[accountIDs[1]]
         switch LedgerRules.validate(transfer, debit: debit, credit: credit, pending: pending, atMs: timestampMs) {
@@ -179,6 +188,28 @@ public final class PostgresLedgerStore: LedgerStore {
         debit_previous_hash, credit_account_id, credit_sequence, credit_previous_hash, ledger, code, amount_fen,
         released_fen, timestamp_ms, expires_at_ms, reference, hash
         """
+
+    /// `lockAccounts`, also saying whether a transfer with `id` exists.
+    static func lockAccounts(
+        _ ids: [AccountID], checking id: TransferID, on connection: PostgresConnection
+    ) throws -> (accounts: [AccountID: Account], transferExists: Bool) {
+        let list = Set(ids).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
+        var accounts: [AccountID: Account] = [:]
+        var exists = false
+        for row in try connection.query(
+            """
+            SELECT \(accountColumns),
+                   EXISTS (SELECT 1 FROM ledger_transfers WHERE id_high = $2 AND id_low = $3) AS transfer_exists
+            FROM ledger_accounts WHERE id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id FOR UPDATE
+            """,
+            list, Int64(bitPattern: id.high), Int64(bitPattern: id.low))
+        {
+            let account = try Self.account(row)
+            accounts[account.id] = account
+            exists = try row.decode("transfer_exists")
+        }
+        return (accounts, exists)
+    }
 
     /// Locks the accounts in ascending id order (the one order every path uses) and returns them.
     /// One statement: the rows are locked as they leave the sort, so in id order.

@@ -201,6 +201,46 @@ public final class PostgresConnection {
         return received
     }
 
+    /// Runs `COPY (…) TO STDOUT` (text format) and hands each row's line, without its newline, to
+    /// `row` as the server streams it: the server formats rows while the caller digests the
+    /// earlier ones, and no result of millions of rows is ever held whole. The bytes are valid
+    /// only during the call. An error thrown by `row` stops the handing out (the rest of the
+    /// stream is read and dropped, so the connection stays usable) and is rethrown. Returns the
+    /// number of rows.
+    @discardableResult
+    public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
+        let handle = try liveHandle()
+        guard let started = PQexec(handle, sql) else { _ = try checked(nil); return 0 }
+        guard PQresultStatus(started) == PGRES_COPY_OUT else {
+            _ = try checked(started)
+            throw PostgresError(kind: .client, message: "copyOut needs a COPY … TO STDOUT statement")
+        }
+        PQclear(started)
+        var count = 0
+        var failure: (any Error)?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(handle, &buffer, 0)
+            if length > 0, let buffer {
+                defer { PQfreemem(buffer) }
+                count += 1
+                guard failure == nil else { continue }
+                let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+                let end = bytes[Int(length) - 1] == UInt8(ascii: "\n") ? Int(length) - 1 : Int(length)
+                do { try row(UnsafeBufferPointer(start: bytes, count: end)) } catch { failure = error }
+            } else {
+                break  // -1: the copy is done; -2: an error, which the final result reports
+            }
+        }
+        var outcome: (any Error)?
+        while let result = PQgetResult(handle) {
+            do { _ = try checked(result) } catch { outcome = outcome ?? error }
+        }
+        if let outcome { throw outcome }
+        if let failure { throw failure }
+        return count
+    }
+
     /// Quotes a name for use as an SQL identifier.
     public func quoteIdentifier(_ identifier: String) throws -> String {
         let handle = try liveHandle()

@@ -33,6 +33,8 @@ public struct LedgerAudit {
         public func entryID(at index: Int) -> Int64? { entryIDs.indices.contains(index) ? entryIDs[index] : nil }
     }
 
+    static let entryColumnCount = 20
+
     /// Verifies every chain, balance and limit; `progress` gets (entries done, entries in all).
     public func verify(
         checkpoint: [AccountID: UInt64] = [:], atMs nowMs: Int64, progress: (Int, Int) -> Void = { _, _ in }
@@ -47,21 +49,18 @@ public struct LedgerAudit {
         }
         var entryIDs: [Int64] = []
         entryIDs.reserveCapacity(total)
-        var after = Int64.min  // forged rows may carry any id
-        streaming: while true {
-            let rows = try connection.query(
-                "SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries WHERE entry_id > $1 ORDER BY entry_id LIMIT $2",
-                after, Self.pageSizeMax)
-            if rows.isEmpty { break }
-            // By index: iterating the collection from another module would go through generic
-            // metadata lookups on every row.
-            for position in 0..<rows.count {
-                let (entryID, entry) = try PostgresLedgerStore.entry(rows[position])
-                entryIDs.append(entryID)
-                after = entryID
-                if !verifier.feed(entry) { break streaming }
-            }
-            progress(entryIDs.count, total)
+        // One COPY streams every entry: the server formats rows while this thread checks the
+        // earlier ones, and no result of a million rows is held whole.
+        var line = CopyLine(expectedFieldCount: Self.entryColumnCount)
+        var stopped = false
+        try connection.copyOut("COPY (SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries ORDER BY entry_id) TO STDOUT") { bytes in
+            guard !stopped else { return }
+            try line.read(bytes, expecting: Self.entryColumnCount)
+            let (entryID, entry) = try PostgresLedgerStore.entry(
+                int: { try line.int64($0) }, hash: { try line.hash($0) }, text: { try line.text($0) })
+            entryIDs.append(entryID)
+            if !verifier.feed(entry) { stopped = true }
+            if entryIDs.count % Self.pageSizeMax == 0 { progress(entryIDs.count, total) }
         }
         progress(entryIDs.count, total)
         let orphanTransfers = try connection.query(

@@ -335,14 +335,23 @@ public final class PostgresLedgerStore: LedgerStore {
     /// An entry row as stored, with its `entry_id`; the row's columns are `entryColumns`, in order
     /// (read by position: verification reads a million of them).
     public static func entry(_ row: PostgresRow) throws -> (entryID: Int64, entry: Entry) {
-        func int(_ index: Int) throws -> Int64 { try row.int64(at: index) }
-        func hash(_ index: Int) throws -> EntryHash {
-            let bytes = try row.bytes(at: index)
-            guard let hash = EntryHash(byteArray: bytes) else {
-                throw PostgresDecodingError.invalidValue(column: "hash", expected: "32-byte hash", text: "\(bytes.count) bytes")
-            }
-            return hash
-        }
+        try entry(
+            int: { try row.int64(at: $0) },
+            hash: { index in
+                let value = try row.bytes(at: index)
+                guard let hash = EntryHash(byteArray: value) else {
+                    throw PostgresDecodingError.invalidValue(column: "hash", expected: "32-byte hash", text: "\(value.count) bytes")
+                }
+                return hash
+            },
+            text: { try row.decode(at: $0, as: String.self) })
+    }
+
+    /// An entry from its columns in `entryColumns` order, however they are read (a result row,
+    /// a line of COPY).
+    static func entry(
+        int: (Int) throws -> Int64, hash: (Int) throws -> EntryHash, text: (Int) throws -> String
+    ) throws -> (entryID: Int64, entry: Entry) {
         func id(_ high: Int) throws -> TransferID {
             TransferID(high: UInt64(bitPattern: try int(high)), low: UInt64(bitPattern: try int(high + 1)))
         }
@@ -354,9 +363,10 @@ public final class PostgresLedgerStore: LedgerStore {
             creditAccountID: AccountID(UInt64(bitPattern: try int(9))), creditSequence: UInt64(bitPattern: try int(10)),
             creditPreviousHash: try hash(11), ledger: UInt32(truncatingIfNeeded: try int(12)),
             code: UInt16(truncatingIfNeeded: try int(13)), amountFen: try int(14), releasedFen: try int(15),
-            timestampMs: try int(16), expiresAtMs: try int(17), reference: try row.decode(at: 18, as: String.self), hash: try hash(19))
+            timestampMs: try int(16), expiresAtMs: try int(17), reference: try text(18), hash: try hash(19))
         return (try int(0), entry)
     }
+
 
     static func hash(_ row: PostgresRow, _ column: String) throws -> EntryHash {
         let bytes = try row.decode(column, as: PostgresBytes.self).bytes

@@ -166,3 +166,31 @@ import TestSupport
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// `ledger verify` reads entries as COPY text lines; every character a reference may hold must
+/// come back as it was written, or an honest ledger would look tampered with.
+@Suite struct LedgerCopyReadingTests {
+    @Test func referencesWithEscapesAndExtremeNumbersVerifyClean() async throws {
+        try await TestDatabase.with(demo: false) { database in
+            let pool = database.pool(size: 1)
+            let store = PostgresLedgerStore(pool: pool)
+            _ = try await store.createAccounts([1, 2].map { LabelledAccount(Account(id: AccountID($0), code: 1), name: "a\($0)") })
+            let references = [
+                "tab\there", "line\nbreak", "back\\slash", "\\N", "carriage\rreturn", "bell\u{7}", "复杂的参考号：创新券/2026", "",
+                "quote'\"", "\\x41", "trailing\\",
+            ]
+            let transfers = references.enumerated().map { index, reference in
+                Transfer(
+                    id: TransferID(high: UInt64.max, low: UInt64(index)), debitAccountID: AccountID(1), creditAccountID: AccountID(2),
+                    amountFen: index == 0 ? LedgerLimits.transferAmountFenMax : Int64(index + 1), code: 65_535, reference: reference)
+            }
+            #expect(try await store.submit(transfers, atMs: Int64.max / 2).allSatisfy { $0 == .ok })
+            await pool.close()
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            let audit = try LedgerAudit(connection: connection).verify(atMs: Int64.max / 2)
+            #expect(audit.isClean, "\(audit.report.faults)")
+            #expect(audit.report.entryCount == references.count)
+        }
+    }
+}

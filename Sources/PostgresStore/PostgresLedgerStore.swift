@@ -15,6 +15,9 @@ public final class PostgresLedgerStore: LedgerStore {
     /// Holds the sweeper releases per transaction, so that a long backlog never holds locks for long.
     static let expiryBatchSizeMax = 500
 
+    /// Group commit of lone plain transfers (see `TransferBatcher`).
+    let batcher = TransferBatcher()
+
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -28,6 +31,9 @@ public final class PostgresLedgerStore: LedgerStore {
     public func submit(_ transfers: [Transfer], atMs timestampMs: Int64) async throws -> [TransferResult] {
         if transfers.count > LedgerLimits.batchSizeMax {
             return Array(repeating: .refused(.batchTooLarge), count: transfers.count)
+        }
+        if transfers.count == 1, let transfer = transfers.first, !transfer.flags.contains(.linked), !transfer.resolvesPending {
+            return [try await batcher.submit(transfer, atMs: timestampMs, store: self)]
         }
         var results: [TransferResult] = []
         results.reserveCapacity(transfers.count)
@@ -46,6 +52,11 @@ public final class PostgresLedgerStore: LedgerStore {
             start = end + 1
         }
         return results
+    }
+
+    /// One transfer in a transaction of its own: the batcher's fallback.
+    func submitAlone(_ transfer: Transfer, atMs timestampMs: Int64) async throws -> TransferResult {
+        try await submitChain([transfer], atMs: timestampMs)[0]
     }
 
     /// One chain (or one lone transfer) in one transaction: all of it, or none of it.
@@ -228,41 +239,96 @@ public final class PostgresLedgerStore: LedgerStore {
     /// Writes what the rules decided in one round trip: the new transfer row (none for an
     /// expiry), its entry, the pending transfer it resolves, and both accounts' balances and chain
     /// heads. Fewer round trips while the accounts are locked lets a hot account take more.
-    static func write(
-        record: TransferRecord?, resolving resolved: TransferRecord?, debit: Account, credit: Account, entry e: Entry,
-        on connection: PostgresConnection
-    ) throws {
-        func bits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
-        var parameters: [any PostgresEncodable]
-        if let record {
-            let t = record.transfer
-            // $1…$20: the transfer.
-            parameters = [
-                bits(t.id.high), bits(t.id.low), bits(t.debitAccountID.rawValue), bits(t.creditAccountID.rawValue), t.amountFen,
-                bits(t.pendingID.high), bits(t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int64(t.code), Int64(t.flags.rawValue),
-                t.reference, bits(record.debitAccountID.rawValue), bits(record.creditAccountID.rawValue), Int64(record.ledger),
-                Int64(record.code), record.amountFen, record.timestampMs, record.expiresAtMs, Int64(record.pendingStatus.rawValue),
-            ]
-        } else {
-            parameters = Array(repeating: Int64(0), count: 20)
-        }
-        parameters += [
-            // $21…$39: the entry.
+    static func bits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
+
+    /// The 20 columns of a transfer row, in `transferColumns` order.
+    static func transferParameters(_ record: TransferRecord) -> [any PostgresEncodable] {
+        let t = record.transfer
+        return [
+            bits(t.id.high), bits(t.id.low), bits(t.debitAccountID.rawValue), bits(t.creditAccountID.rawValue), t.amountFen,
+            bits(t.pendingID.high), bits(t.pendingID.low), t.timeoutMs, Int64(t.ledger), Int64(t.code), Int64(t.flags.rawValue),
+            t.reference, bits(record.debitAccountID.rawValue), bits(record.creditAccountID.rawValue), Int64(record.ledger),
+            Int64(record.code), record.amountFen, record.timestampMs, record.expiresAtMs, Int64(record.pendingStatus.rawValue),
+        ]
+    }
+
+    /// The 19 columns of an entry row, in `entryInsertColumns` order.
+    static func entryParameters(_ e: Entry) -> [any PostgresEncodable] {
+        [
             Int64(e.kind.rawValue), bits(e.transferID.high), bits(e.transferID.low), bits(e.pendingID.high), bits(e.pendingID.low),
             bits(e.debitAccountID.rawValue), bits(e.debitSequence), PostgresBytes(e.debitPreviousHash.bytes),
             bits(e.creditAccountID.rawValue), bits(e.creditSequence), PostgresBytes(e.creditPreviousHash.bytes), Int64(e.ledger),
             Int64(e.code), e.amountFen, e.releasedFen, e.timestampMs, e.expiresAtMs, e.reference, PostgresBytes(e.hash.bytes),
-            // $40…$43: the pending transfer it resolves, if any.
+        ]
+    }
+
+    /// An account's balances and chain head, as written back.
+    static func accountParameters(_ account: Account) -> [any PostgresEncodable] {
+        let b = account.balances
+        return [
+            bits(account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen, b.creditsPostedFen,
+            bits(account.sequence), PostgresBytes(account.headHash.bytes),
+        ]
+    }
+
+    static let entryInsertColumns = """
+        kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low, debit_account_id, debit_sequence,
+        debit_previous_hash, credit_account_id, credit_sequence, credit_previous_hash, ledger, code, amount_fen, released_fen,
+        timestamp_ms, expires_at_ms, reference, hash
+        """
+
+    /// Writes a batch of new plain transfers in one statement: their rows, their entries (in
+    /// order, so `entry_id` order is chain order), and the final balances and heads of every
+    /// account they touched.
+    static func writeBatch(_ outcomes: [TransferOutcome], accounts: [Account], on connection: PostgresConnection) throws {
+        guard !outcomes.isEmpty else { return }
+        var parameters: [any PostgresEncodable] = []
+        let transferTypes = [
+            "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "integer", "integer", "integer", "text",
+            "bigint", "bigint", "integer", "integer", "bigint", "bigint", "bigint", "smallint",
+        ]
+        let entryTypes = [
+            "smallint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bytea", "bigint", "bigint", "bytea", "integer",
+            "integer", "bigint", "bigint", "bigint", "bigint", "text", "bytea",
+        ]
+        let accountTypes = ["bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bytea"]
+        func row(_ values: [any PostgresEncodable], _ types: [String]) -> String {
+            let first = parameters.count + 1
+            parameters += values
+            return "(" + types.enumerated().map { "$\(first + $0.offset)::\($0.element)" }.joined(separator: ", ") + ")"
+        }
+        let transferRows = outcomes.map { row(transferParameters($0.record), transferTypes) }.joined(separator: ",\n")
+        let entryRows = outcomes.map { row(entryParameters($0.entry), entryTypes) }.joined(separator: ",\n")
+        let accountRows = accounts.map { row(accountParameters($0), accountTypes) }.joined(separator: ",\n")
+        try connection.query(
+            """
+            WITH new_transfers AS (
+                INSERT INTO ledger_transfers (\(transferColumns)) VALUES \(transferRows)
+            ), new_entries AS (
+                INSERT INTO ledger_entries (\(entryInsertColumns)) VALUES \(entryRows)
+            )
+            UPDATE ledger_accounts a SET debits_pending_fen = v.dp, debits_posted_fen = v.dpo, credits_pending_fen = v.cp,
+                credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
+            FROM (VALUES \(accountRows)) AS v(id, dp, dpo, cp, cpo, seq, head)
+            WHERE a.id = v.id
+            """,
+            parameters: parameters, prepared: false)
+    }
+
+    static func write(
+        record: TransferRecord?, resolving resolved: TransferRecord?, debit: Account, credit: Account, entry e: Entry,
+        on connection: PostgresConnection
+    ) throws {
+        // $1…$20: the transfer.
+        var parameters = record.map(transferParameters) ?? Array(repeating: Int64(0), count: 20)
+        // $21…$39: the entry.
+        parameters += entryParameters(e)
+        // $40…$43: the pending transfer it resolves, if any.
+        parameters += [
             resolved != nil, bits(resolved?.id.high ?? 0), bits(resolved?.id.low ?? 0), Int64(resolved?.pendingStatus.rawValue ?? 0),
         ]
         // $44…$57: both accounts.
-        for account in [debit, credit] {
-            let b = account.balances
-            parameters += [
-                bits(account.id.rawValue), b.debitsPendingFen, b.debitsPostedFen, b.creditsPendingFen, b.creditsPostedFen,
-                bits(account.sequence), PostgresBytes(account.headHash.bytes),
-            ]
-        }
+        parameters += accountParameters(debit) + accountParameters(credit)
         parameters.append(record != nil)  // $58
         try connection.query(
             """

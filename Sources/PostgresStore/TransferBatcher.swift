@@ -1,0 +1,114 @@
+import Foundation
+import Ledger
+import Postgres
+
+/// Group commit for lone transfers. Concurrent submissions of single plain transfers (not
+/// linked, not resolving a hold) queue here and go to PostgreSQL together: one transaction locks
+/// every account of the batch at once (ascending ids, the ledger's one lock order), applies
+/// `LedgerRules` to each transfer in turn against the rows as the earlier ones left them, writes
+/// them all in one statement, and commits once. A hot account is then locked once per batch instead of once per
+/// transfer, and the commits of many transfers are one. Results are exactly those of submitting
+/// the transfers one by one in queue order; if the batch's transaction fails, each transfer is
+/// retried alone.
+actor TransferBatcher {
+    struct Waiting {
+        var transfer: Transfer
+        var atMs: Int64
+        var continuation: CheckedContinuation<TransferResult, any Error>
+    }
+
+    /// Transfers per transaction: enough to amortise the lock and the commit, few enough that
+    /// a batch holds its locks briefly.
+    static let batchSizeMax = 64
+
+    private var queue: [Waiting] = []
+    private var isDraining = false
+
+    func submit(_ transfer: Transfer, atMs: Int64, store: PostgresLedgerStore) async throws -> TransferResult {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(Waiting(transfer: transfer, atMs: atMs, continuation: continuation))
+            if !isDraining {
+                isDraining = true
+                Task { await self.drain(store) }
+            }
+        }
+    }
+
+    /// Runs batches until the queue is empty; new submissions join while a batch is in flight.
+    private func drain(_ store: PostgresLedgerStore) async {
+        while !queue.isEmpty {
+            let batch = Array(queue.prefix(Self.batchSizeMax))
+            queue.removeFirst(batch.count)
+            do {
+                let results = try await store.applyBatch(batch.map { ($0.transfer, $0.atMs) })
+                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+            } catch {
+                for waiting in batch {
+                    do {
+                        waiting.continuation.resume(returning: try await store.submitAlone(waiting.transfer, atMs: waiting.atMs))
+                    } catch {
+                        waiting.continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
+        isDraining = false
+    }
+}
+
+extension PostgresLedgerStore {
+    /// One transaction for a batch of plain transfers, in order (see `TransferBatcher`).
+    func applyBatch(_ items: [(transfer: Transfer, atMs: Int64)]) async throws -> [TransferResult] {
+        try await pool.withTransaction(retry: .onConflict) { connection in
+            var results = items.map { LedgerRules.check($0.transfer).map(TransferResult.refused) }
+            let live = items.indices.filter { results[$0] == nil }
+            var accounts = try Self.lockAccounts(
+                live.flatMap { [items[$0].transfer.debitAccountID, items[$0].transfer.creditAccountID] }, on: connection)
+            let taken = try Self.existingTransferIDs(live.map { items[$0].transfer.id }, on: connection)
+            var written: [TransferID: TransferRecord] = [:]
+            var outcomes: [TransferOutcome] = []
+            for index in live {
+                let (transfer, atMs) = items[index]
+                if let record = written[transfer.id] {
+                    results[index] = LedgerRules.compare(transfer, with: record)
+                    continue
+                }
+                if taken.contains(transfer.id), let existing = try Self.findTransfer(transfer.id, lock: false, on: connection) {
+                    results[index] = LedgerRules.compare(transfer, with: existing)
+                    continue
+                }
+                switch LedgerRules.validate(
+                    transfer, debit: accounts[transfer.debitAccountID], credit: accounts[transfer.creditAccountID], pending: nil, atMs: atMs)
+                {
+                case .failure(let error):
+                    results[index] = .refused(error)
+                case .success(let outcome):
+                    outcomes.append(outcome)
+                    accounts[outcome.debit.id] = outcome.debit
+                    accounts[outcome.credit.id] = outcome.credit
+                    written[transfer.id] = outcome.record
+                    results[index] = .ok
+                }
+            }
+            // Every row in one statement; the accounts as the last transfer left them.
+            let touched = Set(outcomes.flatMap { [$0.debit.id, $0.credit.id] })
+            try Self.writeBatch(outcomes, accounts: touched.sorted().compactMap { accounts[$0] }, on: connection)
+            return results.map { $0! }
+        }
+    }
+
+    /// Which of `ids` are already transfers.
+    static func existingTransferIDs(_ ids: [TransferID], on connection: PostgresConnection) throws -> Set<TransferID> {
+        guard !ids.isEmpty else { return [] }
+        let highs = ids.map { String(Int64(bitPattern: $0.high)) }.joined(separator: ",")
+        let lows = ids.map { String(Int64(bitPattern: $0.low)) }.joined(separator: ",")
+        return Set(try connection.query(
+            """
+            SELECT t.id_high, t.id_low FROM ledger_transfers t
+            JOIN unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')::bigint[]) AS i(high, low)
+              ON t.id_high = i.high AND t.id_low = i.low
+            """,
+            highs, lows
+        ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) })
+    }
+}

@@ -312,7 +312,7 @@ public final class PostgresLedgerStore: LedgerStore {
             FROM (VALUES \(accountRows)) AS v(id, dp, dpo, cp, cpo, seq, head)
             WHERE a.id = v.id
             """,
-            parameters: parameters, prepared: false)
+            parameters: parameters)
     }
 
     static func write(

@@ -21,14 +21,18 @@ actor TransferBatcher {
     /// a batch holds its locks briefly.
     static let batchSizeMax = 64
 
+    /// Batches in flight at once: one fills while another commits. Their lock statements take
+    /// accounts in ascending order, so they never deadlock each other.
+    static let drainCountMax = 2
+
     private var queue: [Waiting] = []
-    private var isDraining = false
+    private var drainCount = 0
 
     func submit(_ transfer: Transfer, atMs: Int64, store: PostgresLedgerStore) async throws -> TransferResult {
         try await withCheckedThrowingContinuation { continuation in
             queue.append(Waiting(transfer: transfer, atMs: atMs, continuation: continuation))
-            if !isDraining {
-                isDraining = true
+            if drainCount < Self.drainCountMax {
+                drainCount += 1
                 Task { await self.drain(store) }
             }
         }
@@ -52,7 +56,7 @@ actor TransferBatcher {
                 }
             }
         }
-        isDraining = false
+        drainCount -= 1
     }
 }
 
@@ -100,15 +104,11 @@ extension PostgresLedgerStore {
     /// Which of `ids` are already transfers.
     static func existingTransferIDs(_ ids: [TransferID], on connection: PostgresConnection) throws -> Set<TransferID> {
         guard !ids.isEmpty else { return [] }
-        let highs = ids.map { String(Int64(bitPattern: $0.high)) }.joined(separator: ",")
-        let lows = ids.map { String(Int64(bitPattern: $0.low)) }.joined(separator: ",")
+        // The ids written into the statement (numbers only), so that it is planned as an index
+        // lookup per id; a prepared statement over arrays was planned as a scan.
+        let pairs = ids.map { "(\(Int64(bitPattern: $0.high)),\(Int64(bitPattern: $0.low)))" }.joined(separator: ",")
         return Set(try connection.query(
-            """
-            SELECT t.id_high, t.id_low FROM ledger_transfers t
-            JOIN unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')::bigint[]) AS i(high, low)
-              ON t.id_high = i.high AND t.id_low = i.low
-            """,
-            highs, lows
+            "SELECT id_high, id_low FROM ledger_transfers WHERE (id_high, id_low) IN (\(pairs))", parameters: [], prepared: false
         ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) })
     }
 }

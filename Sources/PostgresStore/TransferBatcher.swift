@@ -66,9 +66,11 @@ extension PostgresLedgerStore {
         try await pool.withTransaction(retry: .onConflict) { connection in
             var results = items.map { LedgerRules.check($0.transfer).map(TransferResult.refused) }
             let live = items.indices.filter { results[$0] == nil }
-            var accounts = try Self.lockAccounts(
-                live.flatMap { [items[$0].transfer.debitAccountID, items[$0].transfer.creditAccountID] }, on: connection)
-            let taken = try Self.existingTransferIDs(live.map { items[$0].transfer.id }, on: connection)
+            let locked = try Self.lockAccounts(
+                live.flatMap { [items[$0].transfer.debitAccountID, items[$0].transfer.creditAccountID] },
+                checking: live.map { items[$0].transfer.id }, on: connection)
+            var accounts = locked.accounts
+            let taken = locked.taken
             var written: [TransferID: TransferRecord] = [:]
             var outcomes: [TransferOutcome] = []
             for index in live {
@@ -101,14 +103,40 @@ extension PostgresLedgerStore {
         }
     }
 
-    /// Which of `ids` are already transfers.
-    static func existingTransferIDs(_ ids: [TransferID], on connection: PostgresConnection) throws -> Set<TransferID> {
-        guard !ids.isEmpty else { return [] }
-        // The ids written into the statement (numbers only), so that it is planned as an index
-        // lookup per id; a prepared statement over arrays was planned as a scan.
+    /// Locks the accounts (ascending ids) and, in the same statement, finds which of `ids` are
+    /// already transfers: one round trip while the batch holds its locks.
+    static func lockAccounts(
+        _ accountIDs: [AccountID], checking ids: [TransferID], on connection: PostgresConnection
+    ) throws -> (accounts: [AccountID: Account], taken: Set<TransferID>) {
+        // Numbers only, written into the statement so that each id is an index lookup.
+        let accountList = Set(accountIDs).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
         let pairs = ids.map { "(\(Int64(bitPattern: $0.high)),\(Int64(bitPattern: $0.low)))" }.joined(separator: ",")
-        return Set(try connection.query(
-            "SELECT id_high, id_low FROM ledger_transfers WHERE (id_high, id_low) IN (\(pairs))", parameters: [], prepared: false
-        ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) })
+        var accounts: [AccountID: Account] = [:]
+        var takenText = ""
+        for row in try connection.query(
+            """
+            SELECT \(accountColumns),
+                   (SELECT coalesce(string_agg(id_high || ':' || id_low, ','), '') FROM ledger_transfers
+                    WHERE (id_high, id_low) IN (\(pairs.isEmpty ? "(0,0)" : pairs))) AS taken
+            FROM ledger_accounts WHERE id IN (\(accountList.isEmpty ? "0" : accountList)) ORDER BY id FOR UPDATE
+            """,
+            parameters: [], prepared: false)
+        {
+            let account = try Self.account(row)
+            accounts[account.id] = account
+            takenText = try row.decode("taken")
+        }
+        if accounts.isEmpty && !ids.isEmpty {
+            // No account row to carry the answer: ask on its own.
+            takenText = try connection.query(
+                "SELECT coalesce(string_agg(id_high || ':' || id_low, ','), '') AS taken FROM ledger_transfers WHERE (id_high, id_low) IN (\(pairs))",
+                parameters: [], prepared: false)[0].decode("taken")
+        }
+        let taken = takenText.split(separator: ",").compactMap { pair -> TransferID? in
+            let parts = pair.split(separator: ":")
+            guard parts.count == 2, let high = Int64(parts[0]), let low = Int64(parts[1]) else { return nil }
+            return TransferID(high: UInt64(bitPattern: high), low: UInt64(bitPattern: low))
+        }
+        return (accounts, Set(taken))
     }
 }

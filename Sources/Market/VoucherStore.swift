@@ -88,7 +88,8 @@ public struct ProgramReport: Sendable {
 /// needs, runs `VoucherRules`, moves the money in the ledger, and (given a record) keeps the
 /// response of its Idempotency-Key; refusals throw `MarketError` or `VoucherRefusal`.
 public protocol VoucherStore: Sendable {
-    func createProgram(_ terms: ProgramTerms, by caller: Principal?) async throws -> VoucherProgram
+    /// Funds the program from the region's treasury in the same transaction.
+    func createProgram(_ terms: ProgramTerms, by caller: Principal?, record: IdempotencyRecord<VoucherProgram>?) async throws -> VoucherProgram
     func programs(for caller: Principal?) async throws -> [ProgramReport]
     func program(_ id: ProgramID, for caller: Principal?) async throws -> ProgramReport
     /// `number` is for fixtures; the API lets the store number vouchers.

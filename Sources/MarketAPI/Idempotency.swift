@@ -13,7 +13,7 @@ struct IdempotentPost<Store: IdempotencyStore> {
 
     func run<Result: Sendable>(
         _ request: Request, body: [UInt8], caller: Principal, context: AppRequestContext,
-        status: HTTPResponse.Status = .ok, render: @escaping @Sendable (Result) -> any Encodable & Sendable,
+        status: HTTPResponse.Status = .ok, locationPath: String? = nil, render: @escaping @Sendable (Result) -> any Encodable & Sendable,
         _ work: (IdempotencyRecord<Result>) async throws -> Result
     ) async throws -> Response {
         guard let key = request.headers[.idempotencyKey], !key.isEmpty, key.count <= Self.keyLengthMax,
@@ -27,7 +27,7 @@ struct IdempotentPost<Store: IdempotencyStore> {
         let fingerprint = Array("\(request.method) \(request.uri.path)\n".utf8) + Self.canonical(body)
         switch try await store.claim(apiKeyID: caller.keyID, key: key, request: fingerprint) {
         case .replay(let stored):
-            var response = Self.response(stored)
+            var response = Self.response(stored, locationPath: locationPath)
             response.headers[.idempotentReplayed] = "true"
             return response
         case .reusedWithOtherRequest:
@@ -43,7 +43,7 @@ struct IdempotentPost<Store: IdempotencyStore> {
             }
             do {
                 let result = try await work(record)
-                return Self.response(try record.render(result))
+                return Self.response(try record.render(result), locationPath: locationPath)
             } catch is IdempotencyKeyTaken {
                 throw Self.inProgress
             } catch let error as MarketError where error.clearsOnRetry {
@@ -79,11 +79,15 @@ struct IdempotentPost<Store: IdempotencyStore> {
         return Array(data)
     }
 
-    static func response(_ stored: StoredResponse) -> Response {
+    /// The response kept for a key; a 201 under `locationPath` gets a Location from the body's id.
+    static func response(_ stored: StoredResponse, locationPath: String? = nil) -> Response {
         let contentType = stored.status >= 400 ? "application/problem+json" : "application/json; charset=utf-8"
-        return Response(
-            status: HTTPResponse.Status(code: stored.status), headers: [.contentType: contentType],
-            body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+        var headers: HTTPFields = [.contentType: contentType]
+        if stored.status == 201, let locationPath, let range = stored.body.range(of: #""id":"#) {
+            let id = stored.body[range.upperBound...].prefix { $0.isNumber }
+            if !id.isEmpty { headers[.location] = "\(locationPath)/\(id)" }
+        }
+        return Response(status: HTTPResponse.Status(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
     }
 }
 

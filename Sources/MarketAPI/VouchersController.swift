@@ -19,13 +19,13 @@ struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.post { request, context in
             let caller = try await auth.require(request)
-            let body = try await RequestBody.decode(ProgramBody.self, from: request, context: context)
-            let program = try await store.createProgram(body.terms, by: caller)
-            let report = ProgramReport(program: program, voucherCount: 0, flows: [])
-            var response = try context.responseEncoder.encode(ProgramJSON(report), from: request, context: context)
-            response.status = .created
-            response.headers[.location] = "/v1/voucher-programs/\(program.id)"
-            return response
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(ProgramBody.self, from: request, context: context)
+            return try await idempotent.run(
+                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/voucher-programs",
+                render: { ProgramJSON(ProgramReport(program: $0, voucherCount: 0, flows: [])) }
+            ) { record in
+                try await store.createProgram(body.terms, by: caller, record: record)
+            }
         }
         routes.get { request, context in
             let caller = try await auth.require(request)

@@ -24,7 +24,7 @@ extension PostgresMarketStore {
                     regulator.regionCode!.value, Int64(row.year), row.name
                 ).first.map { ProgramID(try $0.decode("id")) }
             }
-            let id = try await existing.asyncOr { try await self.createProgram(row.terms(openOn: Day.today()), by: regulator).id }
+            let id = try await existing.asyncOr { try await self.createProgram(row.terms(openOn: Day.today()), by: regulator, record: nil).id }
             programs[row.key] = (id, regulator)
         }
         var holders: [String: Principal] = [:]

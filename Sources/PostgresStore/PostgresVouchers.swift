@@ -24,15 +24,19 @@ enum VoucherLedger {
 extension PostgresMarketStore: VoucherStore {
     // MARK: - Programs
 
-    public func createProgram(_ terms: ProgramTerms, by caller: Principal?) async throws -> VoucherProgram {
+    public func createProgram(
+        _ terms: ProgramTerms, by caller: Principal?, record: IdempotencyRecord<VoucherProgram>? = nil
+    ) async throws -> VoucherProgram {
         guard let region = caller?.regionCode else {
             _ = try VoucherRules.checkProgramOwner(caller, issuer: RegionCode("100000")!)
             throw MarketError.forbidden("only regulators run voucher programs")
         }
         _ = try VoucherRules.checkProgramOwner(caller, issuer: region)
         try terms.validate()
-        return try await moneyTransaction { connection in
-            try Self.createProgram(terms, issuer: region, on: connection)
+        return try await moneyTransaction(record) { connection in
+            let program = try Self.createProgram(terms, issuer: region, on: connection)
+            try Self.keep(record, program, on: connection)
+            return program
         }
     }
 

@@ -211,6 +211,33 @@ import TestSupport
         }
     }
 
+    @Test func creatingAProgramFundsItOnceUnderItsKey() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            let body: [String: Any] = [
+                "year": 2027, "name": "德清县2027年度科技创新券", "budgetFen": 1_000_000_00, "useBy": "2028-12-31", "claimBy": "2029-03-31",
+                "honours": ["kind": "list", "regions": ["310117", "330521"]],
+            ]
+            let missing = try await api.send(.post, "/v1/voucher-programs", key: keys.regulator, json: body)
+            #expect(missing.problemCode == "idempotency_key_required")
+            let key = Self.idempotency("program-2027")
+            let first = try await api.send(.post, "/v1/voucher-programs", key: keys.regulator, json: body, headers: key)
+            #expect(first.status == .created, "\(first.text)")
+            let id = try #require(first.object["id"] as? Int)
+            #expect(first.headers[.location] == "/v1/voucher-programs/\(id)")
+            #expect(first.object["remainingFen"] as? Int == 1_000_000_00 && first.object["shareBasisPoints"] as? Int == 5000)
+            let retry = try await api.send(.post, "/v1/voucher-programs", key: keys.regulator, json: body, headers: key)
+            #expect(retry.status == .created && retry.object["id"] as? Int == id)
+            #expect(retry.headers[.location] == "/v1/voucher-programs/\(id)")
+            let count = try await pool.withConnection {
+                try $0.query("SELECT count(*) AS n FROM voucher_programs WHERE year = 2027")[0].decode("n", as: Int.self)
+            }
+            #expect(count == 1)
+            let firm = try await api.send(.post, "/v1/voucher-programs", key: keys.firm, json: body, headers: Self.idempotency())
+            #expect(firm.status == .forbidden)
+        }
+    }
+
     /// 64 redemptions against one voucher at once: exactly those that fit succeed.
     @Test func concurrentRedemptionsNeverSpendAVoucherTwice() async throws {
         try await TestDatabase.with { database in

@@ -177,9 +177,13 @@ public struct ListingContent: Sendable, Equatable {
         try issues.throwIfAny()
     }
 
-    static func isReference(_ text: String) -> Bool {
+    /// An institution's own number for an achievement: 1 to 40 of `A-Z a-z 0-9 - _ . /`.
+    public static let referenceLengthMax = 40
+
+    /// `referenceLengthMax` by default; contracts take longer ones.
+    static func isReference(_ text: String, lengthMax: Int = referenceLengthMax) -> Bool {
         let bytes = text.utf8
-        return (1...40).contains(bytes.count) && bytes.allSatisfy { byte in
+        return (1...lengthMax).contains(bytes.count) && bytes.allSatisfy { byte in
             (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                 || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F
         }

@@ -18,14 +18,19 @@ public struct VoucherRefusal: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// The voucher rules of DOMAIN.md, on values the store has loaded and locked. No I/O.
 public enum VoucherRules {
-    /// A regulator runs programs for its own region only.
-    public static func checkProgramOwner(_ caller: Principal?, issuer: RegionCode) throws -> Principal {
-        guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
+    /// The region a caller runs voucher programs for: a regulator's own.
+    public static func programRegion(of caller: Principal?) throws(MarketError) -> RegionCode {
+        guard let caller else { throw .unauthenticated("a regulator's API key is required") }
         guard caller.role == .regulator, let region = caller.regionCode else {
-            throw MarketError.forbidden("only regulators run voucher programs; this key's role is \(caller.role.rawValue)")
+            throw .forbidden("only regulators run voucher programs; this key's role is \(caller.role.rawValue)")
         }
-        guard region == issuer else { throw MarketError.forbidden("a regulator acts only for its own region (\(region))") }
-        return caller
+        return region
+    }
+
+    /// A regulator runs programs for its own region only.
+    public static func checkProgramOwner(_ caller: Principal?, issuer: RegionCode) throws(MarketError) {
+        let region = try programRegion(of: caller)
+        guard region == issuer else { throw .forbidden("a regulator acts only for its own region (\(region))") }
     }
 
     /// What the store knows when a voucher is issued, all read under lock.
@@ -154,18 +159,26 @@ public enum VoucherRules {
 }
 
 extension VoucherRules {
-    /// A claim's evidence: 1 to 10 references (invoice numbers, report ids, links).
+    public static let evidenceCountMax = 10
+    public static let evidenceLengthMax = 200
+    public static let reasonLengthMax = 500
+
+    /// A claim's evidence: references (invoice numbers, report ids, links).
     public static func checkEvidence(_ evidence: [String]) throws(MarketError) {
         var issues = FieldIssues()
-        if !(1...10).contains(evidence.count) { issues.add("evidence", "must list 1 to 10 references (invoices, reports)") }
-        for (index, item) in evidence.enumerated() { TextRule.check(item, "evidence[\(index)]", length: 1...200, into: &issues) }
+        if !(1...evidenceCountMax).contains(evidence.count) {
+            issues.add("evidence", "must list 1 to \(evidenceCountMax) references (invoices, reports)")
+        }
+        for (index, item) in evidence.enumerated() {
+            TextRule.check(item, "evidence[\(index)]", length: 1...evidenceLengthMax, into: &issues)
+        }
         try issues.throwIfAny()
     }
 
     /// Why a claim is rejected.
     public static func checkReason(_ reason: String) throws(MarketError) {
         var issues = FieldIssues()
-        TextRule.check(reason, "reason", length: 1...500, multiline: true, into: &issues)
+        TextRule.check(reason, "reason", length: 1...reasonLengthMax, multiline: true, into: &issues)
         try issues.throwIfAny()
     }
 }

@@ -277,11 +277,14 @@ public struct RedemptionRequest: Sendable, Equatable {
         self.ownPaymentFen = ownPaymentFen
     }
 
+    /// A service contract's reference, as the provider numbers it (`SJT-2026-0042`).
+    public static let contractReferenceLengthMax = 60
+
     /// The checks that need nothing but the request.
     public func validate() throws(MarketError) {
         var issues = FieldIssues()
-        if !ListingContent.isReference(contractReference) && !(contractReference.utf8.count <= 60 && Self.isLongReference(contractReference)) {
-            issues.add("contractReference", "must be 1 to 60 of the characters A-Z a-z 0-9 - _ . /")
+        if !ListingContent.isReference(contractReference, lengthMax: Self.contractReferenceLengthMax) {
+            issues.add("contractReference", "must be 1 to \(Self.contractReferenceLengthMax) of the characters A-Z a-z 0-9 - _ . /")
         }
         for (field, value, low) in [
             ("contractAmountFen", contractAmountFen, Int64(1)), ("voucherAmountFen", voucherAmountFen, 1), ("ownPaymentFen", ownPaymentFen, 0),
@@ -292,14 +295,6 @@ public struct RedemptionRequest: Sendable, Equatable {
             issues.add("voucherAmountFen", "must not exceed the contract amount \(contractAmountFen)")
         }
         try issues.throwIfAny()
-    }
-
-    static func isLongReference(_ text: String) -> Bool {
-        let bytes = text.utf8
-        return (1...60).contains(bytes.count) && bytes.allSatisfy { byte in
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F
-        }
     }
 }
 

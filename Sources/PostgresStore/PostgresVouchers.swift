@@ -27,11 +27,7 @@ extension PostgresMarketStore: VoucherStore {
     public func createProgram(
         _ terms: ProgramTerms, by caller: Principal?, record: IdempotencyRecord<VoucherProgram>? = nil
     ) async throws -> VoucherProgram {
-        guard let region = caller?.regionCode else {
-            _ = try VoucherRules.checkProgramOwner(caller, issuer: RegionCode("100000")!)
-            throw MarketError.forbidden("only regulators run voucher programs")
-        }
-        _ = try VoucherRules.checkProgramOwner(caller, issuer: region)
+        let region = try VoucherRules.programRegion(of: caller)
         try terms.validate()
         return try await moneyTransaction(record) { connection in
             let program = try Self.createProgram(terms, issuer: region, on: connection)
@@ -129,7 +125,7 @@ extension PostgresMarketStore: VoucherStore {
             guard let program = try Self.program(id, lock: true, on: connection) else {
                 throw MarketError.notFound("no voucher program \(id)")
             }
-            _ = try VoucherRules.checkProgramOwner(caller, issuer: program.issuerRegion)
+            try VoucherRules.checkProgramOwner(caller, issuer: program.issuerRegion)
             guard let party = try connection.query("SELECT \(Self.partyColumns) FROM parties WHERE id = $1", firm.value).first.map(Self.party) else {
                 throw MarketError.invalid([FieldIssue("firmId", "no participant \(firm)")])
             }

@@ -7,20 +7,16 @@ public struct VoucherFixture: Sendable, Decodable {
         public var key: String
         /// The regulator's handle; the program is for its region.
         public var regulator: String
-        public var year: Int
-        public var name: String
-        public var budgetFen: Int64
-        public var shareBasisPoints: Int
-        public var firmCapFen: Int64
-        public var groupCapFen: Int64
-        public var useBy: Day
-        public var claimBy: Day
-        public var honours: Honours
+        /// The rest of the row, as a regulator would send it.
+        public var terms: ProgramTerms
 
-        public var terms: ProgramTerms {
-            ProgramTerms(
-                year: year, name: name, budgetFen: budgetFen, shareBasisPoints: shareBasisPoints, firmCapFen: firmCapFen,
-                groupCapFen: groupCapFen, useBy: useBy, claimBy: claimBy, honours: honours)
+        enum CodingKeys: String, CodingKey { case key, regulator }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = try container.decode(String.self, forKey: .key)
+            regulator = try container.decode(String.self, forKey: .regulator)
+            terms = try ProgramTerms(from: decoder)
         }
 
         /// The terms with the dates moved on by whole years until the program is still open

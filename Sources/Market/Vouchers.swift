@@ -103,8 +103,8 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     public var description: String { text }
 }
 
-/// The terms of a voucher program, as a regulator sets them.
-public struct ProgramTerms: Sendable, Equatable {
+/// The terms of a voucher program, as a regulator sets them (decoded from the fixtures' rows).
+public struct ProgramTerms: Sendable, Equatable, Decodable {
     public var year: Int
     public var name: String
     public var budgetFen: Int64

@@ -21,7 +21,7 @@ extension PostgresMarketStore {
             let existing = try await pool.withConnection { connection in
                 try connection.query(
                     "SELECT id FROM voucher_programs WHERE issuer_region = $1 AND year = $2::integer AND name = $3",
-                    regulator.regionCode!.value, Int64(row.year), row.name
+                    regulator.regionCode!.value, Int64(row.terms.year), row.terms.name
                 ).first.map { ProgramID(try $0.decode("id")) }
             }
             let id = try await existing.asyncOr { try await self.createProgram(row.terms(openOn: Day.today()), by: regulator, record: nil).id }

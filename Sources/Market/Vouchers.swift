@@ -199,6 +199,8 @@ public struct Voucher: Sendable, Equatable {
     public var useBy: Day
     public var claimBy: Day
     public var issuedAt: Date
+    /// The ledger account holding the voucher's value (set by the store).
+    public var accountID: Int64 = 0
 
     public init(
         id: VoucherID, number: String, programID: ProgramID, issuerRegion: RegionCode, firmID: PartyID, faceValueFen: Int64,
@@ -236,6 +238,8 @@ public struct Redemption: Sendable, Equatable {
     public var evidence: [String]
     public var reason: String?
     public var settlementID: SettlementID?
+    /// The program's claim-by date, past which the provider can no longer claim.
+    public var claimBy: Day?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -238,10 +238,9 @@ extension PostgresMarketStore: VoucherStore {
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
             }
-            let voucherAccount = try connection.query("SELECT account_id FROM vouchers WHERE id = $1", voucher.id.value)[0].decode("account_id", as: Int64.self)
             try Self.move(
                 Transfer(
-                    id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucherAccount)),
+                    id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
                     creditAccountID: AccountID(UInt64(payable)), amountFen: request.voucherAmountFen, code: VoucherLedger.Step.hold.code,
                     flags: [.pending], reference: "redemption \(id)"),
                 on: connection,
@@ -288,8 +287,9 @@ extension PostgresMarketStore: VoucherStore {
                 throw MarketError.forbidden("only the redemption's provider claims it")
             }
             guard redemption.status == .held else { throw MarketError.invalidTransition(from: redemption.status.rawValue, action: "claimed") }
-            let claimBy = try Self.program(id: redemption, on: connection).terms.claimBy
-            guard Day.today() <= claimBy else { throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)") }
+            if let claimBy = redemption.claimBy, claimBy < Day.today() {
+                throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)")
+            }
             try connection.query(
                 "UPDATE voucher_redemptions SET status = 'claimed', evidence = $2::text[], updated_at = now() WHERE id = $1",
                 id.value, Self.textArray(evidence))
@@ -478,7 +478,7 @@ extension PostgresMarketStore: VoucherStore {
 
     static let voucherSelect = """
         SELECT v.id, v.number, v.program_id, p.issuer_region, v.firm_id, v.face_value_fen, p.use_by::text AS use_by,
-               p.claim_by::text AS claim_by, v.issued_at,
+               p.claim_by::text AS claim_by, v.issued_at, v.account_id,
                (a.credits_posted_fen - a.debits_posted_fen - a.debits_pending_fen) AS remaining, a.debits_pending_fen AS held
         FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id JOIN ledger_accounts a ON a.id = v.account_id
         """
@@ -492,11 +492,13 @@ extension PostgresMarketStore: VoucherStore {
     }
 
     static func voucher(_ row: PostgresRow) throws -> Voucher {
-        Voucher(
+        var voucher = Voucher(
             id: VoucherID(try row.decode("id")), number: try row.decode("number"), programID: ProgramID(try row.decode("program_id")),
             issuerRegion: RegionCode(try row.decode("issuer_region"))!, firmID: PartyID(try row.decode("firm_id")),
             faceValueFen: try row.decode("face_value_fen"), remainingFen: try row.decode("remaining"), heldFen: try row.decode("held"),
             useBy: Day(try row.decode("use_by"))!, claimBy: Day(try row.decode("claim_by"))!, issuedAt: try row.decode("issued_at"))
+        voucher.accountID = try row.decode("account_id")
+        return voucher
     }
 
     /// With `lock`, locks the program row first and reads after (see `voucher(number:lock:on:)`).
@@ -527,15 +529,11 @@ extension PostgresMarketStore: VoucherStore {
         }
     }
 
-    static func program(id redemption: Redemption, on connection: PostgresConnection) throws -> VoucherProgram {
-        let id: Int64 = try connection.query("SELECT program_id FROM vouchers WHERE id = $1", redemption.voucherID.value)[0].decode("program_id")
-        return try program(ProgramID(id), lock: false, on: connection)!
-    }
-
     static let redemptionSelect = """
         SELECT r.id, v.number, r.voucher_id, v.firm_id, r.provider_id, pr.region_code AS provider_region, p.issuer_region,
                r.contract_reference, r.contract_amount_fen, r.voucher_amount_fen, r.own_payment_fen, r.status,
-               array_to_json(r.evidence)::text AS evidence, r.reason, r.settlement_id, r.created_at, r.updated_at
+               array_to_json(r.evidence)::text AS evidence, r.reason, r.settlement_id, r.created_at, r.updated_at,
+               p.claim_by::text AS claim_by
         FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
         JOIN parties pr ON pr.id = r.provider_id
         """
@@ -546,7 +544,7 @@ extension PostgresMarketStore: VoucherStore {
 
     static func redemption(_ row: PostgresRow) throws -> Redemption {
         let statusText: String = try row.decode("status")
-        return Redemption(
+        var redemption = Redemption(
             id: RedemptionID(try row.decode("id")), voucherNumber: try row.decode("number"), voucherID: VoucherID(try row.decode("voucher_id")),
             firmID: PartyID(try row.decode("firm_id")), providerID: PartyID(try row.decode("provider_id")),
             providerRegion: RegionCode(try row.decode("provider_region"))!, issuerRegion: RegionCode(try row.decode("issuer_region"))!,
@@ -558,6 +556,8 @@ extension PostgresMarketStore: VoucherStore {
             evidence: try JSONDecoder().decode([String].self, from: Data(try row.decode("evidence", as: String.self).utf8)),
             reason: try row.decode("reason", as: String?.self), settlementID: try row.decode("settlement_id", as: Int64?.self).map(SettlementID.init),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+        redemption.claimBy = Day(try row.decode("claim_by"))
+        return redemption
     }
 
     // MARK: - Who sees what

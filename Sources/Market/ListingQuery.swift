@@ -31,6 +31,12 @@ public struct ListingQuery: Sendable, Equatable {
     public var limit: Int
     public var after: ListingCursor?
 
+    /// The query parameters of `GET /v1/listings`, in the order docs/listings.md lists them.
+    public static let parameterNames = [
+        "q", "field", "trlMin", "trlMax", "mode", "priceMin", "priceMax", "negotiable", "institution", "region", "status",
+        "sort", "limit", "cursor",
+    ]
+
     public static let limitMax = 100
     public static let limitDefault = 20
     public static let textLengthMax = 100

@@ -13,15 +13,6 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         auth = Authenticator(keys: store)
     }
 
-    static var searchParameters: [String] { listingSearchParameters }
-}
-
-let listingSearchParameters = [
-        "q", "field", "trlMin", "trlMax", "mode", "priceMin", "priceMax", "negotiable", "institution", "region", "status",
-        "sort", "limit", "cursor",
-]
-
-extension ListingsController {
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.post { request, context in
@@ -118,7 +109,7 @@ extension ListingsController {
     }
 
     static func query(_ request: Request) throws -> ListingQuery {
-        var reader = QueryReader(request, known: searchParameters)
+        var reader = QueryReader(request, known: ListingQuery.parameterNames)
         var query = ListingQuery()
         if let text = reader.text("q") {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

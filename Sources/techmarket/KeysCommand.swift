@@ -123,7 +123,6 @@ func withStore(_ database: DatabaseOptions, _ body: (PostgresMarketStore) async 
     let opened = try database.open(log: printError)
     _ = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: false)
     let pool = opened.pool(size: 1)
-    defer { try? opened.embedded?.stop() }
     do {
         try await body(PostgresMarketStore(pool: pool))
         await pool.close()

@@ -116,6 +116,12 @@ public struct ListingContent: Sendable, Equatable {
 
     public var negotiable: Bool { askingPriceFen == nil }
 
+    /// Lengths in characters (code points), as docs/listings.md states them.
+    public static let titleLength = 2...100
+    public static let summaryLength = 10...2000
+    public static let benefitLengthMax = 500
+    public static let keywordLength = 1...20
+    public static let ipAssetTitleLength = 1...100
     public static let keywordCountMax = 5
     public static let ipAssetCountMax = 20
     public static let askingPriceFenMax: Int64 = 1_000_000_000_000
@@ -127,15 +133,15 @@ public struct ListingContent: Sendable, Equatable {
         if let reference, !Self.isReference(reference) {
             issues.add("reference", "must be 1 to 40 of the characters A-Z a-z 0-9 - _ . /")
         }
-        TextRule.check(title, "title", length: 2...100, into: &issues)
-        TextRule.check(summary, "summary", length: 10...2000, multiline: true, into: &issues)
-        if let benefit { TextRule.check(benefit, "benefit", length: 0...500, multiline: true, into: &issues) }
+        TextRule.check(title, "title", length: Self.titleLength, into: &issues)
+        TextRule.check(summary, "summary", length: Self.summaryLength, multiline: true, into: &issues)
+        if let benefit { TextRule.check(benefit, "benefit", length: 0...Self.benefitLengthMax, multiline: true, into: &issues) }
         if fieldCode.isEmpty || fieldCode.utf8.count > 40 { issues.add("field", "must be a field code from /v1/fields") }
         if keywords.count > Self.keywordCountMax {
             issues.add("keywords", "must have at most \(Self.keywordCountMax) keywords, not \(keywords.count)")
         } else {
             for (index, keyword) in keywords.enumerated() {
-                TextRule.check(keyword, "keywords[\(index)]", length: 1...20, into: &issues)
+                TextRule.check(keyword, "keywords[\(index)]", length: Self.keywordLength, into: &issues)
                 if keywords[..<index].contains(keyword) { issues.add("keywords[\(index)]", "repeats an earlier keyword") }
             }
         }
@@ -147,7 +153,7 @@ public struct ListingContent: Sendable, Equatable {
         } else {
             for (index, asset) in ipAssets.enumerated() {
                 let path = "ipAssets[\(index)]"
-                TextRule.check(asset.title, "\(path).title", length: 1...100, into: &issues)
+                TextRule.check(asset.title, "\(path).title", length: Self.ipAssetTitleLength, into: &issues)
                 switch asset.kind {
                 case .patent:
                     if let number = asset.number {

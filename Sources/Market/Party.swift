@@ -120,7 +120,9 @@ public struct NewParty: Sendable, Equatable, Codable {
         self.groupCode = groupCode
     }
 
-    static let handlePattern = "^[a-z0-9-]{2,40}$"
+    /// Lengths in characters, as Schema/0003 checks them too.
+    public static let nameLength = 1...64
+    public static let nameEnLength = 1...128
 
     /// Checks every field; the credit code's check character is verified. Returns the code in
     /// its canonical (upper-case) form.
@@ -130,8 +132,8 @@ public struct NewParty: Sendable, Equatable, Codable {
         if !Self.isHandle(handle) {
             issues.add("handle", "must be 2 to 40 lower-case letters, digits or hyphens")
         }
-        TextRule.check(name, "name", length: 1...64, into: &issues)
-        if let nameEn { TextRule.check(nameEn, "nameEn", length: 1...128, into: &issues) }
+        TextRule.check(name, "name", length: Self.nameLength, into: &issues)
+        if let nameEn { TextRule.check(nameEn, "nameEn", length: Self.nameEnLength, into: &issues) }
         switch creditCode {
         case .some(let text):
             do {

@@ -120,6 +120,7 @@ public struct ProgramTerms: Sendable, Equatable, Decodable {
     public static let firmCapDefault: Int64 = 300_000_00
     public static let groupCapDefault: Int64 = 500_000_00
     public static let amountFenMax: Int64 = 1_000_000_000_000
+    public static let nameLength = 2...100
 
     public init(
         year: Int, name: String, budgetFen: Int64, shareBasisPoints: Int = ProgramTerms.shareDefault,
@@ -140,7 +141,7 @@ public struct ProgramTerms: Sendable, Equatable, Decodable {
     public func validate() throws(MarketError) {
         var issues = FieldIssues()
         if !(2000...2200).contains(year) { issues.add("year", "must be a year such as 2026") }
-        TextRule.check(name, "name", length: 2...100, into: &issues)
+        TextRule.check(name, "name", length: Self.nameLength, into: &issues)
         for (field, value) in [("budgetFen", budgetFen), ("firmCapFen", firmCapFen), ("groupCapFen", groupCapFen)]
         where !(1...Self.amountFenMax).contains(value) {
             issues.add(field, "must be from 1 to \(Self.amountFenMax) fen, not \(value)")

@@ -27,6 +27,8 @@ public final class PostgresConnection {
     /// How long opening a connection may take unless the conninfo says otherwise.
     public static let connectTimeoutSeconds = 5
 
+    /// The connection string this connection was opened with, to open another like it.
+    public let conninfo: String
     private var handle: OpaquePointer?
     /// Statement names by SQL text, with the parameter types they were prepared for.
     private var preparedStatements: [String: [(types: [Oid], name: String)]] = [:]
@@ -38,6 +40,7 @@ public final class PostgresConnection {
     /// Opens a connection. `conninfo` is a libpq connection string or `postgresql://` URL; what it
     /// leaves out comes from the `PG*` environment variables, by libpq's own rules.
     public init(conninfo: String) throws {
+        self.conninfo = conninfo
         // Defaults first: what the caller's conninfo says wins.
         let keywords = ["application_name", "client_encoding", "connect_timeout", "dbname"]
         let values = ["techmarket", "UTF8", String(Self.connectTimeoutSeconds), conninfo]
@@ -201,12 +204,14 @@ public final class PostgresConnection {
         return received
     }
 
-    /// Runs `COPY (…) TO STDOUT` (text format) and hands each row's line, without its newline, to
-    /// `row` as the server streams it: the server formats rows while the caller digests the
-    /// earlier ones, and no result of millions of rows is ever held whole. The bytes are valid
-    /// only during the call. An error thrown by `row` stops the handing out (the rest of the
-    /// stream is read and dropped, so the connection stays usable) and is rethrown. Returns the
-    /// number of rows.
+    /// Runs `COPY (…) TO STDOUT` and hands each row to `row` as the server streams it: in text
+    /// format the row's line without its newline, in binary format (`WITH (FORMAT binary)`) each
+    /// message as sent (the file header comes with the first row, the trailer on its own). The
+    /// server formats rows while the caller digests the earlier ones, and no result of millions
+    /// of rows is ever held whole. The bytes are valid only during the call. An error thrown by
+    /// `row` stops the handing out (the rest of the stream is read and dropped, so the connection
+    /// stays usable) and is rethrown. Returns the number of rows (binary: of messages, the
+    /// trailer included).
     @discardableResult
     public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
         let handle = try liveHandle()
@@ -215,6 +220,7 @@ public final class PostgresConnection {
             _ = try checked(started)
             throw PostgresError(kind: .client, message: "copyOut needs a COPY … TO STDOUT statement")
         }
+        let binary = PQbinaryTuples(started) == 1
         PQclear(started)
         var count = 0
         var failure: (any Error)?
@@ -226,7 +232,7 @@ public final class PostgresConnection {
                 count += 1
                 guard failure == nil else { continue }
                 let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
-                let end = bytes[Int(length) - 1] == UInt8(ascii: "\n") ? Int(length) - 1 : Int(length)
+                let end = !binary && bytes[Int(length) - 1] == UInt8(ascii: "\n") ? Int(length) - 1 : Int(length)
                 do { try row(UnsafeBufferPointer(start: bytes, count: end)) } catch { failure = error }
             } else {
                 break  // -1: the copy is done; -2: an error, which the final result reports

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Postgres
+import Synchronization
 
 /// Reads the ledger tables for the admins' audit: verification, the trial balance, statements,
 /// exports, the chain head. Plain synchronous code on one connection, for the command line.
@@ -36,8 +37,44 @@ public struct LedgerAudit {
     static let entryColumnCount = 20
 
     /// Verifies every chain, balance and limit; `progress` gets (entries done, entries in all).
+    ///
+    /// Everything is read in one repeatable-read snapshot, so a ledger that is being written
+    /// while it is audited verifies as it stood at the start. The search for orphan rows runs at
+    /// the same time on a second connection that shares the snapshot (on this one afterwards
+    /// when no second connection can be opened).
     public func verify(
         checkpoint: [AccountID: UInt64] = [:], atMs nowMs: Int64, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Audit {
+        try connection.transaction(isolation: .repeatableRead) { connection in
+            try connection.execute("SET TRANSACTION READ ONLY; SET LOCAL jit = off")
+            let snapshot = try connection.query("SELECT pg_export_snapshot() AS id")[0].decode("id", as: String.self)
+            let orphanSearch = BackgroundWork { [conninfo = connection.conninfo] in
+                let side = try PostgresConnection(conninfo: conninfo)
+                defer { side.close() }
+                return try side.transaction(isolation: .repeatableRead) { side in
+                    try side.execute("SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'")
+                    // One process, no JIT: the COPY on the main connection is the longer job, and
+                    // the cores are better left to it.
+                    try side.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+                    return try Self.orphans(on: side)
+                }
+            }
+            var audit = try Self.verifyEntries(on: connection, checkpoint: checkpoint, atMs: nowMs, progress: progress)
+            let orphans: Orphans
+            do {
+                orphans = try orphanSearch.wait()
+            } catch let error as PostgresError where error.kind == .connectionFailed {
+                orphans = try Self.orphans(on: connection)
+            }
+            audit.orphanTransfers = orphans.transfers
+            audit.orphanEntries = orphans.entries
+            return audit
+        }
+    }
+
+    /// The chains, balances and limits: the accounts, then every entry in one binary COPY.
+    private static func verifyEntries(
+        on connection: PostgresConnection, checkpoint: [AccountID: UInt64], atMs nowMs: Int64, progress: (Int, Int) -> Void
     ) throws -> Audit {
         let total = try connection.query("SELECT count(*) AS n FROM ledger_entries")[0].decode("n", as: Int.self)
         var verifier = ChainVerifier(checkpoint: checkpoint)
@@ -49,37 +86,48 @@ public struct LedgerAudit {
         }
         var entryIDs: [Int64] = []
         entryIDs.reserveCapacity(total)
-        // One COPY streams every entry: the server formats rows while this thread checks the
-        // earlier ones, and no result of a million rows is held whole.
-        var line = CopyLine(expectedFieldCount: Self.entryColumnCount)
+        // The server sends rows while this thread checks the earlier ones, nothing is formatted
+        // as text on either side, and no result of a million rows is held whole.
+        let row = CopyRow(fieldCount: Self.entryColumnCount)
         var stopped = false
-        try connection.copyOut("COPY (SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries ORDER BY entry_id) TO STDOUT") { bytes in
-            guard !stopped else { return }
-            try line.read(bytes, expecting: Self.entryColumnCount)
+        try connection.copyOut(
+            "COPY (SELECT \(PostgresLedgerStore.entryColumns) FROM ledger_entries ORDER BY entry_id) TO STDOUT (FORMAT binary)"
+        ) { bytes in
+            guard !stopped, try row.read(bytes) else { return }
             let (entryID, entry) = try PostgresLedgerStore.entry(
-                int: { try line.int64($0) }, hash: { try line.hash($0) }, text: { try line.text($0) })
+                int: { try row.int64($0) }, hash: { try row.hash($0) }, text: { try row.text($0) })
             entryIDs.append(entryID)
             if !verifier.feed(entry) { stopped = true }
             if entryIDs.count % Self.pageSizeMax == 0 { progress(entryIDs.count, total) }
         }
         progress(entryIDs.count, total)
-        let orphanTransfers = try connection.query(
+        return Audit(
+            report: verifier.finish(atMs: nowMs), entryIDs: entryIDs, orphanTransfers: [], orphanEntries: [],
+            storedDigest: heads.finish())
+    }
+
+    struct Orphans: Sendable {
+        var transfers: [TransferID]
+        var entries: [Int64]
+    }
+
+    /// Transfers with no entry and entries with no transfer, the first `orphansListedMax` of each.
+    private static func orphans(on connection: PostgresConnection) throws -> Orphans {
+        let transfers = try connection.query(
             """
             SELECT id_high, id_low FROM ledger_transfers t WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_entries e WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
             ORDER BY id_high, id_low LIMIT $1
             """, Self.orphansListedMax
         ).map { TransferID(high: UInt64(bitPattern: try $0.decode("id_high")), low: UInt64(bitPattern: try $0.decode("id_low"))) }
-        let orphanEntries = try connection.query(
+        let entries = try connection.query(
             """
             SELECT entry_id FROM ledger_entries e WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_transfers t WHERE e.transfer_id_high = t.id_high AND e.transfer_id_low = t.id_low)
             ORDER BY entry_id LIMIT $1
             """, Self.orphansListedMax
         ).map { try $0.decode("entry_id", as: Int64.self) }
-        return Audit(
-            report: verifier.finish(atMs: nowMs), entryIDs: entryIDs, orphanTransfers: orphanTransfers,
-            orphanEntries: orphanEntries, storedDigest: heads.finish())
+        return Orphans(transfers: transfers, entries: entries)
     }
 
     /// The digest of the stored chain heads, recorded as a checkpoint so it can be checked later.
@@ -158,5 +206,24 @@ public struct LedgerAudit {
             try body(page)
             after = page[page.count - 1].entryID
         }
+    }
+}
+
+/// Work run on a thread of its own while the caller goes on; `wait()` returns its result.
+final class BackgroundWork<Value: Sendable>: Sendable {
+    private let result = Mutex<Result<Value, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        Thread.detachNewThread { [self] in
+            let outcome = Result { try work() }
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> Value {
+        done.wait()
+        return try result.withLock { $0! }.get()
     }
 }

@@ -14,6 +14,8 @@ import TestSupport
         let refusedForCredits = Atomic<Int>(0)
     }
 
+    final class StopFlag: Sendable { let isSet = Atomic<Bool>(false) }
+
     @Test func sixtyFourTasksConserveMoneyAndNeverOverdraw() async throws {
         try await TestDatabase.with(demo: false) { database in
             let pool = database.pool(size: 16)
@@ -72,6 +74,49 @@ import TestSupport
             defer { connection.close() }
             let audit = try LedgerAudit(connection: connection).verify(atMs: 3)
             #expect(audit.isClean, "\(audit.report.faults)")
+            await pool.close()
+        }
+    }
+
+    /// An audit of a ledger that is being written reads one snapshot: each run is clean, though
+    /// transfers commit between its reading the accounts and streaming the entries.
+    @Test func verifyingWhileTransfersAreWrittenIsClean() async throws {
+        try await TestDatabase.with(demo: false) { database in
+            let pool = database.pool(size: 8)
+            let store = PostgresLedgerStore(pool: pool)
+            let accounts = (1...8).map { AccountID(UInt64($0)) }
+            _ = try await store.createAccounts(accounts.map { LabelledAccount(Account(id: $0, code: 1), name: "a\($0.rawValue)") })
+            let stop = StopFlag()
+            let writer = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0..<8 {
+                        group.addTask {
+                            var sequence: UInt64 = 0
+                            while !stop.isSet.load(ordering: .relaxed) {
+                                sequence += 1
+                                let transfer = Transfer(
+                                    id: TransferID(high: UInt64(task + 1), low: sequence), debitAccountID: accounts[task],
+                                    creditAccountID: accounts[(task + 1) % 8], amountFen: 1, code: 1)
+                                let result = try await store.submit([transfer], atMs: 1)
+                                #expect(result == [.ok])
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            var counts: [Int] = []
+            while counts.count < 5 || counts.last! < 200 {
+                let audit = try LedgerAudit(connection: connection).verify(atMs: 2)
+                #expect(audit.isClean, "\(audit.report.faults.prefix(3)) \(audit.orphanTransfers.prefix(3))")
+                counts.append(audit.report.entryCount)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            stop.isSet.store(true, ordering: .relaxed)
+            try await writer.value
+            #expect(counts.first! < counts.last!, "the ledger grew while it was verified: \(counts)")
             await pool.close()
         }
     }

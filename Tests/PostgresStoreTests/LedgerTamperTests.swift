@@ -94,6 +94,7 @@ import TestSupport
             // The next entry of one of its accounts no longer follows on.
             let named = try #require(firstFaultEntryID(found))
             #expect(named > 6 && named <= 9)
+            #expect(found.orphanTransfers.count == 1, "the deleted entry's transfer has no entry left")
         }
     }
 
@@ -131,6 +132,7 @@ import TestSupport
             let found = try audit(database)
             #expect(!found.isClean)
             #expect(firstFaultEntryID(found) == 0, "\(found.report.faults) \(found.orphanEntries)")
+            #expect(found.orphanEntries == [0], "the forged entry names a transfer that does not exist")
         }
     }
 
@@ -167,7 +169,7 @@ import TestSupport
     }
 }
 
-/// `ledger verify` reads entries as COPY text lines; every character a reference may hold must
+/// `ledger verify` reads entries by binary COPY; every character a reference may hold must
 /// come back as it was written, or an honest ledger would look tampered with.
 @Suite struct LedgerCopyReadingTests {
     @Test func referencesWithEscapesAndExtremeNumbersVerifyClean() async throws {

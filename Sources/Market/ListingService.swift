@@ -70,6 +70,11 @@ public struct ListingService<Store: ListingStore>: Sendable {
         return ListingPage(items: result.items, nextCursor: next)
     }
 
+    /// See `ListingStore.listingSearchGeneration`.
+    public func searchGeneration() async throws -> Int64 {
+        try await store.listingSearchGeneration()
+    }
+
     private func move(
         _ id: ListingID, to status: ListingStatus, from allowed: Set<ListingStatus>, action: String, expectedVersion: Int?,
         by caller: Principal?

@@ -34,4 +34,7 @@ public protocol ListingStore: Sendable {
     func modifyListing(_ id: ListingID, _ change: @escaping @Sendable (inout Listing) throws -> Void) async throws -> Listing
     /// One page of listings matching the query (validated and authorised by the caller).
     func searchListings(_ query: ListingQuery) async throws -> ListingSearchResult
+    /// A number that moves on whenever anything a public search can show changes (listings, their
+    /// institutions, regions), as committed: while it reads the same, a search answers the same.
+    func listingSearchGeneration() async throws -> Int64
 }

@@ -29,19 +29,26 @@ public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var serverName: String
+    /// Public search pages kept encoded (`SearchPageCache`); 0 sends every search to the database.
+    public var searchPagesMax: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "techmarket") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, serverName: String = "techmarket",
+        searchPagesMax: Int = SearchPageCache.entryCountMaxDefault
+    ) {
         self.host = host
         self.port = port
         self.serverName = serverName
+        self.searchPagesMax = searchPagesMax
     }
 }
 
 /// Everything the API needs from storage.
 public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & IdempotencyStore
 
-/// The router with every route; tests drive it directly.
-public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext> {
+/// The router with every route; tests drive it directly. `searchPages` keeps encoded public
+/// search pages (nil: every search goes to the store).
+public func buildRouter(store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache()) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
@@ -51,7 +58,7 @@ public func buildRouter(store: some MarketAPIStore) -> Router<AppRequestContext>
     let parties = PartiesController(store: store)
     router.addRoutes(parties.partyEndpoints, atPath: "/v1/parties")
     router.addRoutes(parties.meEndpoints, atPath: "/v1/me")
-    router.addRoutes(ListingsController(store: store).endpoints, atPath: "/v1/listings")
+    router.addRoutes(ListingsController(store: store, searchPages: searchPages).endpoints, atPath: "/v1/listings")
     let vouchers = VouchersController(store: store)
     router.addRoutes(vouchers.programEndpoints, atPath: "/v1/voucher-programs")
     router.addRoutes(vouchers.voucherEndpoints, atPath: "/v1/vouchers")
@@ -71,7 +78,8 @@ public func buildApplication(
     configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(store: store),
+        router: buildRouter(
+            store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)
 }

@@ -7,10 +7,12 @@ import Market
 struct ListingsController<Store: ListingStore & KeyStore> {
     let service: ListingService<Store>
     let auth: Authenticator<Store>
+    let searchPages: SearchPageCache?
 
-    init(store: Store) {
+    init(store: Store, searchPages: SearchPageCache?) {
         service = ListingService(store: store)
         auth = Authenticator(keys: store)
+        self.searchPages = searchPages
     }
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -25,8 +27,18 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         }
         routes.get { request, context in
             let caller = try await auth.principal(request)
-            let page = try await service.search(try Self.query(request), for: caller)
-            return try context.responseEncoder.encode(page, from: request, context: context)
+            let query = try Self.query(request)
+            // A public search is the same for every caller: answered from the page encoded
+            // before when the database says nothing it shows has changed since.
+            guard let searchPages, query.status.isPublic else {
+                return try context.responseEncoder.encode(try await service.search(query, for: caller), from: request, context: context)
+            }
+            let key = request.uri.query ?? ""
+            let generation = try await service.searchGeneration()
+            if let page = searchPages.page(for: key, generation: generation) { return Self.json(page) }
+            let page = ByteBuffer(data: try context.responseEncoder.encode(try await service.search(query, for: caller)))
+            searchPages.store(page, for: key, generation: generation)
+            return Self.json(page)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.principal(request)
@@ -106,6 +118,10 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         response.status = status
         response.headers[.eTag] = "\"\(listing.version)\""
         return response
+    }
+
+    static func json(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
     static func query(_ request: Request) throws -> ListingQuery {

@@ -128,6 +128,12 @@ extension PostgresMarketStore: ListingStore {
         } }
     }
 
+    public func listingSearchGeneration() async throws -> Int64 {
+        try await available { try await self.pool.withConnection { connection in
+            try connection.query("SELECT generation FROM listing_generation")[0].decode("generation", as: Int64.self)
+        } }
+    }
+
     /// How a text search finds a page. PostgreSQL's GIN index finds the matches of a word but not
     /// in date or price order, and its estimates for phrases of bigrams are too poor (it takes
     /// '无人' <-> '人机' for two independent words) to choose well between collecting every match

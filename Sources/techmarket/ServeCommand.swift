@@ -21,6 +21,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-fixtures"), help: "Do not load Fixtures/ at start.")
     var noFixtures = false
 
+    @Option(
+        name: .customLong("search-pages"),
+        help: "Public search pages kept encoded, each used while the database's search generation is unchanged; 0 turns this off (default: $TECHMARKET_SEARCH_PAGES or 1024).")
+    var searchPages: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -33,6 +38,10 @@ struct Serve: AsyncParsableCommand {
         let portText = port.map(String.init) ?? environment["TECHMARKET_PORT"] ?? "8080"
         guard let portValue = Int(portText), (1...65535).contains(portValue) else {
             throw ValidationError("port must be a number from 1 to 65535, not '\(portText)'")
+        }
+        let searchPagesText = searchPages.map(String.init) ?? environment["TECHMARKET_SEARCH_PAGES"] ?? String(SearchPageCache.entryCountMaxDefault)
+        guard let searchPagesValue = Int(searchPagesText), (0...1_000_000).contains(searchPagesValue) else {
+            throw ValidationError("search pages must be a number from 0 to 1000000, not '\(searchPagesText)'")
         }
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
@@ -54,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         let pool = opened.pool(size: database.poolSize)
         let store = PostgresMarketStore(pool: pool)
         let app = buildApplication(
-            configuration: .init(host: hostValue, port: portValue), store: store, logger: logger)
+            configuration: .init(host: hostValue, port: portValue, searchPagesMax: searchPagesValue), store: store, logger: logger)
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         var failure: (any Error)?
         do {

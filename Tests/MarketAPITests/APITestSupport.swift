@@ -107,10 +107,12 @@ enum OpenAPIContract {
 }
 
 /// Runs `body` against the whole API on a fresh database with the fixtures loaded.
-func withAPI(_ body: @Sendable (APIClient, PostgresPool) async throws -> Void) async throws {
+func withAPI(
+    searchPages: SearchPageCache? = SearchPageCache(), _ body: @Sendable (APIClient, PostgresPool) async throws -> Void
+) async throws {
     try await TestDatabase.with { database in
         let pool = database.pool()
-        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool)))
+        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages))
         do {
             try await app.test(.router) { client in try await body(APIClient(client: client), pool) }
         } catch {

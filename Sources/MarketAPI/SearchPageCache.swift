@@ -1,0 +1,60 @@
+import Hummingbird
+import Synchronization
+
+/// Encoded pages of public listing searches, each kept with the search generation it was
+/// computed at (`ListingStore.listingSearchGeneration`, Schema/0007).
+///
+/// A public search is a function of its parameters and of what the database holds, and the
+/// generation moves on, in the same transaction, with every change to what a search can show.
+/// So a page encoded at generation n is byte for byte the page a new search would encode while
+/// the database still reads n: the route reads the generation (one row, from PostgreSQL, on
+/// every request) and answers from here only when it matches. Nothing is served from memory
+/// that the database has moved past, whichever server made the change. Pages a caller's key
+/// decides (drafts, withdrawn listings) never come here.
+public final class SearchPageCache: Sendable {
+    /// Pages kept by default; the oldest goes first.
+    public static let entryCountMaxDefault = 1_024
+    /// All pages together stay under this many bytes (a page of 100 long listings is ~150 KB).
+    public static let byteCountMax = 64 << 20
+
+    public let entryCountMax: Int
+
+    private struct State {
+        var generation = Int64.min
+        var pages: [String: ByteBuffer] = [:]
+        /// Keys in the order they were stored, for evicting the oldest.
+        var order: [String] = []
+        var byteCount = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(entryCountMax: Int = SearchPageCache.entryCountMaxDefault) {
+        self.entryCountMax = entryCountMax
+    }
+
+    /// The page stored for `key` at exactly `generation`.
+    func page(for key: String, generation: Int64) -> ByteBuffer? {
+        state.withLock { state in state.generation == generation ? state.pages[key] : nil }
+    }
+
+    /// Keeps `page` for `key`. A newer generation drops every page of the older one; a page of
+    /// an older generation than the pages held is not kept.
+    func store(_ page: ByteBuffer, for key: String, generation: Int64) {
+        guard entryCountMax > 0, page.readableBytes <= Self.byteCountMax / 16 else { return }
+        state.withLock { state in
+            if generation > state.generation { state = State(generation: generation) }
+            guard generation == state.generation, state.pages[key] == nil else { return }
+            while !state.order.isEmpty && (state.pages.count >= entryCountMax || state.byteCount + page.readableBytes > Self.byteCountMax) {
+                let oldest = state.order.removeFirst()
+                state.byteCount -= state.pages.removeValue(forKey: oldest)?.readableBytes ?? 0
+            }
+            state.pages[key] = page
+            state.order.append(key)
+            state.byteCount += page.readableBytes
+        }
+    }
+
+    /// Pages held now (for tests).
+    var count: Int { state.withLock { $0.pages.count } }
+}

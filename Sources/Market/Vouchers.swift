@@ -57,13 +57,18 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     public let text: String
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
-              let day = Int(parts[2]), (2000...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Day.zone
-        guard calendar.date(from: DateComponents(year: year, month: month, day: day)).map({ calendar.component(.day, from: $0) }) == day
+        let digits = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in digits[range] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard digits.count == 10, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"),
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              (2000...2200).contains(year), (1...12).contains(month), (1...Self.daysIn(month, of: year)).contains(day)
         else { return nil }
         self.text = text
     }
@@ -81,15 +86,38 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         try container.encode(text)
     }
 
-    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Days in `month` of `year` in the Gregorian calendar.
+    static func daysIn(_ month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
 
-    /// Today in China time.
+    /// Seconds China time is ahead of UTC: eight hours all year (no daylight saving since 1991).
+    static let chinaOffsetSeconds: Int64 = 8 * 3_600
+
+    /// Today in China time. Plain arithmetic (days since 1970 to a civil date, after Howard
+    /// Hinnant's `civil_from_days`): this runs on every voucher request, where a DateFormatter
+    /// or Calendar costs more than the rest of the rules together.
     public static func today(_ now: Date = Date()) -> Day {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return Day(formatter.string(from: now))!
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down)) + chinaOffsetSeconds
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let shifted = days + 719_468  // days from 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153  // March is 0
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return Day(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))!
     }
 
     /// The same day `years` later (29 February becomes the 28th in a common year).

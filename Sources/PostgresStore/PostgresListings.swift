@@ -159,8 +159,9 @@ extension PostgresMarketStore: ListingStore {
         _ query: ListingQuery, tier: Int?, continuing: Bool, limit: Int, phase: SearchPhase, on connection: PostgresConnection
     ) throws -> PostgresRows {
         let statement = searchStatement(query, tier: tier, continuing: continuing, limit: limit, phase: phase)
-        // Planned for these values each time: a generic plan cannot know how common the words are.
-        return try connection.query(statement.sql, parameters: statement.parameters, prepared: query.text == nil)
+        // Collecting every match is planned for these values each time: a generic plan cannot know
+        // how common the words are. Walking the sort order has one right plan, kept prepared.
+        return try connection.query(statement.sql, parameters: statement.parameters, prepared: query.text == nil || phase == .recent)
     }
 
     /// The SQL of one search: only the conditions the query uses, so that each shape gets its own
@@ -257,14 +258,17 @@ extension PostgresMarketStore: ListingStore {
                 ORDER BY \(order) LIMIT \(limitParameter)::bigint
                 """
         case (_?, .everything):
-            // MATERIALIZED keeps the GIN lookup on its own: every match, however few.
+            // MATERIALIZED keeps the GIN lookup on its own: every match, however few, with only
+            // the columns that order them; the page is chosen from those, and only its rows are
+            // read whole and joined.
             sql = """
                 WITH matches AS MATERIALIZED (
-                    SELECT l.id FROM listings l WHERE l.status = \(status) AND \(textConditions[0]))
+                    SELECT l.id, l.listed_at, l.asking_price_fen FROM listings l
+                    WHERE \((conditions + textConditions).joined(separator: "\n  AND "))),
+                page AS (SELECT l.id FROM matches l ORDER BY \(order) LIMIT \(limitParameter)::bigint)
                 \(select)
-                FROM listings l JOIN matches m ON m.id = l.id JOIN parties p ON p.id = l.institution_id
-                WHERE \((conditions + textConditions.dropFirst()).joined(separator: "\n  AND "))
-                ORDER BY \(order) LIMIT \(limitParameter)::bigint
+                FROM page JOIN listings l ON l.id = page.id JOIN parties p ON p.id = l.institution_id
+                ORDER BY \(order)
                 """
         }
         return (sql, parameters)

@@ -5,9 +5,19 @@ import Postgres
 extension PostgresMarketStore: ListingStore {
     static let listingColumns = """
         l.id, l.institution_id, p.name AS institution_name, l.region_code, l.status, l.version, l.reference, l.title,
-        l.summary, l.benefit, l.field_code, array_to_json(l.keywords)::text AS keywords, l.trl, l.ip_assets::text AS ip_assets,
-        array_to_json(l.transfer_modes)::text AS transfer_modes, l.asking_price_fen, l.created_at, l.updated_at, l.published_at
+        l.summary, l.benefit, l.field_code, l.trl, l.asking_price_fen, l.created_at, l.updated_at, l.published_at,
+        json_build_object('keywords', l.keywords, 'ipAssets', l.ip_assets, 'transferModes', l.transfer_modes)::text AS lists
         """
+
+    /// A listing's three lists, read as one JSON object: one decode per row, not three.
+    struct ListingLists: Decodable {
+        var keywords: [String]
+        var ipAssets: [IPAsset]
+        var transferModes: [TransferMode]
+    }
+
+    /// Shared: a decoder's set-up costs more than decoding one row's lists.
+    static let listsDecoder = JSONDecoder()
 
     public func createListing(institution: PartyID, content: ListingContent) async throws -> Listing {
         try await available { try await self.pool.withTransaction { connection in
@@ -311,14 +321,12 @@ extension PostgresMarketStore: ListingStore {
     }
 
     static func listing(_ row: PostgresRow) throws -> Listing {
-        let decoder = JSONDecoder()
-        func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {
-            let text: String = try row.decode(column)
-            do {
-                return try decoder.decode(T.self, from: Data(text.utf8))
-            } catch {
-                throw PostgresDecodingError.invalidValue(column: column, expected: "\(T.self) as JSON", text: text)
-            }
+        let listsText: String = try row.decode("lists")
+        let lists: ListingLists
+        do {
+            lists = try listsDecoder.decode(ListingLists.self, from: Data(listsText.utf8))
+        } catch {
+            throw PostgresDecodingError.invalidValue(column: "lists", expected: "keywords, IP assets and transfer modes as JSON", text: listsText)
         }
         let statusText: String = try row.decode("status")
         let regionText: String = try row.decode("region_code")
@@ -328,9 +336,8 @@ extension PostgresMarketStore: ListingStore {
         let content = ListingContent(
             reference: try row.decode("reference", as: String?.self), title: try row.decode("title"),
             summary: try row.decode("summary"), benefit: try row.decode("benefit", as: String?.self),
-            fieldCode: try row.decode("field_code"), keywords: try json("keywords", as: [String].self),
-            trl: try row.decode("trl"), ipAssets: try json("ip_assets", as: [IPAsset].self),
-            transferModes: try json("transfer_modes", as: [TransferMode].self),
+            fieldCode: try row.decode("field_code"), keywords: lists.keywords,
+            trl: try row.decode("trl"), ipAssets: lists.ipAssets, transferModes: lists.transferModes,
             askingPriceFen: try row.decode("asking_price_fen", as: Int64?.self))
         return Listing(
             id: ListingID(try row.decode("id")), institutionID: PartyID(try row.decode("institution_id")),

@@ -2,7 +2,7 @@ import Hummingbird
 import Synchronization
 
 /// Encoded pages of public listing searches, each kept with the search generation it was
-/// computed at (`ListingStore.listingSearchGeneration`, Schema/0007).
+/// computed at (`ListingStore.listingSearchGeneration`, Schema/0007 and 0008).
 ///
 /// A public search is a function of its parameters and of what the database holds, and the
 /// generation moves on, in the same transaction, with every change to what a search can show.
@@ -20,11 +20,21 @@ public final class SearchPageCache: Sendable {
     public let entryCountMax: Int
 
     private struct State {
-        var generation = Int64.min
+        var generation: Int64?
         var pages: [String: ByteBuffer] = [:]
-        /// Keys in the order they were stored, for evicting the oldest.
+        /// Keys in the order they were stored, for evicting the oldest; those before `oldest` are gone.
         var order: [String] = []
+        var oldest = 0
         var byteCount = 0
+
+        mutating func evictOldest() {
+            byteCount -= pages.removeValue(forKey: order[oldest])?.readableBytes ?? 0
+            oldest += 1
+            if oldest > 1_024 && oldest * 2 > order.count {
+                order.removeFirst(oldest)
+                oldest = 0
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -38,16 +48,20 @@ public final class SearchPageCache: Sendable {
         state.withLock { state in state.generation == generation ? state.pages[key] : nil }
     }
 
-    /// Keeps `page` for `key`. A newer generation drops every page of the older one; a page of
-    /// an older generation than the pages held is not kept.
+    /// Keeps `page` for `key`. Generations are compared only for equality (Schema/0008 makes
+    /// each one a fresh random value): a page of another generation than the pages held drops
+    /// them all. A late page of a generation the database has already left is then held in
+    /// their place until the next store, but no request can use it: every lookup is at the
+    /// generation the database reads now.
     func store(_ page: ByteBuffer, for key: String, generation: Int64) {
         guard entryCountMax > 0, page.readableBytes <= Self.byteCountMax / 16 else { return }
         state.withLock { state in
-            if generation > state.generation { state = State(generation: generation) }
-            guard generation == state.generation, state.pages[key] == nil else { return }
-            while !state.order.isEmpty && (state.pages.count >= entryCountMax || state.byteCount + page.readableBytes > Self.byteCountMax) {
-                let oldest = state.order.removeFirst()
-                state.byteCount -= state.pages.removeValue(forKey: oldest)?.readableBytes ?? 0
+            if generation != state.generation { state = State(generation: generation) }
+            guard state.pages[key] == nil else { return }
+            while state.oldest < state.order.count
+                && (state.pages.count >= entryCountMax || state.byteCount + page.readableBytes > Self.byteCountMax)
+            {
+                state.evictOldest()
             }
             state.pages[key] = page
             state.order.append(key)

@@ -206,9 +206,10 @@ public final class PostgresConnection {
 
     /// Runs `COPY (…) TO STDOUT` and hands each row to `row` as the server streams it: in text
     /// format the row's line without its newline, in binary format (`WITH (FORMAT binary)`) each
-    /// message as sent (the file header comes with the first row, the trailer on its own). The
-    /// server formats rows while the caller digests the earlier ones, and no result of millions
-    /// of rows is ever held whole. The bytes are valid only during the call. An error thrown by
+    /// message as sent (the file header comes with the first row, the trailer on its own, or with
+    /// the header when there are no rows). The server formats rows while the caller digests the
+    /// earlier ones, and no result of millions of rows is ever held whole. The bytes are valid
+    /// only during the call. An error thrown by
     /// `row` stops the handing out (the rest of the stream is read and dropped, so the connection
     /// stays usable) and is rethrown. Returns the number of rows (binary: of messages, the
     /// trailer included).

@@ -34,7 +34,10 @@ final class CopyRow {
             guard message.count >= Self.signature.count + 8, message.prefix(Self.signature.count).elementsEqual(Self.signature) else {
                 throw Self.malformed("no binary copy signature")
             }
+            // Bits 16–31 of the flags are critical: a reader that does not know one must stop.
+            guard try int32(at: Self.signature.count) & ~0xFFFF == 0 else { throw Self.malformed("unknown critical flags") }
             let extensionLength = Int(try int32(at: Self.signature.count + 4))
+            guard extensionLength >= 0 else { throw Self.malformed("a negative header extension length") }
             offset = Self.signature.count + 8 + extensionLength
             headerRead = true
         }

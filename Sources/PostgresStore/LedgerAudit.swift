@@ -4,7 +4,8 @@ import Postgres
 import Synchronization
 
 /// Reads the ledger tables for the admins' audit: verification, the trial balance, statements,
-/// exports, the chain head. Plain synchronous code on one connection, for the command line.
+/// exports, the chain head. Plain synchronous code for the command line, on one connection
+/// (and, while `verify` streams the entries, a second one for the orphan search).
 public struct LedgerAudit {
     /// Entries fetched per round trip while streaming.
     public static let pageSizeMax = 20_000
@@ -40,14 +41,18 @@ public struct LedgerAudit {
     ///
     /// Everything is read in one repeatable-read snapshot, so a ledger that is being written
     /// while it is audited verifies as it stood at the start. The search for orphan rows runs at
-    /// the same time on a second connection that shares the snapshot (on this one afterwards
-    /// when no second connection can be opened).
+    /// the same time on a second connection that shares the snapshot; when that connection cannot
+    /// be opened, cannot take the snapshot (a conninfo that may reach another host) or waits on a
+    /// lock (a schema change queued behind this audit would otherwise wait on it for ever), the
+    /// search runs on this connection afterwards.
     public func verify(
         checkpoint: [AccountID: UInt64] = [:], atMs nowMs: Int64, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Audit {
         try connection.transaction(isolation: .repeatableRead) { connection in
             try connection.execute("SET TRANSACTION READ ONLY; SET LOCAL jit = off")
             let snapshot = try connection.query("SELECT pg_export_snapshot() AS id")[0].decode("id", as: String.self)
+            guard !snapshot.isEmpty, snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) })
+            else { throw PostgresDecodingError.invalidValue(column: "id", expected: "a snapshot id such as 00000003-0000001B-1", text: snapshot) }
             let orphanSearch = BackgroundWork { [conninfo = connection.conninfo] in
                 let side = try PostgresConnection(conninfo: conninfo)
                 defer { side.close() }
@@ -55,15 +60,23 @@ public struct LedgerAudit {
                     try side.execute("SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'")
                     // One process, no JIT: the COPY on the main connection is the longer job, and
                     // the cores are better left to it.
-                    try side.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+                    try side.execute(
+                        "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; SET LOCAL lock_timeout = '\(Self.sideLockTimeoutMs)ms'")
                     return try Self.orphans(on: side)
                 }
             }
-            var audit = try Self.verifyEntries(on: connection, checkpoint: checkpoint, atMs: nowMs, progress: progress)
+            let entries: Audit
+            do {
+                entries = try Self.verifyEntries(on: connection, checkpoint: checkpoint, atMs: nowMs, progress: progress)
+            } catch {
+                _ = try? orphanSearch.wait()  // its connection closed before the error goes up
+                throw error
+            }
+            var audit = entries
             let orphans: Orphans
             do {
                 orphans = try orphanSearch.wait()
-            } catch let error as PostgresError where error.kind == .connectionFailed {
+            } catch is PostgresError {
                 orphans = try Self.orphans(on: connection)
             }
             audit.orphanTransfers = orphans.transfers
@@ -71,6 +84,10 @@ public struct LedgerAudit {
             return audit
         }
     }
+
+    /// How long the orphan search's connection waits for a lock before the search moves to the
+    /// main connection.
+    static let sideLockTimeoutMs = 2_000
 
     /// The chains, balances and limits: the accounts, then every entry in one binary COPY.
     private static func verifyEntries(

@@ -186,7 +186,9 @@ extension PostgresMarketStore: ListingStore {
             parameters.append(value)
             return "$\(parameters.count)"
         }
-        let status = bind(query.status.rawValue)
+        // The status as a literal (one of three fixed words): a prepared statement's generic plan
+        // can then use the indexes made for published listings alone.
+        let status = "'\(query.status.rawValue)'"
         var conditions = ["l.status = \(status)"]
         // The text: which vector must match, and for tier 2 which must not.
         var textColumn: String?
@@ -268,14 +270,19 @@ extension PostgresMarketStore: ListingStore {
                 ORDER BY \(order) LIMIT \(limitParameter)::bigint
                 """
         case (_?, .everything):
-            // MATERIALIZED keeps the GIN lookup on its own: every match, however few, with only
-            // the columns that order them; the page is chosen from those, and only its rows are
-            // read whole and joined.
+            // MATERIALIZED keeps the GIN lookup on its own (the status and the text, nothing
+            // that could tempt the planner to walk the sort order instead): every match, however
+            // few, with only the columns the filters and the order need. The page is chosen from
+            // those, and only its rows are read whole and joined.
             sql = """
                 WITH matches AS MATERIALIZED (
-                    SELECT l.id, l.listed_at, l.asking_price_fen FROM listings l
-                    WHERE \((conditions + textConditions).joined(separator: "\n  AND "))),
-                page AS (SELECT l.id FROM matches l ORDER BY \(order) LIMIT \(limitParameter)::bigint)
+                    SELECT l.id, l.listed_at, l.asking_price_fen, l.field_code, l.trl, l.transfer_modes, l.negotiable,
+                           l.institution_id, l.region_code
+                    FROM listings l WHERE \(([conditions[0]] + textConditions).joined(separator: " AND "))),
+                page AS (
+                    SELECT l.id FROM matches l
+                    \(conditions.count > 1 ? "WHERE " + conditions.dropFirst().joined(separator: "\n  AND ") : "")
+                    ORDER BY \(order) LIMIT \(limitParameter)::bigint)
                 \(select)
                 FROM page JOIN listings l ON l.id = page.id JOIN parties p ON p.id = l.institution_id
                 ORDER BY \(order)

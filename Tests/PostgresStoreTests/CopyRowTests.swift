@@ -45,6 +45,8 @@ import TestSupport
         let good = header + [0, 2] + field([0, 0, 0, 0, 0, 0, 0, 7]) + field(Array(repeating: 1, count: 32))
         let cases: [(String, [UInt8])] = [
             ("no signature", Array(good.dropFirst())),
+            ("an unknown critical flag", CopyRow.signature + [0, 1, 0, 0, 0, 0, 0, 0] + Array(good.dropFirst(header.count))),
+            ("a negative header extension", CopyRow.signature + [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] + Array(good.dropFirst(header.count))),
             ("a field count that is not the table's", header + [0, 1] + field([0, 7])),
             ("a null", header + [0, 2] + [0xFF, 0xFF, 0xFF, 0xFF] + field([0, 7])),
             ("a field longer than its row", Array(good.dropLast())),

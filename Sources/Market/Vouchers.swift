@@ -98,12 +98,23 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Seconds China time is ahead of UTC: eight hours all year (no daylight saving since 1991).
     static let chinaOffsetSeconds: Int64 = 8 * 3_600
 
-    /// Today in China time. Plain arithmetic (days since 1970 to a civil date, after Howard
-    /// Hinnant's `civil_from_days`): this runs on every voucher request, where a DateFormatter
-    /// or Calendar costs more than the rest of the rules together.
+    /// Today in China time. Plain arithmetic (`civil(fromDaysSince1970:)`): this runs on every
+    /// voucher request, where a DateFormatter or Calendar costs more than the rest of the rules
+    /// together.
     public static func today(_ now: Date = Date()) -> Day {
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down)) + chinaOffsetSeconds
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let (year, month, day) = civil(fromDaysSince1970: days)
+        func padded(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return Day(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))!
+    }
+
+    /// The Gregorian year, month and day of a day counted from 1970-01-01 (day 0), after Howard
+    /// Hinnant's `civil_from_days`.
+    public static func civil(fromDaysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468  // days from 0000-03-01
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -112,12 +123,7 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         let monthIndex = (5 * dayOfYear + 2) / 153  // March is 0
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func padded(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return Day(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))!
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The same day `years` later (29 February becomes the 28th in a common year).

@@ -16,12 +16,15 @@ public struct AppRequestContext: RequestContext {
 
     public var maxUploadSize: Int { Self.requestBodySizeMax }
 
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.jsonEncoder }
+
+    /// Keys sorted, slashes as they are, dates in ISO 8601 (`ListingJSON` writes the same bytes).
+    static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }
+    }()
 }
 
 /// Where and how the HTTP server listens.

@@ -31,12 +31,12 @@ struct ListingsController<Store: ListingStore & KeyStore> {
             // A public search is the same for every caller: answered from the page encoded
             // before when the database says nothing it shows has changed since.
             guard let searchPages, query.status.isPublic else {
-                return try context.responseEncoder.encode(try await service.search(query, for: caller), from: request, context: context)
+                return Self.json(ListingJSON.page(try await service.search(query, for: caller)))
             }
             let key = request.uri.query ?? ""
             let generation = try await service.searchGeneration()
             if let page = searchPages.page(for: key, generation: generation) { return Self.json(page) }
-            let page = ByteBuffer(data: try context.responseEncoder.encode(try await service.search(query, for: caller)))
+            let page = ListingJSON.page(try await service.search(query, for: caller))
             searchPages.store(page, for: key, generation: generation)
             return Self.json(page)
         }
@@ -114,7 +114,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
     }
 
     static func respond(_ listing: Listing, status: HTTPResponse.Status, request: Request, context: AppRequestContext) throws -> Response {
-        var response = try context.responseEncoder.encode(listing, from: request, context: context)
+        var response = json(ListingJSON.listing(listing))
         response.status = status
         response.headers[.eTag] = "\"\(listing.version)\""
         return response

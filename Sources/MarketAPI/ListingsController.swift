@@ -35,10 +35,9 @@ struct ListingsController<Store: ListingStore & KeyStore> {
             }
             let key = request.uri.query ?? ""
             let generation = try await service.searchGeneration()
-            if let page = searchPages.page(for: key, generation: generation) { return Self.json(page) }
-            let page = ListingJSON.page(try await service.search(query, for: caller))
-            searchPages.store(page, for: key, generation: generation)
-            return Self.json(page)
+            return Self.json(try await searchPages.page(for: key, generation: generation) {
+                ListingJSON.page(try await service.search(query, for: caller))
+            })
         }
         routes.get(":id") { request, context in
             let caller = try await auth.principal(request)

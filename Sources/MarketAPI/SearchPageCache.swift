@@ -39,8 +39,39 @@ public final class SearchPageCache: Sendable {
 
     private let state = Mutex(State())
 
+    /// Pages being computed, by key: the requests that miss the same page at the same generation
+    /// while it is computed wait for that one search instead of each running their own (right
+    /// after a change every kept page is gone, and many connections ask for the same few).
+    private let computing = Mutex([String: (generation: Int64, task: Task<ByteBuffer, any Error>)]())
+
     public init(entryCountMax: Int = SearchPageCache.entryCountMaxDefault) {
         self.entryCountMax = entryCountMax
+    }
+
+    /// The page for `key` at `generation`: the one kept, the one being computed, or `compute()`'s,
+    /// which is then kept.
+    func page(
+        for key: String, generation: Int64, compute: @escaping @Sendable () async throws -> ByteBuffer
+    ) async throws -> ByteBuffer {
+        if let page = page(for: key, generation: generation) { return page }
+        let task = computing.withLock { computing in
+            if let running = computing[key], running.generation == generation { return running.task }
+            let task = Task {
+                defer { self.finished(key, generation: generation) }
+                let page = try await compute()
+                self.store(page, for: key, generation: generation)
+                return page
+            }
+            computing[key] = (generation, task)
+            return task
+        }
+        return try await task.value
+    }
+
+    private func finished(_ key: String, generation: Int64) {
+        computing.withLock { computing in
+            if computing[key]?.generation == generation { computing[key] = nil }
+        }
     }
 
     /// The page stored for `key` at exactly `generation`.

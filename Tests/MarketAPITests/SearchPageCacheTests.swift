@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 @testable import MarketAPI
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 
@@ -105,5 +106,35 @@ import TestSupport
         let off = SearchPageCache(entryCountMax: 0)
         off.store(page, for: "a", generation: 1)
         #expect(off.count == 0)
+    }
+
+    final class Calls: Sendable { let count = Mutex(0) }
+    struct Refused: Error {}
+
+    @Test func requestsThatMissTheSamePageTogetherShareOneSearch() async throws {
+        let pages = SearchPageCache()
+        let calls = Calls()
+        let compute: @Sendable () async throws -> ByteBuffer = {
+            calls.count.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(200))
+            return ByteBuffer(string: "{}")
+        }
+        let results = try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            for _ in 0..<16 { group.addTask { try await pages.page(for: "q", generation: 7, compute: compute) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 16 && results.allSatisfy { $0 == ByteBuffer(string: "{}") })
+        #expect(calls.count.withLock { $0 } == 1)
+        _ = try await pages.page(for: "q", generation: 8, compute: compute)  // another generation: computed again
+        #expect(calls.count.withLock { $0 } == 2)
+
+        // A search that fails fails for those waiting on it, and is not kept: the next one tries again.
+        let failing: @Sendable () async throws -> ByteBuffer = {
+            calls.count.withLock { $0 += 1 }
+            throw Refused()
+        }
+        await #expect(throws: Refused.self) { try await pages.page(for: "bad", generation: 8, compute: failing) }
+        await #expect(throws: Refused.self) { try await pages.page(for: "bad", generation: 8, compute: failing) }
+        #expect(calls.count.withLock { $0 } == 4)
     }
 }

@@ -21,7 +21,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
             let caller = try await auth.require(request)
             let body = try await RequestBody.decode(ListingCreateBody.self, from: request, context: context)
             let listing = try await service.create(body.content, by: caller)
-            var response = try Self.respond(listing, status: .created, request: request, context: context)
+            var response = Self.respond(listing, status: .created)
             response.headers[.location] = "/v1/listings/\(listing.id)"
             return response
         }
@@ -42,7 +42,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         routes.get(":id") { request, context in
             let caller = try await auth.principal(request)
             let listing = try await service.listing(ListingID(try request.id(context)), for: caller)
-            return try Self.respond(listing, status: .ok, request: request, context: context)
+            return Self.respond(listing, status: .ok)
         }
         routes.patch(":id") { request, context in
             let caller = try await auth.require(request)
@@ -65,7 +65,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
             if body.changes.isEmpty { throw MarketError.invalid([FieldIssue("body", "changes nothing; send at least one field")]) }
             do {
                 let listing = try await service.update(id, body.changes, expectedVersion: expected, by: caller)
-                return try Self.respond(listing, status: .ok, request: request, context: context)
+                return Self.respond(listing, status: .ok)
             } catch MarketError.staleVersion(let expected, let current) where ifMatch != nil {
                 throw Self.preconditionFailed(expected: expected, current: current)
             }
@@ -88,7 +88,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         let ifMatch = try Self.ifMatch(request)
         do {
             let listing = try await move(id, ifMatch, caller)
-            return try Self.respond(listing, status: .ok, request: request, context: context)
+            return Self.respond(listing, status: .ok)
         } catch MarketError.staleVersion(let expected, let current) {
             throw Self.preconditionFailed(expected: expected, current: current)
         }
@@ -112,7 +112,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
         return version
     }
 
-    static func respond(_ listing: Listing, status: HTTPResponse.Status, request: Request, context: AppRequestContext) throws -> Response {
+    static func respond(_ listing: Listing, status: HTTPResponse.Status) -> Response {
         var response = json(ListingJSON.listing(listing))
         response.status = status
         response.headers[.eTag] = "\"\(listing.version)\""

@@ -274,32 +274,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -401,32 +376,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -462,32 +412,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -523,32 +448,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -653,63 +553,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "A key was sent that is unknown or revoked, or the `Authorization` header is malformed. (The key is optional here; a bad one is still refused.)",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRejected"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -771,35 +618,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is not an admin's.",
@@ -859,88 +678,13 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -988,63 +732,10 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "The id is not a positive integer.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadId"
           },
           "401": {
-            "description": "A key was sent that is unknown or revoked, or the `Authorization` header is malformed. (The key is optional here; a bad one is still refused.)",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRejected"
           },
           "404": {
             "description": "No participant has this id.",
@@ -1075,32 +766,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -1135,63 +801,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -1463,32 +1076,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -1553,35 +1141,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is not an institution's.",
@@ -1640,88 +1200,13 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -1772,119 +1257,16 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "The id is not a positive integer.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadId"
           },
           "401": {
-            "description": "A key was sent that is unknown or revoked, or the `Authorization` header is malformed. (The key is optional here; a bad one is still refused.)",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRejected"
           },
           "404": {
-            "description": "No such listing, or one the caller may not see (a draft or withdrawn listing of another institution).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "not_found"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/ListingNotFound"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -1968,91 +1350,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
-            "description": "The key is not the holding institution's (another institution, a firm, a provider, a regulator or an admin).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "forbidden"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotTheHolder"
           },
           "404": {
-            "description": "No such listing, or one the caller may not see (a draft or withdrawn listing of another institution).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "not_found"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/ListingNotFound"
           },
           "409": {
             "description": "The body's `version` is stale (`version_conflict`), the listing is no longer a draft or published (`invalid_transition`), or the new `reference` is taken (`duplicate_reference`).",
@@ -2085,88 +1389,13 @@ enum OpenAPIDocument {
             }
           },
           "412": {
-            "description": "`If-Match` is stale.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "precondition_failed"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/StaleIfMatch"
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "428": {
             "description": "Neither `If-Match` nor a `version` field was given.",
@@ -2197,32 +1426,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -2311,91 +1515,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
-            "description": "The key is not the holding institution's (another institution, a firm, a provider, a regulator or an admin).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "forbidden"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotTheHolder"
           },
           "404": {
-            "description": "No such listing, or one the caller may not see (a draft or withdrawn listing of another institution).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "not_found"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/ListingNotFound"
           },
           "409": {
             "description": "The lifecycle does not allow draft → published from the listing's status.",
@@ -2426,60 +1552,10 @@ enum OpenAPIDocument {
             }
           },
           "412": {
-            "description": "`If-Match` is stale.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "precondition_failed"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/StaleIfMatch"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -2568,91 +1644,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
-            "description": "The key is not the holding institution's (another institution, a firm, a provider, a regulator or an admin).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "forbidden"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotTheHolder"
           },
           "404": {
-            "description": "No such listing, or one the caller may not see (a draft or withdrawn listing of another institution).",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "not_found"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/ListingNotFound"
           },
           "409": {
             "description": "The lifecycle does not allow draft or published → withdrawn from the listing's status.",
@@ -2683,60 +1681,10 @@ enum OpenAPIDocument {
             }
           },
           "412": {
-            "description": "`If-Match` is stale.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "precondition_failed"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/StaleIfMatch"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -2800,35 +1748,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is neither a regulator's nor an admin's.",
@@ -2859,32 +1779,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -2980,35 +1875,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is not a regulator's (an admin's is not either).",
@@ -3074,88 +1941,13 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           },
           "422": {
             "description": "`idempotency_key_reused`: this Idempotency-Key was first sent with another request.",
@@ -3233,63 +2025,10 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "The id is not a positive integer.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadId"
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is neither a regulator's nor an admin's.",
@@ -3348,32 +2087,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -3479,35 +2193,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is not a regulator's of the program's region.",
@@ -3604,60 +2290,10 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "422": {
             "description": "Refused by the voucher rules: `not_a_firm` (the participant is not a firm); `firm_not_in_region` (the firm is registered outside the program's region); `program_closed` (past the program's `useBy`); `program_budget_exceeded` (`values`: `remainingFen`, `requestedFen`); `firm_cap_exceeded` or `group_cap_exceeded` (`values`: `issuedFen`, `capFen`, `requestedFen`). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
@@ -3697,32 +2333,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -3785,35 +2396,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is an institution's or a provider's.",
@@ -3844,32 +2427,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -3914,35 +2472,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is an institution's or a provider's.",
@@ -4001,32 +2531,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -4130,35 +2635,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The caller may see the voucher but is not the firm holding it.",
@@ -4251,60 +2728,10 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "422": {
             "description": "Refused by the voucher rules: `voucher_expired` (past its `useBy`); `provider_not_admitted` (not an admitted provider); `provider_region_not_honoured`; `exceeds_program_share` (`values`: `maxVoucherAmountFen`, `shareBasisPoints`, `requestedFen`); `exceeds_voucher_remaining` (`values`: `remainingFen`, `requestedFen`, or only `requestedFen` when the ledger refused); `own_payment_too_small` (`values`: `minOwnPaymentFen`, `ownPaymentFen`); `contract_already_redeemed` (the provider's contract is already paid with a voucher). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
@@ -4345,32 +2772,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -4444,63 +2846,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -4547,63 +2896,10 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "The id is not a positive integer.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadId"
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "404": {
             "description": "No such redemption, or one the caller may not see.",
@@ -4634,32 +2930,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -4746,35 +3017,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The caller may see the redemption but is not its provider.",
@@ -4861,60 +3104,10 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "422": {
             "description": "`claim_period_over`: past the program's `claimBy` day.",
@@ -4945,32 +3138,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -5073,35 +3241,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The caller may see the redemption but is not a regulator of its issuing region (an admin, its firm, its provider).",
@@ -5198,88 +3338,13 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "422": {
-            "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "idempotency_key_reused"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyKeyReused"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -5385,35 +3450,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The caller may see the redemption but is not a regulator of its issuing region (an admin, its firm, its provider).",
@@ -5510,116 +3547,16 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
-            "description": "The body is not `application/json`.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unsupported_media_type"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/NotJSON"
           },
           "422": {
-            "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "idempotency_key_reused"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyKeyReused"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -5711,35 +3648,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "403": {
             "description": "The key is neither a regulator's of the issuing region nor an admin's.",
@@ -5801,32 +3710,7 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "The body is larger than 64 KiB.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "body_too_large"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BodyTooLarge"
           },
           "415": {
             "description": "A non-empty body is not `application/json`.",
@@ -5857,60 +3741,10 @@ enum OpenAPIDocument {
             }
           },
           "422": {
-            "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "idempotency_key_reused"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyKeyReused"
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -5965,63 +3799,10 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "The id is not a positive integer.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadId"
           },
           "401": {
-            "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
-            "headers": {
-              "WWW-Authenticate": {
-                "$ref": "#/components/headers/WWWAuthenticate"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unauthenticated"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/KeyRequired"
           },
           "404": {
             "description": "No such batch, or one the caller may not see (only the issuing region's regulators and admins may).",
@@ -6052,32 +3833,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "The database cannot be reached; try again shortly.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "unavailable"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -8200,6 +5956,294 @@ enum OpenAPIDocument {
               }
             ],
             "description": "The new batch; null when nothing was approved and unpaid."
+          }
+        }
+      }
+    },
+    "responses": {
+      "BadId": {
+        "description": "The id is not a positive integer.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "invalid_parameter"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "BodyTooLarge": {
+        "description": "The body is larger than 64 KiB.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "body_too_large"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "IdempotencyKeyReused": {
+        "description": "`idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "idempotency_key_reused"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "KeyRejected": {
+        "description": "A key was sent that is unknown or revoked, or the `Authorization` header is malformed. (The key is optional here; a bad one is still refused.)",
+        "headers": {
+          "WWW-Authenticate": {
+            "$ref": "#/components/headers/WWWAuthenticate"
+          },
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "unauthenticated"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "KeyRequired": {
+        "description": "No key, a key that is unknown or revoked, or a malformed `Authorization` header.",
+        "headers": {
+          "WWW-Authenticate": {
+            "$ref": "#/components/headers/WWWAuthenticate"
+          },
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "unauthenticated"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "ListingNotFound": {
+        "description": "No such listing, or one the caller may not see (a draft or withdrawn listing of another institution).",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "not_found"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "NotJSON": {
+        "description": "The body is not `application/json`.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "unsupported_media_type"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "NotTheHolder": {
+        "description": "The key is not the holding institution's (another institution, a firm, a provider, a regulator or an admin).",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "forbidden"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "StaleIfMatch": {
+        "description": "`If-Match` is stale.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "precondition_failed"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "Unavailable": {
+        "description": "The database cannot be reached; try again shortly.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "unavailable"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
           }
         }
       }

@@ -16,6 +16,13 @@ public final class SearchPageCache: Sendable {
     public static let entryCountMaxDefault = 1_024
     /// All pages together stay under this many bytes (a page of 100 long listings is ~150 KB).
     public static let byteCountMax = 64 << 20
+    /// A page past this is answered but not kept: it would push out too many others.
+    public static let pageByteCountMax = byteCountMax / 16
+    /// The most pages `--search-pages` may ask for.
+    public static let entryCountLimit = 100_000
+    /// Evicted keys at the front of the insertion order are dropped in one go once there are
+    /// this many and they are half of it.
+    static let evictedKeysCompactedMin = 1_024
 
     public let entryCountMax: Int
 
@@ -30,7 +37,7 @@ public final class SearchPageCache: Sendable {
         mutating func evictOldest() {
             byteCount -= pages.removeValue(forKey: order[oldest])?.readableBytes ?? 0
             oldest += 1
-            if oldest > 1_024 && oldest * 2 > order.count {
+            if oldest > SearchPageCache.evictedKeysCompactedMin && oldest * 2 > order.count {
                 order.removeFirst(oldest)
                 oldest = 0
             }
@@ -85,7 +92,7 @@ public final class SearchPageCache: Sendable {
     /// their place until the next store, but no request can use it: every lookup is at the
     /// generation the database reads now.
     func store(_ page: ByteBuffer, for key: String, generation: Int64) {
-        guard entryCountMax > 0, page.readableBytes <= Self.byteCountMax / 16 else { return }
+        guard entryCountMax > 0, page.readableBytes <= Self.pageByteCountMax else { return }
         state.withLock { state in
             if generation != state.generation { state = State(generation: generation) }
             guard state.pages[key] == nil else { return }

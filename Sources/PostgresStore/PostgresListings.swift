@@ -16,9 +16,6 @@ extension PostgresMarketStore: ListingStore {
         var transferModes: [TransferMode]
     }
 
-    /// Shared: a decoder's set-up costs more than decoding one row's lists.
-    static let listsDecoder = JSONDecoder()
-
     public func createListing(institution: PartyID, content: ListingContent) async throws -> Listing {
         try await available { try await self.pool.withTransaction { connection in
             try Self.insertListing(institution: institution, content: content, status: .draft, on: connection)
@@ -46,7 +43,7 @@ extension PostgresMarketStore: ListingStore {
                 """,
                 institution.value, content.reference, status.rawValue, try holder.decode("region_code", as: String.self),
                 content.title, content.summary, content.benefit, content.fieldCode, textArray(content.keywords),
-                Int64(content.trl), try ipAssetsJSON(content.ipAssets), textArray(content.transferModes.map(\.rawValue)),
+                Int64(content.trl), try jsonText(content.ipAssets), textArray(content.transferModes.map(\.rawValue)),
                 content.askingPriceFen, content.negotiable, search
             )[0].decode("id")
         }
@@ -96,7 +93,7 @@ extension PostgresMarketStore: ListingStore {
                 """,
                 listing.id.value, content.reference, listing.status.rawValue, Int64(listing.version), content.title,
                 content.summary, content.benefit, content.fieldCode, textArray(content.keywords), Int64(content.trl),
-                try ipAssetsJSON(content.ipAssets), textArray(content.transferModes.map(\.rawValue)), content.askingPriceFen,
+                try jsonText(content.ipAssets), textArray(content.transferModes.map(\.rawValue)), content.askingPriceFen,
                 content.negotiable, searchVector(content, institutionName: listing.institutionName), publishing)
         }
     }
@@ -310,12 +307,6 @@ extension PostgresMarketStore: ListingStore {
         }.joined(separator: ",") + "}"
     }
 
-    static func ipAssetsJSON(_ assets: [IPAsset]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(assets), as: UTF8.self)
-    }
-
     /// Turns the constraint errors a listing write can meet into answers naming the field.
     static func mappingConstraintErrors<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -331,7 +322,7 @@ extension PostgresMarketStore: ListingStore {
         let listsText: String = try row.decode("lists")
         let lists: ListingLists
         do {
-            lists = try listsDecoder.decode(ListingLists.self, from: Data(listsText.utf8))
+            lists = try jsonDecoder.decode(ListingLists.self, from: Data(listsText.utf8))
         } catch {
             throw PostgresDecodingError.invalidValue(column: "lists", expected: "keywords, IP assets and transfer modes as JSON", text: listsText)
         }

@@ -82,6 +82,19 @@ public final class PostgresMarketStore: ReferenceDataStore {
     }
 
     /// Runs a read, turning a database that cannot be reached into `StoreUnavailable` (503).
+    /// The JSON columns' coder, set up once: setting one up costs more than a row's JSON.
+    static let jsonDecoder = JSONDecoder()
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// `value` as JSON text, for a jsonb parameter.
+    static func jsonText<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
+    }
+
     func available<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -59,7 +59,7 @@ extension PostgresMarketStore: VoucherStore {
                 RETURNING id
                 """,
                 issuer.value, Int64(terms.year), terms.name, terms.budgetFen, Int64(terms.shareBasisPoints), terms.firmCapFen,
-                terms.groupCapFen, terms.useBy.text, terms.claimBy.text, try json(terms.honours), budgetAccount
+                terms.groupCapFen, terms.useBy.text, terms.claimBy.text, try jsonText(terms.honours), budgetAccount
             )[0].decode("id")
         } catch let error as PostgresError where error.isUniqueViolation {
             throw MarketError.duplicate(field: "name", message: "the region already has a \(terms.year) program with this name")
@@ -519,7 +519,7 @@ extension PostgresMarketStore: VoucherStore {
                 shareBasisPoints: try row.decode("share_basis_points"), firmCapFen: try row.decode("firm_cap_fen"),
                 groupCapFen: try row.decode("group_cap_fen"), useBy: Day(try row.decode("use_by"))!,
                 claimBy: Day(try row.decode("claim_by"))!,
-                honours: try JSONDecoder().decode(Honours.self, from: Data(try row.decode("honours", as: String.self).utf8)))
+                honours: try jsonDecoder.decode(Honours.self, from: Data(try row.decode("honours", as: String.self).utf8)))
             let remaining: Int64 = try row.decode("remaining")
             var program = VoucherProgram(
                 id: id, issuerRegion: RegionCode(try row.decode("issuer_region"))!, terms: terms,
@@ -553,7 +553,7 @@ extension PostgresMarketStore: VoucherStore {
                 contractAmountFen: try row.decode("contract_amount_fen"), voucherAmountFen: try row.decode("voucher_amount_fen"),
                 ownPaymentFen: try row.decode("own_payment_fen")),
             status: Redemption.Status(rawValue: statusText) ?? .held,
-            evidence: try JSONDecoder().decode([String].self, from: Data(try row.decode("evidence", as: String.self).utf8)),
+            evidence: try jsonDecoder.decode([String].self, from: Data(try row.decode("evidence", as: String.self).utf8)),
             reason: try row.decode("reason", as: String?.self), settlementID: try row.decode("settlement_id", as: Int64?.self).map(SettlementID.init),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
         redemption.claimBy = Day(try row.decode("claim_by"))
@@ -693,11 +693,6 @@ extension PostgresMarketStore: VoucherStore {
         }
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }
 
 /// The ledger refused a step that the voucher rules had allowed: a bug, reported as a 500.

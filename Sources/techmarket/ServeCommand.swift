@@ -40,8 +40,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("port must be a number from 1 to 65535, not '\(portText)'")
         }
         let searchPagesText = searchPages.map(String.init) ?? environment["TECHMARKET_SEARCH_PAGES"] ?? String(SearchPageCache.entryCountMaxDefault)
-        guard let searchPagesValue = Int(searchPagesText), (0...100_000).contains(searchPagesValue) else {
-            throw ValidationError("search pages must be a number from 0 to 100000, not '\(searchPagesText)'")
+        guard let searchPagesValue = Int(searchPagesText), (0...SearchPageCache.entryCountLimit).contains(searchPagesValue) else {
+            throw ValidationError("search pages must be a number from 0 to \(SearchPageCache.entryCountLimit), not '\(searchPagesText)'")
         }
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)

@@ -1226,15 +1226,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The listing's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/ListingId"
           }
         ],
         "responses": {
@@ -1283,15 +1275,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The listing's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/ListingId"
           },
           {
             "name": "If-Match",
@@ -1446,15 +1430,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The listing's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/ListingId"
           },
           {
             "name": "If-Match",
@@ -1575,15 +1551,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The listing's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/ListingId"
           },
           {
             "name": "If-Match",
@@ -1797,16 +1765,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -2118,16 +2077,7 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -2560,16 +2510,7 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -2868,15 +2809,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The redemption's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/RedemptionId"
           }
         ],
         "responses": {
@@ -2950,15 +2883,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The redemption's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/RedemptionId"
           }
         ],
         "requestBody": {
@@ -3158,27 +3083,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The redemption's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/RedemptionId"
           },
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -3364,27 +3272,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "The redemption's id.",
-            "schema": {
-              "type": "integer",
-              "format": "int64",
-              "minimum": 1
-            }
+            "$ref": "#/components/parameters/RedemptionId"
           },
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -3576,16 +3467,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": true,
-            "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 100,
-              "pattern": "^[!-~]+$"
-            }
+            "$ref": "#/components/parameters/IdempotencyKey"
           }
         ],
         "requestBody": {
@@ -6245,6 +6127,42 @@ enum OpenAPIDocument {
               ]
             }
           }
+        }
+      }
+    },
+    "parameters": {
+      "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": true,
+        "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 100,
+          "pattern": "^[!-~]+$"
+        }
+      },
+      "ListingId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "The listing's id.",
+        "schema": {
+          "type": "integer",
+          "format": "int64",
+          "minimum": 1
+        }
+      },
+      "RedemptionId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "The redemption's id.",
+        "schema": {
+          "type": "integer",
+          "format": "int64",
+          "minimum": 1
         }
       }
     }

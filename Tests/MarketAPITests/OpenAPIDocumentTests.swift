@@ -45,6 +45,27 @@ import TestSupport
         }
     }
 
+    /// Every `$ref` (schemas, responses, parameters, headers) names something the document holds.
+    @Test func everyReferenceResolves() throws {
+        let document = try #require(OpenAPIContract.document as? [String: Any])
+        var references: [String] = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if let reference = object["$ref"] as? String { references.append(reference) }
+                object.values.forEach(collect)
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        collect(document)
+        #expect(references.count > 300)
+        for reference in Set(references) {
+            var target: Any? = document
+            for part in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+            #expect(reference.hasPrefix("#/") && target is [String: Any], "\(reference) names nothing")
+        }
+    }
+
     @Test func theServerServesTheDocument() async throws {
         try await withAPI { api, _ in
             let reply = try await api.send(.get, "/openapi.json")

@@ -133,7 +133,7 @@ public enum VoucherRules {
                 "provider_region_not_honoured", "the program does not honour providers in \(provider.regionCode)")
         }
         let share = Int64(facts.program.terms.shareBasisPoints)
-        let shareCap = request.contractAmountFen.multipliedReportingOverflow(by: share).partialValue / 10_000
+        let shareCap = request.contractAmountFen.multipliedReportingOverflow(by: share).partialValue / Int64(ProgramTerms.basisPointsWhole)
         guard request.voucherAmountFen <= shareCap else {
             throw VoucherRefusal(
                 "exceeds_program_share",

@@ -139,6 +139,8 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
 /// The terms of a voucher program, as a regulator sets them (decoded from the fixtures' rows).
 public struct ProgramTerms: Sendable, Equatable, Decodable {
+    /// Shares are basis points of a contract's amount: 10,000 is all of it.
+    public static let basisPointsWhole = 10_000
     public var year: Int
     public var name: String
     public var budgetFen: Int64
@@ -180,8 +182,8 @@ public struct ProgramTerms: Sendable, Equatable, Decodable {
         where !(1...Self.amountFenMax).contains(value) {
             issues.add(field, "must be from 1 to \(Self.amountFenMax) fen, not \(value)")
         }
-        if !(1...10_000).contains(shareBasisPoints) {
-            issues.add("shareBasisPoints", "must be from 1 to 10000 (basis points of the contract amount), not \(shareBasisPoints)")
+        if !(1...Self.basisPointsWhole).contains(shareBasisPoints) {
+            issues.add("shareBasisPoints", "must be from 1 to \(Self.basisPointsWhole) (basis points of the contract amount), not \(shareBasisPoints)")
         }
         if claimBy < useBy { issues.add("claimBy", "must not be before useBy (\(useBy))") }
         switch honours {

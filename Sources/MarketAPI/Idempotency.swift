@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Market
+import Synchronization
 
 /// Runs a POST that moves money under its `Idempotency-Key`: the first response is kept (in the
 /// same transaction as the money, by the store) and returned again for a retry of the same
@@ -38,12 +39,17 @@ struct IdempotentPost<Store: IdempotencyStore> {
             throw Self.inProgress
         case .proceed(let token):
             let encoder = context.responseEncoder
+            // The store renders the answer to keep it with the money; the response reuses that
+            // rendering (the last, should the store's transaction have been retried).
+            let kept = KeptResponse()
             let record = IdempotencyRecord<Result>(apiKeyID: caller.keyID, key: key, token: token) { result in
-                StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
+                let stored = StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
+                kept.value.withLock { $0 = stored }
+                return stored
             }
             do {
                 let result = try await work(record)
-                return Self.response(try record.render(result), locationPath: locationPath)
+                return Self.response(try kept.value.withLock { $0 } ?? record.render(result), locationPath: locationPath)
             } catch is IdempotencyKeyTaken {
                 throw Self.inProgress
             } catch let error as MarketError where error.clearsOnRetry {
@@ -91,12 +97,14 @@ struct IdempotentPost<Store: IdempotencyStore> {
     }
 }
 
+/// The response a store kept for an Idempotency-Key, as it rendered it.
+final class KeptResponse: Sendable {
+    let value = Mutex<StoredResponse?>(nil)
+}
+
 extension JSONEncoder {
-    static var problems: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    /// Problems are written as the API writes everything, so a replayed refusal has the live one's bytes.
+    static var problems: JSONEncoder { AppRequestContext.jsonEncoder }
 }
 
 extension MarketError {

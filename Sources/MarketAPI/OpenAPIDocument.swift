@@ -2246,7 +2246,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/NotJSON"
           },
           "422": {
-            "description": "Refused by the voucher rules: `not_a_firm` (the participant is not a firm); `firm_not_in_region` (the firm is registered outside the program's region); `program_closed` (past the program's `useBy`); `program_budget_exceeded` (`values`: `remainingFen`, `requestedFen`); `firm_cap_exceeded` or `group_cap_exceeded` (`values`: `issuedFen`, `capFen`, `requestedFen`). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
+            "description": "Refused by the voucher rules: `not_a_firm` (the participant is not a firm); `firm_not_in_region` (the firm is registered outside the program's region); `program_closed` (past the program's `useBy`); `program_budget_exceeded` (`values`: `remainingFen`, `requestedFen`); `firm_cap_exceeded` or `group_cap_exceeded` (`values`: `issuedFen`, `capFen`, `requestedFen`); `voucher_numbers_exhausted` (the region has used every 6-digit serial of the year). Or `idempotency_key_reused`: the `Idempotency-Key` was first sent with another method, path or body; use a new key for a new request.",
             "headers": {
               "Idempotent-Replayed": {
                 "$ref": "#/components/headers/IdempotentReplayed"
@@ -2272,6 +2272,7 @@ enum OpenAPIDocument {
                             "program_budget_exceeded",
                             "firm_cap_exceeded",
                             "group_cap_exceeded",
+                            "voucher_numbers_exhausted",
                             "idempotency_key_reused"
                           ]
                         }

@@ -56,9 +56,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var problem = self
         problem.requestID = problem.requestID ?? context.id
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(problem)
+        let body = try JSONEncoder.problems.encode(problem)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         headers[.requestID] = context.id
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="techmarket""# }

@@ -99,8 +99,8 @@ struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
         routes.post(":id/approve") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
-            let bytes = try await RequestBody.optionalEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: RedemptionJSON.init) { record in
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: RedemptionJSON.init) { record in
                 try await store.decide(id, approve: true, reason: nil, by: caller, record: record)
             }
         }
@@ -122,8 +122,8 @@ struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
             guard caller.role == .regulator, let issuer = caller.regionCode else {
                 throw MarketError.forbidden("a regulator settles its own region's claims (the operator uses `techmarket vouchers settle`)")
             }
-            let bytes = try await RequestBody.optionalEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: SettlementResult.init) { record in
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: SettlementResult.init) { record in
                 try await store.settle(issuer: issuer, by: caller, record: record)
             }
         }
@@ -155,7 +155,7 @@ struct ProgramBody: Decodable {
         let year: Int? = reader.required("year", "a year such as 2026")
         let name: String? = reader.required("name", "a string")
         let budget: Int64? = reader.required("budgetFen", "an integer number of fen")
-        let share: Int?? = reader.optional("shareBasisPoints", "an integer from 1 to 10000")
+        let share: Int?? = reader.optional("shareBasisPoints", "an integer from 1 to \(ProgramTerms.basisPointsWhole)")
         let firmCap: Int64?? = reader.optional("firmCapFen", "an integer number of fen")
         let groupCap: Int64?? = reader.optional("groupCapFen", "an integer number of fen")
         let useBy: Day? = reader.required("useBy", "a date such as 2027-12-31")
@@ -206,7 +206,7 @@ struct ClaimBody: Decodable {
 
     init(from decoder: any Decoder) throws {
         var reader = try ObjectReader(decoder, allowed: ["evidence"])
-        let evidence: [String]? = reader.required("evidence", "an array of 1 to 10 references (invoices, reports)")
+        let evidence: [String]? = reader.required("evidence", "an array of 1 to \(VoucherRules.evidenceCountMax) references (invoices, reports)")
         try reader.finish()
         self.evidence = evidence!
     }
@@ -225,26 +225,20 @@ struct RejectBody: Decodable {
 
 extension RequestBody {
     /// Decodes a body and keeps its bytes, for the Idempotency-Key's fingerprint.
-    static func decodeKeepingBytes<T: Decodable>(
-        _ type: T.Type, from request: Request, context: AppRequestContext, emptyAllowed: Bool = false
-    ) async throws -> (T, [UInt8]) {
+    static func decodeKeepingBytes<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> (T, [UInt8]) {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        if emptyAllowed && buffer.readableBytes == 0, let empty = try? JSONDecoder().decode(T.self, from: Data("{}".utf8)) {
-            return (empty, [])
-        }
         return (try await decode(T.self, from: request, context: context), Array(buffer.readableBytesView))
     }
 
-    /// The bytes of a body that may be empty or `{}`, nothing else.
-    static func optionalEmptyObject(_ request: Request, context: AppRequestContext) async throws -> [UInt8] {
+    /// Refuses a body that is neither empty nor `{}` (both fingerprint as no body at all).
+    static func requireEmptyObject(_ request: Request, context: AppRequestContext) async throws {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let text = String(buffer: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.isEmpty || text == "{}" else {
             throw MarketError.invalid([FieldIssue("body", "must be empty or {}")])
         }
-        return []
     }
 }
 

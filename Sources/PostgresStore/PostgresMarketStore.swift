@@ -81,7 +81,6 @@ public final class PostgresMarketStore: ReferenceDataStore {
         } }
     }
 
-    /// Runs a read, turning a database that cannot be reached into `StoreUnavailable` (503).
     /// The JSON columns' coder, set up once: setting one up costs more than a row's JSON.
     static let jsonDecoder = JSONDecoder()
     static let jsonEncoder: JSONEncoder = {
@@ -95,6 +94,7 @@ public final class PostgresMarketStore: ReferenceDataStore {
         String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
     }
 
+    /// Runs a read, turning a database that cannot be reached into `StoreUnavailable` (503).
     func available<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

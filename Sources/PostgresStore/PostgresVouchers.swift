@@ -126,12 +126,13 @@ extension PostgresMarketStore: VoucherStore {
                 throw MarketError.notFound("no voucher program \(id)")
             }
             try VoucherRules.checkProgramOwner(caller, issuer: program.issuerRegion)
-            guard let party = try connection.query("SELECT \(Self.partyColumns) FROM parties WHERE id = $1", firm.value).first.map(Self.party) else {
-                throw MarketError.invalid([FieldIssue("firmId", "no participant \(firm)")])
-            }
             // Caps count the issuer's vouchers of the program's year, whichever program; the firm
             // row (and its group's) are locked so that two programs cannot race past a cap.
-            try connection.query("SELECT 1 FROM parties WHERE id = $1 FOR UPDATE", firm.value)
+            guard let party = try connection.query(
+                "SELECT \(Self.partyColumns) FROM parties WHERE id = $1 FOR UPDATE", firm.value
+            ).first.map(Self.party) else {
+                throw MarketError.invalid([FieldIssue("firmId", "no participant \(firm)")])
+            }
             if let group = party.groupCode { try connection.query("SELECT 1 FROM party_groups WHERE code = $1 FOR UPDATE", group) }
             let issued = try connection.query(
                 """
@@ -616,6 +617,9 @@ extension PostgresMarketStore: VoucherStore {
         ).compactMap { RegionCode(try $0.decode("code")) }
     }
 
+    /// Digits of a voucher's serial within its region and year (`330521-2026-000123`).
+    static let voucherSerialDigits = 6
+
     static func nextVoucherNumber(_ program: VoucherProgram, on connection: PostgresConnection) throws -> String {
         let prefix = "\(program.issuerRegion.value)-\(program.terms.year)-"
         // Numbers run per region and year across programs: one issuer at a time draws the next.
@@ -623,17 +627,28 @@ extension PostgresMarketStore: VoucherStore {
         let last = try connection.query(
             "SELECT max(number) AS n FROM vouchers WHERE number LIKE $1 || '%'", prefix
         )[0].decode("n", as: String?.self)
-        let next = (last.flatMap { Int($0.suffix(6)) } ?? 0) + 1
-        let digits = String(next)
-        return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        let digits = String((last.flatMap { Int($0.suffix(voucherSerialDigits)) } ?? 0) + 1)
+        guard digits.count <= voucherSerialDigits else {
+            throw VoucherRefusal(
+                "voucher_numbers_exhausted", "region \(program.issuerRegion) has issued every voucher number of \(program.terms.year)")
+        }
+        return prefix + String(repeating: "0", count: voucherSerialDigits - digits.count) + digits
     }
+
+    /// A ledger account's label is cut to this (the accounts table's limit).
+    static let accountNameLengthMax = 128
 
     static func newAccount(code: UInt16, limited: Bool, name: String, on connection: PostgresConnection) throws -> Int64 {
         let id: Int64 = try connection.query("SELECT nextval('voucher_account_ids') AS id")[0].decode("id")
-        let account = Account(id: AccountID(UInt64(id)), code: code, flags: limited ? [.debitsMustNotExceedCredits] : [])
-        let result = try PostgresLedgerStore.createAccount(LabelledAccount(account, name: String(name.prefix(128))), on: connection)
-        guard result == .ok else { throw LedgerStepFailed(step: "open account \(name)", reason: "\(result)") }
+        try openAccount(id, code: code, limited: limited, name: name, on: connection)
         return id
+    }
+
+    static func openAccount(_ id: Int64, code: UInt16, limited: Bool, name: String, on connection: PostgresConnection) throws {
+        let account = Account(id: AccountID(UInt64(id)), code: code, flags: limited ? [.debitsMustNotExceedCredits] : [])
+        let result = try PostgresLedgerStore.createAccount(
+            LabelledAccount(account, name: String(name.prefix(accountNameLengthMax))), on: connection)
+        guard result == .ok else { throw LedgerStepFailed(step: "open account \(name)", reason: "\(result)") }
     }
 
     /// The account that a mapping table names for `key`, opened on first use. Two first uses at
@@ -655,9 +670,7 @@ extension PostgresMarketStore: VoucherStore {
         guard !inserted.isEmpty else {
             return try connection.query("SELECT account_id FROM \(table) WHERE \(match)", parameters: keys)[0].decode("account_id")
         }
-        let account = Account(id: AccountID(UInt64(id)), code: code, flags: limited ? [.debitsMustNotExceedCredits] : [])
-        let result = try PostgresLedgerStore.createAccount(LabelledAccount(account, name: String(name.prefix(128))), on: connection)
-        guard result == .ok else { throw LedgerStepFailed(step: "open account \(name)", reason: "\(result)") }
+        try openAccount(id, code: code, limited: limited, name: name, on: connection)
         return id
     }
 
@@ -719,13 +732,15 @@ extension PostgresMarketStore: IdempotencyStore {
             if inserted { return .proceed(token: token) }
             do {
                 return try await self.pool.withTransaction { connection in
-                    // The use case's transaction holds this row while it runs.
-                    let row = try connection.query(
+                    // The use case's transaction holds this row while it runs. The row may also
+                    // be gone: the attempt that inserted it abandoned it in between (retry then).
+                    guard let row = try connection.query(
                         """
                         SELECT request_hash, state, response_status, response_body FROM idempotency_keys
                         WHERE api_key_id = $1 AND key = $2 FOR UPDATE NOWAIT
                         """,
-                        apiKeyID, key)[0]
+                        apiKeyID, key
+                    ).first else { return .inProgress }
                     guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
                     if try row.decode("state", as: String.self) == "done" {
                         return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))

@@ -17,6 +17,26 @@ import TestSupport
     /// The README's cross-region story: a Deqing regulator issues, the firm redeems at a
     /// Songjiang lab, the lab claims, the regulator approves, a settlement batch lists it, and
     /// the ledger verifies clean.
+    /// Serials are six digits: past 999999 in a region's year issuance is refused by name, not
+    /// left to the table's check as a "number taken".
+    @Test func aRegionThatUsedEverySerialOfTheYearIsRefused() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            let programs = try await api.send(.get, "/v1/voucher-programs", key: keys.regulator)
+            let programID = try #require(programs.items.first { $0["issuerRegion"] as? String == "330521" }?["id"] as? Int)
+            let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
+            let body: [String: Any] = ["firmId": firmID, "faceValueFen": 100_00]
+            let first = try await api.send(.post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: body, headers: Self.idempotency())
+            let number = try #require(first.object["number"] as? String)
+            try await pool.withConnection { connection in
+                _ = try connection.query("UPDATE vouchers SET number = left(number, 12) || '999999' WHERE number = $1", number)
+            }
+            let refused = try await api.send(.post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: body, headers: Self.idempotency())
+            #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            #expect(refused.object["code"] as? String == "voucher_numbers_exhausted")
+        }
+    }
+
     @Test func aDeqingFirmPaysASongjiangLabAndTheRegionSettles() async throws {
         let keys = keys
         try await withAPI { api, pool in

@@ -78,7 +78,7 @@ extension PostgresMarketStore: VoucherStore {
             let ids = try connection.query(
                 "SELECT id FROM voucher_programs WHERE $1::text IS NULL OR issuer_region = $1 ORDER BY id", region?.value
             ).map { ProgramID(try $0.decode("id")) }
-            return try ids.map { try Self.report($0, on: connection) }
+            return try ids.compactMap { try Self.program($0, lock: false, on: connection) }.map { try Self.report($0, on: connection) }
         } }
     }
 
@@ -88,12 +88,13 @@ extension PostgresMarketStore: VoucherStore {
             guard let program = try Self.program(id, lock: false, on: connection), region == nil || region == program.issuerRegion else {
                 throw MarketError.notFound("no voucher program \(id)")
             }
-            return try Self.report(id, on: connection)
+            return try Self.report(program, on: connection)
         } }
     }
 
-    static func report(_ id: ProgramID, on connection: PostgresConnection) throws -> ProgramReport {
-        let program = try program(id, lock: false, on: connection)!
+    /// The program's voucher count and where its money went, by provider region.
+    static func report(_ program: VoucherProgram, on connection: PostgresConnection) throws -> ProgramReport {
+        let id = program.id
         let count = try connection.query("SELECT count(*) AS n FROM vouchers WHERE program_id = $1", id.value)[0].decode("n", as: Int.self)
         let flows = try connection.query(
             """

@@ -274,13 +274,13 @@ public final class PostgresConnection {
         return received
     }
 
-    private func liveHandle() throws -> OpaquePointer {
+    func liveHandle() throws -> OpaquePointer {
         guard let handle else { throw PostgresError(kind: .connectionLost, message: "the connection is closed") }
         return handle
     }
 
     /// Prepares `sql` once per connection and returns the statement's name.
-    private func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
+    func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
         if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
             return known.name
         }
@@ -293,7 +293,22 @@ public final class PostgresConnection {
         return name
     }
 
-    private func checked(_ result: OpaquePointer?) throws -> PostgresRows {
+    /// `preparedName` for a connection in pipeline mode: a statement not prepared yet is prepared
+    /// by a message sent ahead of it in the same pipeline (whose answer comes first, among the
+    /// statement's own), not by a round trip. Nil past `preparedStatementCountMax`.
+    func pipelinedPreparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
+        if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
+            return known.name
+        }
+        guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
+        let name = "tm\(preparedStatementCount)"
+        guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { _ = try checked(nil); return nil }
+        preparedStatements[sql, default: []].append((types, name))
+        preparedStatementCount += 1
+        return name
+    }
+
+    func checked(_ result: OpaquePointer?) throws -> PostgresRows {
         guard let handle else { throw PostgresError(kind: .connectionLost, message: "the connection is closed") }
         guard let result else {
             let lost = PQstatus(handle) != CONNECTION_OK

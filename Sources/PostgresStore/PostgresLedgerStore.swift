@@ -17,9 +17,12 @@ public final class PostgresLedgerStore: LedgerStore {
 
     /// Group commit of lone plain transfers (see `TransferBatcher`).
     let batcher = TransferBatcher()
+    /// The batcher's ahead path, on one connection, in order.
+    let aheadWriter: PostgresPipelineWriter
 
     public init(pool: PostgresPool) {
         self.pool = pool
+        aheadWriter = PostgresPipelineWriter(pool: pool)
     }
 
     public func createAccounts(_ accounts: [LabelledAccount]) async throws -> [AccountResult] {
@@ -51,6 +54,10 @@ public final class PostgresLedgerStore: LedgerStore {
             results += try await submitChain(Array(transfers[start...end]), atMs: timestampMs)
             start = end + 1
         }
+        // What the batcher remembers of these accounts is behind now. (A post or void names
+        // its accounts only through its hold: if the batcher remembers those, its next batch on
+        // them is refused at the lock once and goes the locked way.)
+        await batcher.forget(transfers.flatMap { [$0.debitAccountID, $0.creditAccountID] })
         return results
     }
 
@@ -277,11 +284,13 @@ public final class PostgresLedgerStore: LedgerStore {
         timestamp_ms, expires_at_ms, reference, hash
         """
 
-    /// Writes a batch of new plain transfers in one statement: their rows, their entries (in
-    /// order, so `entry_id` order is chain order), and the final balances and heads of every
-    /// account they touched.
-    static func writeBatch(_ outcomes: [TransferOutcome], accounts: [Account], on connection: PostgresConnection) throws {
-        guard !outcomes.isEmpty else { return }
+    /// The one statement that writes a batch of new plain transfers: their rows, their entries
+    /// (in order, so `entry_id` order is chain order), and the final balances and heads of every
+    /// account they touched. Nil when there is nothing to write.
+    static func writeBatchStatement(
+        _ outcomes: [TransferOutcome], accounts: [Account]
+    ) -> (sql: String, parameters: [any PostgresEncodable])? {
+        guard !outcomes.isEmpty else { return nil }
         var parameters: [any PostgresEncodable] = []
         let transferTypes = [
             "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "integer", "integer", "integer", "text",
@@ -300,7 +309,7 @@ public final class PostgresLedgerStore: LedgerStore {
         let transferRows = outcomes.map { row(transferParameters($0.record), transferTypes) }.joined(separator: ",\n")
         let entryRows = outcomes.map { row(entryParameters($0.entry), entryTypes) }.joined(separator: ",\n")
         let accountRows = accounts.map { row(accountParameters($0), accountTypes) }.joined(separator: ",\n")
-        try connection.query(
+        return (
             """
             WITH new_transfers AS (
                 INSERT INTO ledger_transfers (\(transferColumns)) VALUES \(transferRows)
@@ -312,7 +321,7 @@ public final class PostgresLedgerStore: LedgerStore {
             FROM (VALUES \(accountRows)) AS v(id, dp, dpo, cp, cpo, seq, head)
             WHERE a.id = v.id
             """,
-            parameters: parameters)
+            parameters)
     }
 
     static func write(

@@ -63,6 +63,34 @@ import TestSupport
         }
     }
 
+    @Test func accountsAreNeverDeleted() async throws {
+        try await TestDatabase.with(demo: false) { database in
+            try await seed(database)
+            let pool = database.pool(size: 1)
+            _ = try await PostgresLedgerStore(pool: pool).createAccounts([LabelledAccount(Account(id: AccountID(999), code: 1), name: "unused")])
+            await pool.close()
+            let connection = try PostgresConnection(conninfo: database.conninfo)
+            defer { connection.close() }
+            for sql in ["DELETE FROM ledger_accounts WHERE id = 999", "DELETE FROM ledger_accounts", "TRUNCATE ledger_accounts CASCADE"] {
+                let error = #expect(throws: PostgresError.self) { try connection.execute(sql) }
+                #expect(error?.message.contains("never deleted") == true, "\(sql)")
+            }
+            #expect(try connection.query("SELECT count(*) AS n FROM ledger_accounts WHERE id = 999")[0].decode("n", as: Int.self) == 1)
+            #expect(try audit(database).isClean)
+        }
+    }
+
+    @Test func anEntryOnAMissingAccountIsNamed() async throws {
+        try await TestDatabase.with(demo: false) { database in
+            try await seed(database)
+            // Entries have no foreign keys (Schema/0010): verification is what names such an entry.
+            try tamper(database, "UPDATE ledger_entries SET credit_account_id = 424242 WHERE entry_id = 4")
+            let found = try audit(database)
+            #expect(!found.isClean)
+            #expect(firstFaultEntryID(found) == 4)
+        }
+    }
+
     @Test func anEditedAmountIsNamed() async throws {
         try await TestDatabase.with(demo: false) { database in
             try await seed(database)

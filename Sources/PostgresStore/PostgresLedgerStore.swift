@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Market
 import Postgres
+import Synchronization
 
 /// The PostgreSQL adapter of the ledger: the rules of `LedgerRules` run on rows locked in one
 /// fixed order — the pending transfer first, then the accounts by ascending id — so concurrent
@@ -292,6 +293,23 @@ public final class PostgresLedgerStore: LedgerStore {
     ) -> (sql: String, parameters: [any PostgresEncodable])? {
         guard !outcomes.isEmpty else { return nil }
         var parameters: [any PostgresEncodable] = []
+        parameters.reserveCapacity(outcomes.count * 39 + accounts.count * 7)
+        for outcome in outcomes { parameters += transferParameters(outcome.record) }
+        for outcome in outcomes { parameters += entryParameters(outcome.entry) }
+        for account in accounts { parameters += accountParameters(account) }
+        return (writeBatchSQL(transfers: outcomes.count, accounts: accounts.count), parameters)
+    }
+
+    /// Batch shapes whose statement text is kept: one per transfer count and account count seen,
+    /// up to `writeBatchTextCountMax` (past it, texts are built and not kept).
+    private static let writeBatchTexts = Mutex<[Int: String]>([:])
+    static let writeBatchTextCountMax = 256
+
+    /// The text of `writeBatchStatement` for a shape; built once per shape (a batch of 16 is
+    /// about 10 KB of text, and the connection looks its prepared statement up by that text).
+    static func writeBatchSQL(transfers: Int, accounts: Int) -> String {
+        let key = transfers << 16 | accounts
+        if let text = writeBatchTexts.withLock({ $0[key] }) { return text }
         let transferTypes = [
             "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "integer", "integer", "integer", "text",
             "bigint", "bigint", "integer", "integer", "bigint", "bigint", "bigint", "smallint",
@@ -301,16 +319,17 @@ public final class PostgresLedgerStore: LedgerStore {
             "integer", "bigint", "bigint", "bigint", "bigint", "text", "bytea",
         ]
         let accountTypes = ["bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bytea"]
-        func row(_ values: [any PostgresEncodable], _ types: [String]) -> String {
-            let first = parameters.count + 1
-            parameters += values
-            return "(" + types.enumerated().map { "$\(first + $0.offset)::\($0.element)" }.joined(separator: ", ") + ")"
+        var next = 1
+        func rows(_ count: Int, _ types: [String]) -> String {
+            (0..<count).map { _ in
+                defer { next += types.count }
+                return "(" + types.enumerated().map { "$\(next + $0.offset)::\($0.element)" }.joined(separator: ", ") + ")"
+            }.joined(separator: ",\n")
         }
-        let transferRows = outcomes.map { row(transferParameters($0.record), transferTypes) }.joined(separator: ",\n")
-        let entryRows = outcomes.map { row(entryParameters($0.entry), entryTypes) }.joined(separator: ",\n")
-        let accountRows = accounts.map { row(accountParameters($0), accountTypes) }.joined(separator: ",\n")
-        return (
-            """
+        let transferRows = rows(transfers, transferTypes)
+        let entryRows = rows(transfers, entryTypes)
+        let accountRows = rows(accounts, accountTypes)
+        let text = """
             WITH new_transfers AS (
                 INSERT INTO ledger_transfers (\(transferColumns)) VALUES \(transferRows)
             ), new_entries AS (
@@ -320,8 +339,11 @@ public final class PostgresLedgerStore: LedgerStore {
                 credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
             FROM (VALUES \(accountRows)) AS v(id, dp, dpo, cp, cpo, seq, head)
             WHERE a.id = v.id
-            """,
-            parameters)
+            """
+        writeBatchTexts.withLock { texts in
+            if texts.count < writeBatchTextCountMax { texts[key] = text }
+        }
+        return text
     }
 
     static func write(

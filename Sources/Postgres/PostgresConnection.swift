@@ -294,18 +294,25 @@ public final class PostgresConnection {
     }
 
     /// `preparedName` for a connection in pipeline mode: a statement not prepared yet is prepared
-    /// by a message sent ahead of it in the same pipeline (whose answer comes first, among the
-    /// statement's own), not by a round trip. Nil past `preparedStatementCountMax`.
-    func pipelinedPreparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
+    /// by a message sent ahead of it in the same pipeline, not by a round trip (`isNew`: that
+    /// message's answer is to come). Nil past `preparedStatementCountMax`.
+    func pipelinedPreparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> (name: String, isNew: Bool)? {
         if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
-            return known.name
+            return (known.name, false)
         }
         guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
         let name = "tm\(preparedStatementCount)"
         guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { _ = try checked(nil); return nil }
         preparedStatements[sql, default: []].append((types, name))
         preparedStatementCount += 1
-        return name
+        return (name, true)
+    }
+
+    /// Forgets a statement whose preparation failed, so that its next use prepares it again.
+    func forgetPrepared(_ name: String) {
+        for (sql, variants) in preparedStatements where variants.contains(where: { $0.name == name }) {
+            preparedStatements[sql] = variants.filter { $0.name != name }
+        }
     }
 
     func checked(_ result: OpaquePointer?) throws -> PostgresRows {

@@ -77,41 +77,51 @@ public final class PostgresPipelineWriter: Sendable {
     /// Borrows a connection and sends and answers units until there are none (the loop then
     /// marks itself stopped, under the lock, so the next submission starts a new one).
     private func runLoop() async {
+        let started = Atomic<Bool>(false)
         do {
-            try await pool.withConnection { connection in try self.loop(on: connection) }
+            try await pool.withConnection { connection in
+                started.store(true, ordering: .relaxed)
+                try self.loop(on: connection)
+            }
         } catch {
-            // No connection could be had, or it broke: the units in flight were answered with the
-            // error; the ones not sent yet get it too, and the next submission starts afresh.
-            let units = state.withLock { state -> [Unit] in
+            // The loop answered the units it had sent. Those not sent yet go on a new connection
+            // if the loop ran (the pool drops the broken one); if no connection could be had at
+            // all, they get the error.
+            let retry = started.load(ordering: .relaxed)
+            let (failed, again) = state.withLock { state -> ([Unit], Bool) in
+                if retry {
+                    state.isRunning = !state.pending.isEmpty
+                    return ([], state.isRunning)
+                }
                 defer {
                     state.pending.removeAll()
                     state.isRunning = false
                 }
-                return state.pending
+                return (state.pending, false)
             }
-            for unit in units { unit.continuation.resume(throwing: error) }
+            for unit in failed { unit.continuation.resume(throwing: error) }
+            if again { await runLoop() }
         }
     }
 
-    /// A unit on the wire, and the first error among its answers so far.
+    /// A unit on the wire: the statements it prepared (their answers come first), how many
+    /// answers have come, and the first error among them.
     private struct InFlight {
         var unit: Unit
+        var prepared: [String] = []
+        var answerCount = 0
         var error: (any Error)?
     }
 
     /// Runs on the connection's thread until no unit is pending or in flight. Throws when the
-    /// connection fails; the units in flight are answered with that error first.
+    /// connection fails; every unit taken and not answered is answered with that error first.
     private func loop(on connection: PostgresConnection) throws {
         let handle = try connection.liveHandle()
         guard PQenterPipelineMode(handle) == 1 else { _ = try connection.checked(nil); return }
-        defer { PQexitPipelineMode(handle) }
+        // A connection left in pipeline mode must not go back to the pool: closed, it is dropped.
+        defer { if PQexitPipelineMode(handle) != 1 { connection.close() } }
         var inFlight: [InFlight] = []
         var head = 0
-        func failAll(_ error: any Error) {
-            for flight in inFlight[head...] { flight.unit.continuation.resume(throwing: error) }
-            inFlight.removeAll()
-            head = 0
-        }
         do {
             while true {
                 let room = Self.unitsInFlightMax - (inFlight.count - head)
@@ -131,14 +141,24 @@ public final class PostgresPipelineWriter: Sendable {
                             kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold"))
                         continue
                     }
-                    try send(encoded, on: connection, handle: handle)
-                    inFlight.append(InFlight(unit: unit))
+                    inFlight.append(InFlight(unit: unit))  // answered by the catch below if sending fails
+                    inFlight[inFlight.count - 1].prepared = try send(encoded, on: connection, handle: handle)
                 }
                 if head == inFlight.count { continue }
                 try waitForInput(handle)
                 guard PQconsumeInput(handle) == 1 else { _ = try connection.checked(nil); return }
+                var previousWasEnd = false
                 while head < inFlight.count, PQisBusy(handle) == 0 {
-                    let result = PQgetResult(handle)
+                    guard let result = PQgetResult(handle) else {
+                        // The end of one statement's answer. Two in a row means libpq has nothing
+                        // more to give: the connection is gone or out of step, not waiting.
+                        if previousWasEnd || PQstatus(handle) != CONNECTION_OK {
+                            throw PostgresError(kind: .connectionLost, message: Self.lostMessage(handle))
+                        }
+                        previousWasEnd = true
+                        continue
+                    }
+                    previousWasEnd = false
                     if read(result, into: &inFlight[head], connection: connection) {
                         let done = inFlight[head]
                         if let error = done.error {
@@ -153,24 +173,42 @@ public final class PostgresPipelineWriter: Sendable {
                     inFlight.removeAll(keepingCapacity: true)
                     head = 0
                 }
+                // Lost while answering: nothing more may be sent on it.
+                if PQstatus(handle) != CONNECTION_OK { throw PostgresError(kind: .connectionLost, message: Self.lostMessage(handle)) }
             }
         } catch {
-            failAll(error)
+            for flight in inFlight[head...] { flight.unit.continuation.resume(throwing: error) }
             throw error
         }
     }
 
-    private func send(_ statements: [(sql: String, values: [PostgresParameter])], on connection: PostgresConnection, handle: OpaquePointer) throws {
-        for (sql, values) in statements {
+    private static func lostMessage(_ handle: OpaquePointer) -> String {
+        let message = PostgresConnection.trimmedMessage(PQerrorMessage(handle))
+        return message == "unknown libpq error" ? "the connection stopped answering in the middle of a pipeline" : message
+    }
+
+    /// Sends a unit: first the statements it is the first to use are prepared, then each
+    /// statement runs, then the sync that commits them. Returns the names prepared, whose
+    /// answers come first. (Prepared first so that an error in the unit, which makes the server
+    /// skip the rest of it, cannot skip a statement's preparation while this connection counts it
+    /// as prepared.)
+    private func send(_ statements: [(sql: String, values: [PostgresParameter])], on connection: PostgresConnection, handle: OpaquePointer) throws -> [String] {
+        var prepared: [String] = []
+        let names = try statements.map { sql, values -> String? in
             let types = values.map { Oid($0.typeOID) }
-            let name = try connection.pipelinedPreparedName(for: sql, types: types, handle: handle)
+            guard let (name, isNew) = try connection.pipelinedPreparedName(for: sql, types: types, handle: handle) else { return nil }
+            if isNew { prepared.append(name) }
+            return name
+        }
+        for ((sql, values), name) in zip(statements, names) {
             let sent = withCStringArray(values.map(\.text)) { texts in
                 if let name { return PQsendQueryPrepared(handle, name, Int32(values.count), texts, nil, nil, 0) }
-                return PQsendQueryParams(handle, sql, Int32(values.count), types, texts, nil, nil, 0)
+                return PQsendQueryParams(handle, sql, Int32(values.count), values.map { Oid($0.typeOID) }, texts, nil, nil, 0)
             }
-            guard sent == 1 else { _ = try connection.checked(nil); return }
+            guard sent == 1 else { _ = try connection.checked(nil); return prepared }
         }
-        guard PQpipelineSync(handle) == 1 else { _ = try connection.checked(nil); return }
+        guard PQpipelineSync(handle) == 1 else { _ = try connection.checked(nil); return prepared }
+        return prepared
     }
 
     /// Waits until the server has sent something or a unit was submitted.
@@ -185,20 +223,26 @@ public final class PostgresPipelineWriter: Sendable {
         }
     }
 
-    /// Takes one answer of the unit at the head (a statement's result, the end marker after each
-    /// statement, or the sync that ends the unit); true when the unit is complete.
-    private func read(_ result: OpaquePointer?, into flight: inout InFlight, connection: PostgresConnection) -> Bool {
-        guard let result else { return false }
-        switch PQresultStatus(result) {
-        case PGRES_PIPELINE_SYNC:
+    /// Takes one answer of the unit at the head (a preparation's or a statement's result, or the
+    /// sync that ends the unit); true when the unit is complete.
+    private func read(_ result: OpaquePointer, into flight: inout InFlight, connection: PostgresConnection) -> Bool {
+        let status = PQresultStatus(result)
+        if status == PGRES_PIPELINE_SYNC {
             PQclear(result)
             return true
-        case PGRES_PIPELINE_ABORTED:
-            // A statement after the unit's first error, not run.
-            PQclear(result)
-        default:
-            do { _ = try connection.checked(result) } catch { flight.error = flight.error ?? error }
         }
+        if flight.answerCount < flight.prepared.count && status != PGRES_COMMAND_OK {
+            // Not prepared after all: the next use prepares it again.
+            connection.forgetPrepared(flight.prepared[flight.answerCount])
+        }
+        flight.answerCount += 1
+        if status == PGRES_PIPELINE_ABORTED {
+            // Skipped after an earlier error in the unit.
+            PQclear(result)
+            flight.error = flight.error ?? PostgresError(kind: .client, message: "skipped after an earlier error in the same unit")
+            return false
+        }
+        do { _ = try connection.checked(result) } catch { flight.error = flight.error ?? error }
         return false
     }
 }

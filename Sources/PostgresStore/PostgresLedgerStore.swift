@@ -26,6 +26,9 @@ public final class PostgresLedgerStore: LedgerStore {
         aheadWriter = PostgresPipelineWriter(pool: pool)
     }
 
+    /// How this store's group-commit batches went so far.
+    public func groupCommitCounts() async -> GroupCommitCounts { await batcher.counts }
+
     public func createAccounts(_ accounts: [LabelledAccount]) async throws -> [AccountResult] {
         try await pool.withTransaction(retry: .onConflict) { connection in
             try accounts.map { labelled in try Self.createAccount(labelled, on: connection) }

@@ -39,6 +39,8 @@ actor TransferBatcher {
     /// Accounts remembered for the ahead path; past this the memory starts again empty.
     static let knownAccountCountMax = 4_096
 
+    /// Batches by the way they went, since this store was made.
+    private(set) var counts = GroupCommitCounts()
     private var queue: [Waiting] = []
     private var drainCount = 0
     /// Accounts as this process's latest batch leaves them, committed or still in flight. Only a
@@ -72,6 +74,7 @@ actor TransferBatcher {
                 continue
             }
             await enter(.lockedFirst)
+            counts.lockedFirst += 1
             do {
                 let plan = try await store.applyBatch(items)
                 remember(plan.accounts.values)
@@ -117,8 +120,10 @@ actor TransferBatcher {
         do {
             // Submitted before this actor moves on, so units reach the writer in plan order.
             try await withCheckedThrowingContinuation { store.aheadWriter.submit(statements, answer: $0) }
+            counts.ahead += 1
             return plan.results
         } catch {
+            counts.aheadFailed += 1
             forget(plan.accounts.keys)
             return nil
         }
@@ -160,6 +165,17 @@ actor TransferBatcher {
             known[account.id] = account
         }
     }
+}
+
+/// How group commit's batches went (see `TransferBatcher`): for tests and metrics.
+public struct GroupCommitCounts: Sendable, Equatable {
+    /// Batches worked out ahead and committed.
+    public var ahead = 0
+    /// Batches worked out ahead that the database refused (an account had moved on) or failed;
+    /// each then went locked first.
+    public var aheadFailed = 0
+    /// Batches that went locked first.
+    public var lockedFirst = 0
 }
 
 /// What a batch of plain transfers does, worked out by `LedgerRules` in queue order from the

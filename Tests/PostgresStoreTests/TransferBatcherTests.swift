@@ -64,6 +64,10 @@ import TestSupport
             }
             let account = try #require(try await here.account(AccountID(1)))
             #expect(account.balances.creditsPostedFen == account.balances.debitsPostedFen)
+            // Both ways were taken: ahead on accounts this server wrote last, refused at the lock
+            // after the other server's spend.
+            let counts = await here.groupCommitCounts()
+            #expect(counts.ahead > 0 && counts.aheadFailed > 0 && counts.lockedFirst > 0, "\(counts)")
             try verify(database)
             await here.pool.close()
             await elsewhere.pool.close()
@@ -83,6 +87,8 @@ import TestSupport
             #expect(try await store.submit([transfer(3, 1, 2, 6)], atMs: 1) == [.refused(.existsWithDifferentAmount)])
             let account = try #require(try await store.account(AccountID(2)))
             #expect(account.balances.creditsPostedFen == 45)
+            // The retries were tried ahead and failed on the taken ids, then answered locked first.
+            #expect(await store.groupCommitCounts().aheadFailed > 0)
             try verify(database)
             await store.pool.close()
         }

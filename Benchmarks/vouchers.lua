@@ -9,6 +9,7 @@ local provider = os.getenv("PROVIDER_ID")
 local first = tonumber(os.getenv("VOUCHER_FIRST"))
 local count = tonumber(os.getenv("VOUCHER_COUNT"))
 local one = os.getenv("ONE_VOUCHER") == "1"
+local thread_count = tonumber(os.getenv("WRK_THREADS") or "2")
 -- Contracts and Idempotency-Keys must differ between runs on the same database.
 local run = one and "one" or "many"
 
@@ -27,7 +28,9 @@ function request()
   local follow = table.remove(queue, 1)
   if follow then return follow end
   sent = sent + 1
-  local n = one and first or first + ((sent * #threads + tid) % count)
+  -- `threads` is filled in the main script's state, not in this thread's, so the thread count
+  -- comes from the environment (scripts/bench-vouchers runs wrk with -t2).
+  local n = one and first or first + ((sent * thread_count + tid) % count)
   local number = string.format("330521-2026-%06d", n)
   local body = string.format(
     '{"providerId": %s, "contractReference": "B%s-%d-%d", "contractAmountFen": 200, "voucherAmountFen": 100, "ownPaymentFen": 100}',

@@ -240,6 +240,10 @@ extension PostgresMarketStore: VoucherStore {
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
             }
+            let redemption = try Self.redemption(RedemptionID(id), lock: false, on: connection)!
+            try Self.keep(record, redemption, on: connection)
+            // The hold last: it locks the issuer's payable account to this provider, which every
+            // redemption at the provider shares, so it is held from here to COMMIT only.
             try Self.move(
                 Transfer(
                     id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
@@ -251,8 +255,6 @@ extension PostgresMarketStore: VoucherStore {
                         ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
                         : nil
                 })
-            let redemption = try Self.redemption(RedemptionID(id), lock: false, on: connection)!
-            try Self.keep(record, redemption, on: connection)
             return redemption
         }
     }
@@ -314,6 +316,12 @@ extension PostgresMarketStore: VoucherStore {
             guard redemption.status == .claimed else {
                 throw MarketError.invalidTransition(from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
             }
+            try connection.query(
+                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1",
+                id.value, approve ? "approved" : "rejected", approve ? nil : reason)
+            let decided = try Self.redemption(id, lock: false, on: connection)!
+            try Self.keep(record, decided, on: connection)
+            // The ledger step last, so the shared payable account is held only until COMMIT.
             let step: VoucherLedger.Step = approve ? .approve : .release
             let pendingID = VoucherLedger.Step.hold.id(id.value)
             try Self.move(
@@ -321,11 +329,6 @@ extension PostgresMarketStore: VoucherStore {
                     ? .post(id: step.id(id.value), pendingID: pendingID, amountFen: redemption.request.voucherAmountFen, reference: "redemption \(id)")
                     : .void(id: step.id(id.value), pendingID: pendingID, reference: "redemption \(id)"),
                 on: connection)
-            try connection.query(
-                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1",
-                id.value, approve ? "approved" : "rejected", approve ? nil : reason)
-            let decided = try Self.redemption(id, lock: false, on: connection)!
-            try Self.keep(record, decided, on: connection)
             return decided
         }
     }

@@ -205,42 +205,38 @@ extension PostgresMarketStore: VoucherStore {
                   caller.isAdmin || caller.partyID == voucher.firmID || (caller.role == .regulator && caller.regionCode == voucher.issuerRegion)
             else { throw MarketError.notFound("no voucher \(number)") }
             let program = try Self.program(voucher.programID, lock: false, on: connection)!
-            let provider = try connection.query("SELECT \(Self.partyColumns), admitted FROM parties WHERE id = $1", request.providerID.value).first
-            let providerParty = try provider.map(Self.party)
-            var members: Set<RegionCode> = []
-            if case .alliance(let code) = program.terms.honours {
-                members = Set(try connection.query("SELECT region_code FROM alliance_members WHERE alliance_code = $1", code)
-                    .compactMap { RegionCode(try $0.decode("region_code")) })
-            }
-            let taken = try connection.query(
-                """
-                SELECT 1 FROM voucher_redemptions
-                WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')
-                """,
-                request.providerID.value, request.contractReference).count > 0
+            let allianceCode: String? = if case .alliance(let code) = program.terms.honours { code } else { nil }
+            let facts = try Self.redemptionFacts(request, allianceCode: allianceCode, on: connection)
             try VoucherRules.checkRedemption(
                 request, by: caller,
                 .init(
-                    voucher: voucher, program: program, provider: providerParty, providerAdmitted: try provider?.decode("admitted") ?? false,
-                    providerAncestry: try providerParty.map { try Self.ancestry($0.regionCode, on: connection) } ?? [],
-                    allianceMembers: members, contractTaken: taken, today: Day.today()))
+                    voucher: voucher, program: program, provider: facts.provider, providerAdmitted: facts.admitted,
+                    providerAncestry: facts.ancestry, allianceMembers: facts.allianceMembers, contractTaken: facts.contractTaken,
+                    today: Day.today()))
             let payable = try Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
-            let id: Int64
+            let inserted: PostgresRow
             do {
-                id = try connection.query(
+                inserted = try connection.query(
                     """
                     INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen, voucher_amount_fen,
                         own_payment_fen, status)
-                    VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING id
+                    VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING id, created_at, updated_at
                     """,
                     voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
-                    request.voucherAmountFen, request.ownPaymentFen)[0].decode("id")
+                    request.voucherAmountFen, request.ownPaymentFen)[0]
             } catch let error as PostgresError where error.isUniqueViolation {
                 // Another voucher took the contract at the same moment.
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
             }
-            let redemption = try Self.redemption(RedemptionID(id), lock: false, on: connection)!
+            let id: Int64 = try inserted.decode("id")
+            // The answer from what was just written, as `redemptionSelect` would read it back.
+            var redemption = Redemption(
+                id: RedemptionID(id), voucherNumber: voucher.number, voucherID: voucher.id, firmID: voucher.firmID,
+                providerID: request.providerID, providerRegion: facts.provider!.regionCode, issuerRegion: voucher.issuerRegion,
+                request: request, status: .held, evidence: [], reason: nil, settlementID: nil,
+                createdAt: try inserted.decode("created_at"), updatedAt: try inserted.decode("updated_at"))
+            redemption.claimBy = voucher.claimBy
             try Self.keep(record, redemption, on: connection)
             // The hold last: it locks the issuer's payable account to this provider, which every
             // redemption at the provider shares, so it is held from here to COMMIT only.
@@ -294,10 +290,13 @@ extension PostgresMarketStore: VoucherStore {
             if let claimBy = redemption.claimBy, claimBy < Day.today() {
                 throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)")
             }
-            try connection.query(
-                "UPDATE voucher_redemptions SET status = 'claimed', evidence = $2::text[], updated_at = now() WHERE id = $1",
-                id.value, Self.textArray(evidence))
-            return try Self.redemption(id, lock: false, on: connection)!
+            var claimed = redemption
+            claimed.updatedAt = try connection.query(
+                "UPDATE voucher_redemptions SET status = 'claimed', evidence = $2::text[], updated_at = now() WHERE id = $1 RETURNING updated_at",
+                id.value, Self.textArray(evidence))[0].decode("updated_at")
+            claimed.status = .claimed
+            claimed.evidence = evidence
+            return claimed
         }
     }
 
@@ -316,10 +315,12 @@ extension PostgresMarketStore: VoucherStore {
             guard redemption.status == .claimed else {
                 throw MarketError.invalidTransition(from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
             }
-            try connection.query(
-                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1",
-                id.value, approve ? "approved" : "rejected", approve ? nil : reason)
-            let decided = try Self.redemption(id, lock: false, on: connection)!
+            var decided = redemption
+            decided.updatedAt = try connection.query(
+                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1 RETURNING updated_at",
+                id.value, approve ? "approved" : "rejected", approve ? nil : reason)[0].decode("updated_at")
+            decided.status = approve ? .approved : .rejected
+            decided.reason = approve ? nil : reason
             try Self.keep(record, decided, on: connection)
             // The ledger step last, so the shared payable account is held only until COMMIT.
             let step: VoucherLedger.Step = approve ? .approve : .release
@@ -608,6 +609,37 @@ extension PostgresMarketStore: VoucherStore {
     }
 
     // MARK: - Ledger plumbing
+
+    static let redemptionFactsSQL = """
+        SELECT \(partyColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+            coalesce(p.admitted, false) AS admitted, coalesce(up.codes, '') AS ancestry,
+            (SELECT coalesce(string_agg(region_code, ','), '') FROM alliance_members WHERE alliance_code = $3) AS members,
+            EXISTS (SELECT 1 FROM voucher_redemptions
+                    WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken
+        FROM (SELECT 1) AS one
+        LEFT JOIN parties p ON p.id = $1
+        LEFT JOIN LATERAL (
+            WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = p.region_code
+                UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
+            SELECT string_agg(code, ',' ORDER BY depth) AS codes FROM up) AS up ON true
+        """
+
+    /// What a redemption's checks need beyond the voucher and its program, in one statement: the
+    /// provider (nil when there is no such party) and whether it is admitted, its region's
+    /// ancestry (itself first), the members of the program's alliance if it honours one, and
+    /// whether the provider's contract is already paid with a live voucher redemption.
+    static func redemptionFacts(
+        _ request: RedemptionRequest, allianceCode: String?, on connection: PostgresConnection
+    ) throws -> (provider: Party?, admitted: Bool, ancestry: [RegionCode], allianceMembers: Set<RegionCode>, contractTaken: Bool) {
+        let row = try connection.query(
+            redemptionFactsSQL,
+            request.providerID.value, request.contractReference, allianceCode)[0]
+        func codes(_ column: String) throws -> [RegionCode] {
+            try row.decode(column, as: String.self).split(separator: ",").compactMap { RegionCode(String($0)) }
+        }
+        let provider = try row.decode("id", as: Int64?.self) == nil ? nil : try party(row)
+        return (provider, try row.decode("admitted"), try codes("ancestry"), Set(try codes("members")), try row.decode("taken"))
+    }
 
     /// A region and the regions above it, itself first.
     static func ancestry(_ region: RegionCode, on connection: PostgresConnection) throws -> [RegionCode] {

@@ -63,14 +63,21 @@ import TestSupport
             #expect(redeemed.status == .created, "\(redeemed.text)")
             #expect(redeemed.object["status"] as? String == "held")
             let redemptionID = try #require(redeemed.object["id"] as? Int)
+            // Each answer is built from what was written; it must be what a read shows.
+            func readBack(_ key: String) async throws -> NSDictionary {
+                try await api.send(.get, "/v1/redemptions/\(redemptionID)", key: key).object as NSDictionary
+            }
+            #expect(try await readBack(keys.firm) == redeemed.object as NSDictionary, "\(redeemed.text)")
             let held = try await api.send(.get, "/v1/vouchers/\(number)", key: keys.firm)
             #expect(held.object["remainingFen"] as? Int == 20_000_00)
             #expect(held.object["heldFen"] as? Int == 30_000_00)
 
             let claimed = try await api.send(.post, "/v1/redemptions/\(redemptionID)/claim", key: keys.provider, json: ["evidence": ["发票 No.1", "检测报告 R-1"]])
             #expect(claimed.object["status"] as? String == "claimed", "\(claimed.text)")
+            #expect(try await readBack(keys.provider) == claimed.object as NSDictionary, "\(claimed.text)")
             let approved = try await api.send(.post, "/v1/redemptions/\(redemptionID)/approve", key: keys.regulator, headers: Self.idempotency())
             #expect(approved.object["status"] as? String == "approved", "\(approved.text)")
+            #expect(try await readBack(keys.regulator) == approved.object as NSDictionary, "\(approved.text)")
 
             let settled = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: Self.idempotency())
             #expect(settled.status == .ok, "\(settled.text)")
@@ -338,6 +345,20 @@ import TestSupport
             #expect(after.remainingFen == before.remainingFen + held.filter { $0.voucherNumber == held[0].voucherNumber }.reduce(0) { $0 + $1.request.voucherAmountFen })
             #expect(try await store.redemptions(for: admin, status: .lapsed).count == held.count)
             #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
+    @Test func aRejectionAnswersWhatARead() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool()
+            let store = PostgresMarketStore(pool: pool)
+            let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
+            let claimed = try #require(try await store.redemptions(for: admin, status: .claimed).first)
+            let regulator = Principal(keyID: 0, role: .regulator, partyID: nil, regionCode: claimed.issuerRegion)
+            let rejected = try await store.decide(claimed.id, approve: false, reason: "发票与合同不符", by: regulator, record: nil)
+            #expect(rejected.status == .rejected && rejected.reason == "发票与合同不符")
+            #expect(try await store.redemption(claimed.id, for: admin) == rejected)
             await pool.close()
         }
     }

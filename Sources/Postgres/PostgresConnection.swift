@@ -139,6 +139,51 @@ public final class PostgresConnection {
         return try checked(result)
     }
 
+    /// Runs a statement and then COMMIT in one round trip (libpq pipeline mode), ending the
+    /// transaction the caller began: for the last write of a transaction whose row locks should
+    /// be held as briefly as possible. `transaction` then finds nothing left to commit. Throws the
+    /// statement's error (the transaction is then left failed, for the caller's ROLLBACK) or the
+    /// commit's.
+    public func queryThenCommit(_ sql: String, parameters: [any PostgresEncodable]) throws {
+        let handle = try liveHandle()
+        let encoded = parameters.map(\.postgresParameter)
+        if let index = encoded.firstIndex(where: { $0.text?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        let types = encoded.map { Oid($0.typeOID) }
+        let name = try preparedName(for: sql, types: types, handle: handle)  // before the pipeline: preparing waits
+        guard PQenterPipelineMode(handle) == 1 else { _ = try checked(nil); return }
+        var firstError: (any Error)?
+        do {
+            let sent = withCStringArray(encoded.map(\.text)) { texts in
+                if let name { return PQsendQueryPrepared(handle, name, Int32(encoded.count), texts, nil, nil, 0) }
+                return PQsendQueryParams(handle, sql, Int32(encoded.count), types, texts, nil, nil, 0)
+            }
+            guard sent == 1, PQsendQueryParams(handle, "COMMIT", 0, nil, nil, nil, nil, 0) == 1, PQpipelineSync(handle) == 1 else {
+                _ = try checked(nil)
+                return
+            }
+            // The statement's answer and COMMIT's, each followed by its end marker, then the sync.
+            for _ in 0..<2 {
+                guard let result = PQgetResult(handle) else { break }
+                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                    PQclear(result)  // COMMIT, skipped after the statement's error
+                } else {
+                    do { _ = try checked(result) } catch { firstError = firstError ?? error }
+                }
+                if let extra = PQgetResult(handle) { PQclear(extra) }  // the end marker
+            }
+            if let sync = PQgetResult(handle) {
+                PQclear(sync)
+            }
+        } catch {
+            firstError = error
+        }
+        if PQexitPipelineMode(handle) != 1 { close() }
+        if let firstError { throw firstError }
+        if !isUsable { throw PostgresError(kind: .connectionLost, message: "the connection was lost while committing") }
+    }
+
     /// Runs SQL text that may hold several statements and no parameters (a migration, a script).
     public func execute(_ sql: String) throws {
         let handle = try liveHandle()
@@ -161,6 +206,8 @@ public final class PostgresConnection {
             try? execute("ROLLBACK")
             throw PostgresError(kind: .client, message: "the transaction failed inside its body (an error was caught and ignored), so it was rolled back")
         }
+        // The body may have committed with its last write already (`queryThenCommit`).
+        if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE { return value }
         try execute("COMMIT")
         return value
     }

@@ -141,7 +141,13 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - One transfer, inside the caller's transaction
 
-    static func apply(_ transfer: Transfer, atMs timestampMs: Int64, on connection: PostgresConnection) throws -> TransferResult {
+    /// With `committing`, an applied transfer's write is sent with COMMIT in one round trip
+    /// (`queryThenCommit`), ending the caller's transaction: for a transfer that is the last thing
+    /// its transaction does, so that its accounts are held from their lock to COMMIT only. A
+    /// transfer answered otherwise leaves the transaction open.
+    static func apply(
+        _ transfer: Transfer, atMs timestampMs: Int64, committing: Bool = false, on connection: PostgresConnection
+    ) throws -> TransferResult {
         if let error = LedgerRules.check(transfer) { return .refused(error) }
         var pending: TransferRecord?
         var accountIDs = [transfer.debitAccountID, transfer.creditAccountID]
@@ -170,7 +176,7 @@ public final class PostgresLedgerStore: LedgerStore {
         case .success(let outcome):
             try write(
                 record: outcome.record, resolving: outcome.pending, debit: outcome.debit, credit: outcome.credit,
-                entry: outcome.entry, on: connection)
+                entry: outcome.entry, committing: committing, on: connection)
             return .ok
         }
     }
@@ -351,7 +357,7 @@ public final class PostgresLedgerStore: LedgerStore {
 
     static func write(
         record: TransferRecord?, resolving resolved: TransferRecord?, debit: Account, credit: Account, entry e: Entry,
-        on connection: PostgresConnection
+        committing: Bool = false, on connection: PostgresConnection
     ) throws {
         // $1…$20: the transfer.
         var parameters = record.map(transferParameters) ?? Array(repeating: Int64(0), count: 20)
@@ -364,8 +370,16 @@ public final class PostgresLedgerStore: LedgerStore {
         // $44…$57: both accounts.
         parameters += accountParameters(debit) + accountParameters(credit)
         parameters.append(record != nil)  // $58
-        try connection.query(
-            """
+        if committing {
+            try connection.queryThenCommit(writeSQL, parameters: parameters)
+        } else {
+            try connection.query(writeSQL, parameters: parameters)
+        }
+    }
+
+    /// `write`'s statement: $1…$20 the transfer, $21…$39 the entry, $40…$43 the pending
+    /// transfer it resolves, $44…$57 both accounts, $58 whether there is a new transfer row.
+    static let writeSQL = """
             WITH new_transfer AS (
                 INSERT INTO ledger_transfers (\(transferColumns))
                 SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
@@ -389,9 +403,7 @@ public final class PostgresLedgerStore: LedgerStore {
                          ($51::bigint, $52::bigint, $53::bigint, $54::bigint, $55::bigint, $56::bigint, $57::bytea))
                 AS v(id, dp, dpo, cp, cpo, seq, head)
             WHERE a.id = v.id
-            """,
-            parameters: parameters)
-    }
+            """
 
     static func findTransfer(_ id: TransferID, lock: Bool, on connection: PostgresConnection) throws -> TransferRecord? {
         try connection.query(

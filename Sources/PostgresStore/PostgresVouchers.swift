@@ -238,14 +238,15 @@ extension PostgresMarketStore: VoucherStore {
                 createdAt: try inserted.decode("created_at"), updatedAt: try inserted.decode("updated_at"))
             redemption.claimBy = voucher.claimBy
             try Self.keep(record, redemption, on: connection)
-            // The hold last: it locks the issuer's payable account to this provider, which every
-            // redemption at the provider shares, so it is held from here to COMMIT only.
+            // The hold last, committed with its write: it locks the issuer's payable account to this
+            // provider, which every redemption at the provider shares, so it is held for two round
+            // trips only (the lock, then the write with COMMIT).
             try Self.move(
                 Transfer(
                     id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
                     creditAccountID: AccountID(UInt64(payable)), amountFen: request.voucherAmountFen, code: VoucherLedger.Step.hold.code,
                     flags: [.pending], reference: "redemption \(id)"),
-                on: connection,
+                committing: true, on: connection,
                 refusal: { error in
                     error == .exceedsCredits
                         ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
@@ -322,14 +323,15 @@ extension PostgresMarketStore: VoucherStore {
             decided.status = approve ? .approved : .rejected
             decided.reason = approve ? nil : reason
             try Self.keep(record, decided, on: connection)
-            // The ledger step last, so the shared payable account is held only until COMMIT.
+            // The ledger step last, committed with its write, so the shared payable account is
+            // held for two round trips only.
             let step: VoucherLedger.Step = approve ? .approve : .release
             let pendingID = VoucherLedger.Step.hold.id(id.value)
             try Self.move(
                 approve
                     ? .post(id: step.id(id.value), pendingID: pendingID, amountFen: redemption.request.voucherAmountFen, reference: "redemption \(id)")
                     : .void(id: step.id(id.value), pendingID: pendingID, reference: "redemption \(id)"),
-                on: connection)
+                committing: true, on: connection)
             return decided
         }
     }
@@ -730,8 +732,14 @@ extension PostgresMarketStore: VoucherStore {
 
     /// Applies one transfer inside the caller's transaction; a refusal the rules should have
     /// prevented is a bug, unless `refusal` turns it into an answer.
-    static func move(_ transfer: Transfer, on connection: PostgresConnection, refusal: (TransferError) -> VoucherRefusal? = { _ in nil }) throws {
-        let result = try PostgresLedgerStore.apply(transfer, atMs: Int64(Date().timeIntervalSince1970 * 1000), on: connection)
+    /// With `committing`, the transfer is the transaction's last step: its write goes with COMMIT
+    /// (`PostgresLedgerStore.apply(committing:)`), so its accounts are held only that long.
+    static func move(
+        _ transfer: Transfer, committing: Bool = false, on connection: PostgresConnection,
+        refusal: (TransferError) -> VoucherRefusal? = { _ in nil }
+    ) throws {
+        let result = try PostgresLedgerStore.apply(
+            transfer, atMs: Int64(Date().timeIntervalSince1970 * 1000), committing: committing, on: connection)
         switch result {
         case .ok: return
         case .refused(let error):

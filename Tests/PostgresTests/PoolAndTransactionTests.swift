@@ -28,6 +28,32 @@ import TestSupport
         }
     }
 
+    @Test func aLastWriteCanCarryTheCommit() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 1)
+            try await pool.withConnection { try $0.execute("CREATE TABLE w (id int PRIMARY KEY); INSERT INTO w VALUES (1)") }
+            // Committed by the write itself; the transaction finds nothing left to commit.
+            try await pool.withTransaction { connection in
+                try connection.query("INSERT INTO w VALUES (2)")
+                try connection.queryThenCommit("INSERT INTO w VALUES ($1)", parameters: [3])
+                #expect(connection.isIdle)
+            }
+            // A failing last write: the error is thrown and nothing of the transaction stays.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.query("INSERT INTO w VALUES (4)")
+                    try connection.queryThenCommit("INSERT INTO w VALUES ($1)", parameters: [1])
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            let rows = try await pool.withConnection { connection in
+                (connection.isIdle, try connection.query("SELECT id FROM w ORDER BY id").map { try $0.decode("id", as: Int.self) })
+            }
+            #expect(rows.0 && rows.1 == [1, 2, 3])
+            await pool.close()
+        }
+    }
+
     @Test func aSwallowedErrorDoesNotPassForACommit() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 1)

@@ -33,6 +33,8 @@ public final class PostgresConnection {
     /// Statement names by SQL text, with the parameter types they were prepared for.
     private var preparedStatements: [String: [(types: [Oid], name: String)]] = [:]
     private var preparedStatementCount = 0
+    /// Set when `queryThenCommit`'s COMMIT succeeded, for the enclosing `transaction`.
+    private var committedByLastWrite = false
     private let resultCounter = ResultCounter()
     /// Settings every connection starts with, so decoding never depends on the server's defaults.
     static let sessionSettings = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'"
@@ -164,12 +166,17 @@ public final class PostgresConnection {
                 return
             }
             // The statement's answer and COMMIT's, each followed by its end marker, then the sync.
-            for _ in 0..<2 {
+            for index in 0..<2 {
                 guard let result = PQgetResult(handle) else { break }
                 if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)  // COMMIT, skipped after the statement's error
                 } else {
-                    do { _ = try checked(result) } catch { firstError = firstError ?? error }
+                    do {
+                        _ = try checked(result)
+                        if index == 1 { committedByLastWrite = true }
+                    } catch {
+                        firstError = firstError ?? error
+                    }
                 }
                 if let extra = PQgetResult(handle) { PQclear(extra) }  // the end marker
             }
@@ -180,8 +187,11 @@ public final class PostgresConnection {
             firstError = error
         }
         if PQexitPipelineMode(handle) != 1 { close() }
+        // Once COMMIT has answered, the transaction is committed, whatever happens to the
+        // connection after.
+        if committedByLastWrite { return }
         if let firstError { throw firstError }
-        if !isUsable { throw PostgresError(kind: .connectionLost, message: "the connection was lost while committing") }
+        throw PostgresError(kind: .connectionLost, message: "the connection was lost before COMMIT answered")
     }
 
     /// Runs SQL text that may hold several statements and no parameters (a migration, a script).
@@ -193,6 +203,7 @@ public final class PostgresConnection {
     /// Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.
     public func transaction<T>(isolation: PostgresIsolation = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
         try execute(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        committedByLastWrite = false
         let value: T
         do {
             value = try body(self)
@@ -206,8 +217,12 @@ public final class PostgresConnection {
             try? execute("ROLLBACK")
             throw PostgresError(kind: .client, message: "the transaction failed inside its body (an error was caught and ignored), so it was rolled back")
         }
-        // The body may have committed with its last write already (`queryThenCommit`).
-        if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE { return value }
+        // The body may have committed with its last write already (`queryThenCommit`). A
+        // transaction that ended any other way inside the body is not passed off as committed.
+        if committedByLastWrite { return value }
+        if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            throw PostgresError(kind: .client, message: "the transaction ended inside its body without committing its last write")
+        }
         try execute("COMMIT")
         return value
     }

@@ -56,11 +56,16 @@ import TestSupport
             let number = try #require(issued.object["number"] as? String)
             #expect(issued.object["remainingFen"] as? Int == 50_000_00)
 
-            let redeemed = try await api.send(
-                .post, "/v1/vouchers/\(number)/redemptions", key: keys.firm,
-                json: ["providerId": labID, "contractReference": "SJT-TEST-1", "contractAmountFen": 60_000_00, "voucherAmountFen": 30_000_00, "ownPaymentFen": 30_000_00],
-                headers: Self.idempotency())
+            let redeemKey = Self.idempotency()
+            let redemptionBody: [String: Any] = [
+                "providerId": labID, "contractReference": "SJT-TEST-1", "contractAmountFen": 60_000_00, "voucherAmountFen": 30_000_00,
+                "ownPaymentFen": 30_000_00,
+            ]
+            let redeemed = try await api.send(.post, "/v1/vouchers/\(number)/redemptions", key: keys.firm, json: redemptionBody, headers: redeemKey)
             #expect(redeemed.status == .created, "\(redeemed.text)")
+            // A retry replays the kept answer, byte for byte.
+            let redeemedAgain = try await api.send(.post, "/v1/vouchers/\(number)/redemptions", key: keys.firm, json: redemptionBody, headers: redeemKey)
+            #expect(redeemedAgain.status == .created && redeemedAgain.body == redeemed.body, "\(redeemedAgain.text)")
             #expect(redeemed.object["status"] as? String == "held")
             let redemptionID = try #require(redeemed.object["id"] as? Int)
             // Each answer is built from what was written; it must be what a read shows.
@@ -75,9 +80,12 @@ import TestSupport
             let claimed = try await api.send(.post, "/v1/redemptions/\(redemptionID)/claim", key: keys.provider, json: ["evidence": ["发票 No.1", "检测报告 R-1"]])
             #expect(claimed.object["status"] as? String == "claimed", "\(claimed.text)")
             #expect(try await readBack(keys.provider) == claimed.object as NSDictionary, "\(claimed.text)")
-            let approved = try await api.send(.post, "/v1/redemptions/\(redemptionID)/approve", key: keys.regulator, headers: Self.idempotency())
+            let approveKey = Self.idempotency()
+            let approved = try await api.send(.post, "/v1/redemptions/\(redemptionID)/approve", key: keys.regulator, headers: approveKey)
             #expect(approved.object["status"] as? String == "approved", "\(approved.text)")
             #expect(try await readBack(keys.regulator) == approved.object as NSDictionary, "\(approved.text)")
+            let approvedAgain = try await api.send(.post, "/v1/redemptions/\(redemptionID)/approve", key: keys.regulator, headers: approveKey)
+            #expect(approvedAgain.status == approved.status && approvedAgain.body == approved.body, "\(approvedAgain.text)")
 
             let settled = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: Self.idempotency())
             #expect(settled.status == .ok, "\(settled.text)")

@@ -46,6 +46,15 @@ import TestSupport
                 }
             }
             #expect(error?.isUniqueViolation == true)
+            // A write that passes but whose COMMIT fails (a deferred constraint): thrown too.
+            try await pool.withConnection { try $0.execute("CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED); INSERT INTO d VALUES (1)") }
+            let deferred = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.query("INSERT INTO w VALUES (5)")
+                    try connection.queryThenCommit("INSERT INTO d VALUES ($1)", parameters: [1])
+                }
+            }
+            #expect(deferred?.isUniqueViolation == true)
             let rows = try await pool.withConnection { connection in
                 (connection.isIdle, try connection.query("SELECT id FROM w ORDER BY id").map { try $0.decode("id", as: Int.self) })
             }

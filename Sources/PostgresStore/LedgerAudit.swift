@@ -59,9 +59,13 @@ public struct LedgerAudit {
                 return try side.transaction(isolation: .repeatableRead) { side in
                     try side.execute("SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'")
                     // One process, no JIT: the COPY on the main connection is the longer job, and
-                    // the cores are better left to it.
+                    // the cores are better left to it. No hash joins: both tables have an index in
+                    // transfer-id order (the transfers' key, the entries' unique (transfer, kind)),
+                    // so a merge anti-join walks the two in step, where a hash join builds a table
+                    // of every id and, past work_mem, spills it to temporary files (verify went
+                    // from about 520,000 to 575,000–630,000 entries/s over a million entries).
                     try side.execute(
-                        "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; SET LOCAL lock_timeout = '\(Self.sideLockTimeoutMs)ms'")
+                        "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL lock_timeout = '\(Self.sideLockTimeoutMs)ms'")
                     return try Self.orphans(on: side)
                 }
             }

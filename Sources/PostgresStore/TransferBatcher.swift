@@ -34,7 +34,7 @@ actor TransferBatcher {
 
     /// Batches in flight at once: one fills while others commit. Their locks take accounts in
     /// ascending order, so they never deadlock each other.
-    static let drainCountMax = 2
+    static let drainCountMax = 3
 
     /// Accounts remembered for the ahead path; past this the memory starts again empty.
     static let knownAccountCountMax = 4_096

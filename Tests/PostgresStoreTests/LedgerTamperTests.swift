@@ -83,11 +83,18 @@ import TestSupport
     @Test func anEntryOnAMissingAccountIsNamed() async throws {
         try await TestDatabase.with(demo: false) { database in
             try await seed(database)
-            // Entries have no foreign keys (Schema/0010): verification is what names such an entry.
-            try tamper(database, "UPDATE ledger_entries SET credit_account_id = 424242 WHERE entry_id = 4")
+            // Entries have no foreign keys (Schema/0010): with the no-delete trigger out of the way,
+            // an account with entries can go, and verification is what names its first entry
+            // (entry 1 credits account 3), as an entry on an unknown account, not as an edit.
+            try tamper(database, "DELETE FROM ledger_accounts WHERE id = 3")
             let found = try audit(database)
             #expect(!found.isClean)
-            #expect(firstFaultEntryID(found) == 4)
+            #expect(firstFaultEntryID(found) == 1)
+            guard case .unknownAccount(_, let account) = found.report.faults.first else {
+                Issue.record("expected an unknown account first: \(found.report.faults.prefix(2))")
+                return
+            }
+            #expect(account == AccountID(3))
         }
     }
 

@@ -126,10 +126,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, parameters: [any PostgresEncodable], prepared: Bool = true) throws -> PostgresRows {
         let handle = try liveHandle()
-        let encoded = parameters.map(\.postgresParameter)
-        for (index, parameter) in encoded.enumerated() where parameter.text?.utf8.contains(0) == true {
-            throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        let encoded = try Self.encode(parameters)
         let types = encoded.map { Oid($0.typeOID) }
         let name = prepared ? try preparedName(for: sql, types: types, handle: handle) : nil
         let result: OpaquePointer? = withCStringArray(encoded.map(\.text)) { values in
@@ -148,14 +145,12 @@ public final class PostgresConnection {
     /// commit's.
     public func queryThenCommit(_ sql: String, parameters: [any PostgresEncodable]) throws {
         let handle = try liveHandle()
-        let encoded = parameters.map(\.postgresParameter)
-        if let index = encoded.firstIndex(where: { $0.text?.utf8.contains(0) == true }) {
-            throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        let encoded = try Self.encode(parameters)
         let types = encoded.map { Oid($0.typeOID) }
         let name = try preparedName(for: sql, types: types, handle: handle)  // before the pipeline: preparing waits
         guard PQenterPipelineMode(handle) == 1 else { _ = try checked(nil); return }
         var firstError: (any Error)?
+        var committed = false
         do {
             let sent = withCStringArray(encoded.map(\.text)) { texts in
                 if let name { return PQsendQueryPrepared(handle, name, Int32(encoded.count), texts, nil, nil, 0) }
@@ -173,7 +168,7 @@ public final class PostgresConnection {
                 } else {
                     do {
                         _ = try checked(result)
-                        if index == 1 { committedByLastWrite = true }
+                        if index == 1 { committed = true }
                     } catch {
                         firstError = firstError ?? error
                     }
@@ -187,9 +182,10 @@ public final class PostgresConnection {
             firstError = error
         }
         if PQexitPipelineMode(handle) != 1 { close() }
+        committedByLastWrite = committed
         // Once COMMIT has answered, the transaction is committed, whatever happens to the
         // connection after.
-        if committedByLastWrite { return }
+        if committed { return }
         if let firstError { throw firstError }
         throw PostgresError(kind: .connectionLost, message: "the connection was lost before COMMIT answered")
     }
@@ -220,7 +216,7 @@ public final class PostgresConnection {
         // The body may have committed with its last write already (`queryThenCommit`). A
         // transaction that ended any other way inside the body is not passed off as committed.
         if committedByLastWrite { return value }
-        if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+        if isIdle {
             throw PostgresError(kind: .client, message: "the transaction ended inside its body without committing its last write")
         }
         try execute("COMMIT")
@@ -341,33 +337,44 @@ public final class PostgresConnection {
         return handle
     }
 
-    /// Prepares `sql` once per connection and returns the statement's name.
+    /// Prepares `sql` once per connection and returns the statement's name (waiting for the
+    /// server to answer). Nil past `preparedStatementCountMax`.
     func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
-        if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
-            return known.name
-        }
-        guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
-        let name = "tm\(preparedStatementCount)"
-        let result = PQprepare(handle, name, sql, Int32(types.count), types)
-        _ = try checked(result)
-        preparedStatements[sql, default: []].append((types, name))
-        preparedStatementCount += 1
-        return name
+        try preparedName(for: sql, types: types) { name in _ = try checked(PQprepare(handle, name, sql, Int32(types.count), types)) }?.name
     }
 
     /// `preparedName` for a connection in pipeline mode: a statement not prepared yet is prepared
     /// by a message sent ahead of it in the same pipeline, not by a round trip (`isNew`: that
-    /// message's answer is to come). Nil past `preparedStatementCountMax`.
+    /// message's answer is to come).
     func pipelinedPreparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> (name: String, isNew: Bool)? {
+        try preparedName(for: sql, types: types) { name in
+            guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { _ = try checked(nil); return }
+        }
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it with `prepare` when it
+    /// is new.
+    private func preparedName(
+        for sql: String, types: [Oid], prepare: (String) throws -> Void
+    ) throws -> (name: String, isNew: Bool)? {
         if let variants = preparedStatements[sql], let known = variants.first(where: { $0.types == types }) {
             return (known.name, false)
         }
         guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
         let name = "tm\(preparedStatementCount)"
-        guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { _ = try checked(nil); return nil }
+        try prepare(name)
         preparedStatements[sql, default: []].append((types, name))
         preparedStatementCount += 1
         return (name, true)
+    }
+
+    /// Parameters in the form libpq sends them; refused when PostgreSQL could not take one.
+    static func encode(_ parameters: [any PostgresEncodable]) throws -> [PostgresParameter] {
+        let encoded = parameters.map(\.postgresParameter)
+        if let index = encoded.firstIndex(where: { $0.text?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        return encoded
     }
 
     /// Forgets a statement whose preparation failed, so that its next use prepares it again.

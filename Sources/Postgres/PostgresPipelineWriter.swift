@@ -114,41 +114,50 @@ public final class PostgresPipelineWriter: Sendable {
     }
 
     /// Runs on the connection's thread until no unit is pending or in flight. Throws when the
-    /// connection fails; every unit taken and not answered is answered with that error first.
+    /// connection fails: the units sent on it are answered with that error first, and those not
+    /// sent yet go back to the front of the queue, for the next connection.
     private func loop(on connection: PostgresConnection) throws {
         let handle = try connection.liveHandle()
         guard PQenterPipelineMode(handle) == 1 else { _ = try connection.checked(nil); return }
         // A connection left in pipeline mode must not go back to the pool: closed, it is dropped.
         defer { if PQexitPipelineMode(handle) != 1 { connection.close() } }
-        var inFlight: [InFlight] = []
-        var head = 0
+        var inFlight: [InFlight] = []  // oldest first; at most `unitsInFlightMax`
         do {
             while true {
-                let room = Self.unitsInFlightMax - (inFlight.count - head)
-                let fresh = state.withLock { state -> [Unit] in
-                    let taken = Array(state.pending.prefix(room))
+                let room = Self.unitsInFlightMax - inFlight.count
+                var fresh = state.withLock { state -> ArraySlice<Unit> in
+                    let taken = state.pending.prefix(room)
                     state.pending.removeFirst(taken.count)
                     // Stops with the lock held, so a unit submitted now starts a new loop.
-                    if taken.isEmpty && inFlight.count == head { state.isRunning = false }
+                    if taken.isEmpty && inFlight.isEmpty { state.isRunning = false }
                     return taken
                 }
-                if fresh.isEmpty && inFlight.count == head { return }
-                for unit in fresh {
-                    let encoded = unit.statements.map { ($0.sql, $0.parameters.map(\.postgresParameter)) }
-                    if let index = encoded.lazy.compactMap({ $0.1.firstIndex { $0.text?.utf8.contains(0) == true } }).first {
-                        // Refused before any of it is sent.
-                        unit.continuation.resume(throwing: PostgresError(
-                            kind: .client, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold"))
+                if fresh.isEmpty && inFlight.isEmpty { return }
+                while let unit = fresh.first {
+                    let encoded: [(sql: String, values: [PostgresParameter])]
+                    do {
+                        encoded = try unit.statements.map { ($0.sql, try PostgresConnection.encode($0.parameters)) }
+                    } catch {
+                        unit.continuation.resume(throwing: error)  // refused before any of it is sent
+                        fresh.removeFirst()
                         continue
                     }
-                    inFlight.append(InFlight(unit: unit))  // answered by the catch below if sending fails
-                    inFlight[inFlight.count - 1].prepared = try send(encoded, on: connection, handle: handle)
+                    do {
+                        inFlight.append(InFlight(unit: unit, prepared: try send(encoded, on: connection, handle: handle)))
+                        fresh.removeFirst()
+                    } catch {
+                        // This unit may be half sent: it gets the error. The rest were not sent.
+                        unit.continuation.resume(throwing: error)
+                        let unsent = fresh.dropFirst()
+                        state.withLock { $0.pending.insert(contentsOf: unsent, at: 0) }
+                        throw error
+                    }
                 }
-                if head == inFlight.count { continue }
+                if inFlight.isEmpty { continue }
                 try waitForInput(handle)
                 guard PQconsumeInput(handle) == 1 else { _ = try connection.checked(nil); return }
                 var previousWasEnd = false
-                while head < inFlight.count, PQisBusy(handle) == 0 {
+                while !inFlight.isEmpty, PQisBusy(handle) == 0 {
                     guard let result = PQgetResult(handle) else {
                         // The end of one statement's answer. Two in a row means libpq has nothing
                         // more to give: the connection is gone or out of step, not waiting.
@@ -159,25 +168,20 @@ public final class PostgresPipelineWriter: Sendable {
                         continue
                     }
                     previousWasEnd = false
-                    if read(result, into: &inFlight[head], connection: connection) {
-                        let done = inFlight[head]
+                    if read(result, into: &inFlight[0], connection: connection) {
+                        let done = inFlight.removeFirst()
                         if let error = done.error {
                             done.unit.continuation.resume(throwing: error)
                         } else {
                             done.unit.continuation.resume()
                         }
-                        head += 1
                     }
-                }
-                if head == inFlight.count {
-                    inFlight.removeAll(keepingCapacity: true)
-                    head = 0
                 }
                 // Lost while answering: nothing more may be sent on it.
                 if PQstatus(handle) != CONNECTION_OK { throw PostgresError(kind: .connectionLost, message: Self.lostMessage(handle)) }
             }
         } catch {
-            for flight in inFlight[head...] { flight.unit.continuation.resume(throwing: error) }
+            for flight in inFlight { flight.unit.continuation.resume(throwing: error) }
             throw error
         }
     }

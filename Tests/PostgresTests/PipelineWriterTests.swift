@@ -11,12 +11,8 @@ import TestSupport
 
         init(_ writer: PostgresPipelineWriter) { self.writer = writer }
 
-        /// Unit `n` writes rows 2n and 2n+1; with `failing`, also row 0 again, so it must fail whole.
-        func send(_ n: Int, failing: Bool) async -> Bool {
-            var statements: [PostgresPipelineWriter.Statement] = [
-                ("INSERT INTO log (n) VALUES ($1)", [n * 2]), ("INSERT INTO log (n) VALUES ($1)", [n * 2 + 1]),
-            ]
-            if failing { statements.append(("INSERT INTO log (n) VALUES ($1)", [0])) }
+        /// Submits unit `n`; true when it committed.
+        func send(_ n: Int, _ statements: [PostgresPipelineWriter.Statement]) async -> Bool {
             do {
                 try await withCheckedThrowingContinuation { continuation in
                     submitted.append(n)
@@ -27,6 +23,22 @@ import TestSupport
                 return false
             }
         }
+
+        /// Submits every unit at once, each from a task of its own; whether each committed, by `n`.
+        nonisolated func sendAll(_ units: [(n: Int, statements: [PostgresPipelineWriter.Statement])]) async -> [Int: Bool] {
+            await withTaskGroup(of: (Int, Bool).self) { group in
+                for unit in units { group.addTask { (unit.n, await self.send(unit.n, unit.statements)) } }
+                var answers: [Int: Bool] = [:]
+                for await (n, committed) in group { answers[n] = committed }
+                return answers
+            }
+        }
+    }
+
+    /// Unit `n` of the log: rows 2n and 2n+1; with `failing`, also row 0 again, so it must fail whole.
+    static func logUnit(_ n: Int, failing: Bool) -> [PostgresPipelineWriter.Statement] {
+        [("INSERT INTO log (n) VALUES ($1)", [n * 2]), ("INSERT INTO log (n) VALUES ($1)", [n * 2 + 1])]
+            + (failing ? [("INSERT INTO log (n) VALUES ($1)", [0])] : [])
     }
 
     @Test func unitsCommitInTheOrderSubmittedAndAFailedUnitWritesNothing() async throws {
@@ -35,14 +47,9 @@ import TestSupport
             try await pool.withConnection { try $0.execute("CREATE TABLE log (n int PRIMARY KEY, at bigserial)") }
             let writer = PostgresPipelineWriter(pool: pool)
             let submitter = Submitter(writer)
-            #expect(await submitter.send(0, failing: false))  // rows 0 and 1
+            #expect(await submitter.send(0, Self.logUnit(0, failing: false)))  // rows 0 and 1
             // 200 more at once; every tenth fails on row 0 and must leave nothing of itself.
-            let answers = await withTaskGroup(of: (Int, Bool).self) { group in
-                for n in 1...200 { group.addTask { (n, await submitter.send(n, failing: n % 10 == 0)) } }
-                var answers: [Int: Bool] = [:]
-                for await (n, committed) in group { answers[n] = committed }
-                return answers
-            }
+            let answers = await submitter.sendAll((1...200).map { ($0, Self.logUnit($0, failing: $0 % 10 == 0)) })
             #expect(answers.filter { !$0.value }.keys.sorted() == Array(stride(from: 10, through: 200, by: 10)))
             let rows = try await pool.withConnection { connection in
                 try connection.query("SELECT n FROM log ORDER BY at").map { try $0.decode("n", as: Int.self) }
@@ -68,9 +75,11 @@ import TestSupport
             try await pool.withConnection { try $0.execute("CREATE TABLE t (n int PRIMARY KEY); INSERT INTO t VALUES (1)") }
             let writer = PostgresPipelineWriter(pool: pool)
             let fresh = "INSERT INTO t (n) SELECT $1::int"
-            // The first statement fails; the server then skips the rest of the unit.
+            // The first statement fails as it is prepared (no such table); the server then skips
+            // the rest of the unit, the second statement's preparation included, which must not
+            // stay counted as prepared.
             await #expect(throws: PostgresError.self) {
-                try await writer.run([("INSERT INTO t (n) VALUES ($1)", [1]), (fresh, [2])])
+                try await writer.run([("INSERT INTO no_such_table (n) VALUES ($1)", [1]), (fresh, [2])])
             }
             try await writer.run([(fresh, [3])])
             try await writer.run([(fresh, [4])])
@@ -80,29 +89,18 @@ import TestSupport
         }
     }
 
-    @Test func aConnectionLostWithUnitsInFlightAnswersEveryUnit() async throws {
+    /// A unit left unanswered would hang the test: the time limit makes that a failure.
+    @Test(.timeLimit(.minutes(1))) func aConnectionLostWithUnitsInFlightAnswersEveryUnit() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 1)
             try await pool.withConnection { try $0.execute("CREATE TABLE t (n int PRIMARY KEY)") }
             let writer = PostgresPipelineWriter(pool: pool)
-            // The second unit ends the writer's own server process; the ones after it were sent
-            // on a connection that is gone. Every unit must be answered, none may hang.
-            let answers = await withTaskGroup(of: (Int, Bool).self) { group in
-                for n in 0..<6 {
-                    group.addTask {
-                        let sql = n == 1 ? "SELECT pg_terminate_backend(pg_backend_pid()) WHERE $1::int = 1" : "INSERT INTO t (n) VALUES ($1)"
-                        do {
-                            try await writer.run([(sql, [n])])
-                            return (n, true)
-                        } catch {
-                            return (n, false)
-                        }
-                    }
-                }
-                var answers: [Int: Bool] = [:]
-                for await (n, committed) in group { answers[n] = committed }
-                return answers
-            }
+            // Unit 1 ends the writer's own server process; the ones sent after it went to a
+            // connection that is gone. Every unit must be answered.
+            let answers = await Submitter(writer).sendAll((0..<6).map { n in
+                let sql = n == 1 ? "SELECT pg_terminate_backend(pg_backend_pid()) WHERE $1::int = 1" : "INSERT INTO t (n) VALUES ($1)"
+                return (n, [(sql, [n])])
+            })
             #expect(answers.count == 6)
             #expect(answers[1] == false)
             // A new connection for the next unit.

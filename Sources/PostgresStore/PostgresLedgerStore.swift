@@ -40,6 +40,9 @@ public final class PostgresLedgerStore: LedgerStore {
             return Array(repeating: .refused(.batchTooLarge), count: transfers.count)
         }
         if transfers.count == 1, let transfer = transfers.first, !transfer.flags.contains(.linked), !transfer.resolvesPending {
+            // What the transfer alone decides needs no batch (and no lookup: its refusal comes
+            // before `exists`, as in `apply`).
+            if let error = LedgerRules.check(transfer) { return [.refused(error)] }
             return [try await batcher.submit(transfer, atMs: timestampMs, store: self)]
         }
         var results: [TransferResult] = []
@@ -253,9 +256,7 @@ public final class PostgresLedgerStore: LedgerStore {
         return accounts
     }
 
-    /// Writes what the rules decided in one round trip: the new transfer row (none for an
-    /// expiry), its entry, the pending transfer it resolves, and both accounts' balances and chain
-    /// heads. Fewer round trips while the accounts are locked lets a hot account take more.
+    /// An unsigned id or sequence as the bigint bit pattern it is stored as.
     static func bits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
 
     /// The 20 columns of a transfer row, in `transferColumns` order.
@@ -344,10 +345,7 @@ public final class PostgresLedgerStore: LedgerStore {
             ), new_entries AS (
                 INSERT INTO ledger_entries (\(entryInsertColumns)) VALUES \(entryRows)
             )
-            UPDATE ledger_accounts a SET debits_pending_fen = v.dp, debits_posted_fen = v.dpo, credits_pending_fen = v.cp,
-                credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
-            FROM (VALUES \(accountRows)) AS v(id, dp, dpo, cp, cpo, seq, head)
-            WHERE a.id = v.id
+            \(accountUpdate(values: accountRows))
             """
         writeBatchTexts.withLock { texts in
             if texts.count < writeBatchTextCountMax { texts[key] = text }
@@ -355,6 +353,9 @@ public final class PostgresLedgerStore: LedgerStore {
         return text
     }
 
+    /// Writes what the rules decided in one round trip: the new transfer row (none for an
+    /// expiry), its entry, the pending transfer it resolves, and both accounts' balances and chain
+    /// heads. Fewer round trips while the accounts are locked lets a hot account take more.
     static func write(
         record: TransferRecord?, resolving resolved: TransferRecord?, debit: Account, credit: Account, entry e: Entry,
         committing: Bool = false, on connection: PostgresConnection
@@ -387,9 +388,7 @@ public final class PostgresLedgerStore: LedgerStore {
                     $17::bigint, $18::bigint, $19::bigint, $20::smallint
                 WHERE $58::boolean
             ), new_entry AS (
-                INSERT INTO ledger_entries (kind, transfer_id_high, transfer_id_low, pending_id_high, pending_id_low,
-                    debit_account_id, debit_sequence, debit_previous_hash, credit_account_id, credit_sequence,
-                    credit_previous_hash, ledger, code, amount_fen, released_fen, timestamp_ms, expires_at_ms, reference, hash)
+                INSERT INTO ledger_entries (\(entryInsertColumns))
                 VALUES ($21::smallint, $22::bigint, $23::bigint, $24::bigint, $25::bigint, $26::bigint, $27::bigint, $28::bytea,
                     $29::bigint, $30::bigint, $31::bytea, $32::integer, $33::integer, $34::bigint, $35::bigint, $36::bigint,
                     $37::bigint, $38::text, $39::bytea)
@@ -397,13 +396,22 @@ public final class PostgresLedgerStore: LedgerStore {
                 UPDATE ledger_transfers SET pending_status = $43::smallint
                 WHERE $40::boolean AND id_high = $41::bigint AND id_low = $42::bigint
             )
-            UPDATE ledger_accounts a SET debits_pending_fen = v.dp, debits_posted_fen = v.dpo, credits_pending_fen = v.cp,
-                credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
-            FROM (VALUES ($44::bigint, $45::bigint, $46::bigint, $47::bigint, $48::bigint, $49::bigint, $50::bytea),
-                         ($51::bigint, $52::bigint, $53::bigint, $54::bigint, $55::bigint, $56::bigint, $57::bytea))
-                AS v(id, dp, dpo, cp, cpo, seq, head)
-            WHERE a.id = v.id
+            \(accountUpdate(values: """
+                ($44::bigint, $45::bigint, $46::bigint, $47::bigint, $48::bigint, $49::bigint, $50::bytea),
+                ($51::bigint, $52::bigint, $53::bigint, $54::bigint, $55::bigint, $56::bigint, $57::bytea)
+                """))
             """
+
+    /// The UPDATE that writes accounts' balances and chain heads back from `values`, rows of
+    /// (id, debits pending, debits posted, credits pending, credits posted, sequence, head hash).
+    static func accountUpdate(values: String) -> String {
+        """
+        UPDATE ledger_accounts a SET debits_pending_fen = v.dp, debits_posted_fen = v.dpo, credits_pending_fen = v.cp,
+            credits_posted_fen = v.cpo, sequence = v.seq, head_hash = v.head
+        FROM (VALUES \(values)) AS v(id, dp, dpo, cp, cpo, seq, head)
+        WHERE a.id = v.id
+        """
+    }
 
     static func findTransfer(_ id: TransferID, lock: Bool, on connection: PostgresConnection) throws -> TransferRecord? {
         try connection.query(

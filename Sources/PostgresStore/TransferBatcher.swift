@@ -58,7 +58,9 @@ actor TransferBatcher {
     }
 
     /// Drops what this process remembers of accounts that another path (a linked chain, a post
-    /// or void, an expiry) has just changed, so the next batch on them locks first.
+    /// or void) has just changed, so the next batch on them locks first. Only a saving: a path
+    /// that does not call this (an expiry, a voucher's transaction, another server) costs the
+    /// next batch on those accounts one refused attempt, since the lock checks the heads.
     func forget(_ ids: some Sequence<AccountID>) {
         for id in ids { known[id] = nil }
     }
@@ -99,17 +101,13 @@ actor TransferBatcher {
     /// The ahead path: nil when an account of the batch is not known here, or when the database
     /// refused or failed the attempt (nothing of it was written).
     private func writeAhead(_ items: [(transfer: Transfer, atMs: Int64)], store: PostgresLedgerStore) async -> [TransferResult]? {
-        let ids = items.filter { LedgerRules.check($0.transfer) == nil }.flatMap { [$0.transfer.debitAccountID, $0.transfer.creditAccountID] }
-        guard ids.allSatisfy({ known[$0] != nil }) else { return nil }
+        let ids = Set(items.flatMap { [$0.transfer.debitAccountID, $0.transfer.creditAccountID] })
+        guard knownAccounts(ids) != nil else { return nil }
         await enter(.ahead)
         defer { leave(.ahead) }
         // Known still? A locked-first batch that ran meanwhile may have made this process forget.
-        var accounts: [AccountID: Account] = [:]
-        for id in ids {
-            guard let account = known[id] else { return nil }
-            accounts[id] = account
-        }
-        let expected = accounts.values.sorted { $0.id < $1.id }
+        guard let accounts = knownAccounts(ids) else { return nil }
+        let expected = Array(accounts.values)
         // Ids already taken are not looked for: inserting one fails the attempt, and the locked
         // path then answers it. A refusal is left to the locked path too, since a retry of a
         // transfer that was applied must be answered `exists`, whatever the balances say now.
@@ -127,6 +125,16 @@ actor TransferBatcher {
             forget(plan.accounts.keys)
             return nil
         }
+    }
+
+    /// The accounts as this process last left them, if it knows every one.
+    private func knownAccounts(_ ids: Set<AccountID>) -> [AccountID: Account]? {
+        var accounts: [AccountID: Account] = [:]
+        for id in ids {
+            guard let account = known[id] else { return nil }
+            accounts[id] = account
+        }
+        return accounts
     }
 
     // MARK: - One way at a time
@@ -183,7 +191,7 @@ public struct GroupCommitCounts: Sendable, Equatable {
 struct BatchPlan: Sendable {
     var results: [TransferResult]
     var outcomes: [TransferOutcome]
-    /// Every account the batch's live transfers name, as the batch leaves them.
+    /// Every account the batch's transfers name, as the batch leaves them.
     var accounts: [AccountID: Account]
     /// The accounts the outcomes change, as the last of them leaves each, by ascending id.
     var written: [Account]
@@ -196,12 +204,13 @@ struct BatchPlan: Sendable {
         _ items: [(transfer: Transfer, atMs: Int64)], accounts before: [AccountID: Account],
         existing: (TransferID) throws -> TransferRecord?
     ) rethrows {
-        var results = items.map { LedgerRules.check($0.transfer).map(TransferResult.refused) }
+        // `LedgerRules.check` has passed for each (the store refuses the others before batching).
+        var results: [TransferResult?] = Array(repeating: nil, count: items.count)
         var accounts = before
         var records: [TransferID: TransferRecord] = [:]
         var outcomes: [TransferOutcome] = []
         var refusedByBalances = false
-        for index in items.indices where results[index] == nil {
+        for index in items.indices {
             let (transfer, atMs) = items[index]
             if let record = records[transfer.id] {
                 results[index] = LedgerRules.compare(transfer, with: record)
@@ -237,9 +246,9 @@ extension PostgresLedgerStore {
     /// The locked-first path of a batch (see `TransferBatcher`): one transaction.
     func applyBatch(_ items: [(transfer: Transfer, atMs: Int64)]) async throws -> BatchPlan {
         try await pool.withTransaction(retry: .onConflict) { connection in
-            let live = items.filter { LedgerRules.check($0.transfer) == nil }.map(\.transfer)
+            let transfers = items.map(\.transfer)
             let locked = try Self.lockAccounts(
-                live.flatMap { [$0.debitAccountID, $0.creditAccountID] }, checking: live.map(\.id), on: connection)
+                transfers.flatMap { [$0.debitAccountID, $0.creditAccountID] }, checking: transfers.map(\.id), on: connection)
             let plan = try BatchPlan(items, accounts: locked.accounts) { id in
                 locked.taken.contains(id) ? try Self.findTransfer(id, lock: false, on: connection) : nil
             }

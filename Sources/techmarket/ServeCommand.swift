@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("search-pages"),
-        help: "Public search pages kept encoded, each used while the database's search generation is unchanged; 0 turns this off (default: $TECHMARKET_SEARCH_PAGES or 1024).")
+        help: "Public search pages kept encoded, each used while the database's search generation is unchanged; 0 turns this off (default: $TECHMARKET_SEARCH_PAGES or \(SearchPageCache.entryCountMaxDefault)).")
     var searchPages: Int?
 
     @OptionGroup var database: DatabaseOptions
@@ -35,14 +35,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("unknown log level '\(levelText)'")
         }
         let hostValue = host ?? environment["TECHMARKET_HOST"] ?? "127.0.0.1"
-        let portText = port.map(String.init) ?? environment["TECHMARKET_PORT"] ?? "8080"
-        guard let portValue = Int(portText), (1...65535).contains(portValue) else {
-            throw ValidationError("port must be a number from 1 to 65535, not '\(portText)'")
+        /// An integer setting: the option, else the environment variable, else the default.
+        func integer(_ option: Int?, _ variable: String, default value: Int, in range: ClosedRange<Int>, name: String) throws -> Int {
+            let text = option.map(String.init) ?? environment[variable] ?? String(value)
+            guard let number = Int(text), range.contains(number) else {
+                throw ValidationError("\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            }
+            return number
         }
-        let searchPagesText = searchPages.map(String.init) ?? environment["TECHMARKET_SEARCH_PAGES"] ?? String(SearchPageCache.entryCountMaxDefault)
-        guard let searchPagesValue = Int(searchPagesText), (0...SearchPageCache.entryCountLimit).contains(searchPagesValue) else {
-            throw ValidationError("search pages must be a number from 0 to \(SearchPageCache.entryCountLimit), not '\(searchPagesText)'")
-        }
+        let portValue = try integer(port, "TECHMARKET_PORT", default: 8080, in: 1...65535, name: "port")
+        let searchPagesValue = try integer(
+            searchPages, "TECHMARKET_SEARCH_PAGES", default: SearchPageCache.entryCountMaxDefault, in: 0...SearchPageCache.entryCountLimit,
+            name: "search pages")
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
             handler.logLevel = level

@@ -214,29 +214,25 @@ extension PostgresMarketStore: VoucherStore {
                     providerAncestry: facts.ancestry, allianceMembers: facts.allianceMembers, contractTaken: facts.contractTaken,
                     today: Day.today()))
             let payable = try Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
-            let inserted: PostgresRow
+            let redemption: Redemption
             do {
-                inserted = try connection.query(
+                // Written and read back as every redemption is read, in one statement.
+                redemption = try Self.redemption(try connection.query(
                     """
-                    INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen, voucher_amount_fen,
-                        own_payment_fen, status)
-                    VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING id, created_at, updated_at
+                    WITH r AS (
+                        INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen,
+                            voucher_amount_fen, own_payment_fen, status)
+                        VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING *)
+                    \(Self.redemptionSelect(from: "r"))
                     """,
                     voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
-                    request.voucherAmountFen, request.ownPaymentFen)[0]
+                    request.voucherAmountFen, request.ownPaymentFen)[0])
             } catch let error as PostgresError where error.isUniqueViolation {
                 // Another voucher took the contract at the same moment.
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
             }
-            let id: Int64 = try inserted.decode("id")
-            // The answer from what was just written, as `redemptionSelect` would read it back.
-            var redemption = Redemption(
-                id: RedemptionID(id), voucherNumber: voucher.number, voucherID: voucher.id, firmID: voucher.firmID,
-                providerID: request.providerID, providerRegion: facts.provider!.regionCode, issuerRegion: voucher.issuerRegion,
-                request: request, status: .held, evidence: [], reason: nil, settlementID: nil,
-                createdAt: try inserted.decode("created_at"), updatedAt: try inserted.decode("updated_at"))
-            redemption.claimBy = voucher.claimBy
+            let id = redemption.id.value
             try Self.keep(record, redemption, on: connection)
             // The hold last, committed with its write: it locks the issuer's payable account to this
             // provider, which every redemption at the provider shares, so it is held for two round
@@ -261,7 +257,7 @@ extension PostgresMarketStore: VoucherStore {
         return try await available { try await self.pool.withConnection { connection in
             let scope = Self.redemptionScope(caller)
             return try connection.query(
-                "\(Self.redemptionSelect) WHERE \(scope.condition) AND ($2::text IS NULL OR r.status = $2) ORDER BY r.id",
+                "\(Self.redemptionSelect()) WHERE \(scope.condition) AND ($2::text IS NULL OR r.status = $2) ORDER BY r.id",
                 parameters: [scope.value, status?.rawValue]
             ).map(Self.redemption)
         } }
@@ -537,17 +533,21 @@ extension PostgresMarketStore: VoucherStore {
         }
     }
 
-    static let redemptionSelect = """
+    /// Redemptions as `redemption(_ row:)` reads them, from `source` (the table, or a CTE that
+    /// returns its rows) as `r`.
+    static func redemptionSelect(from source: String = "voucher_redemptions") -> String {
+        """
         SELECT r.id, v.number, r.voucher_id, v.firm_id, r.provider_id, pr.region_code AS provider_region, p.issuer_region,
                r.contract_reference, r.contract_amount_fen, r.voucher_amount_fen, r.own_payment_fen, r.status,
                array_to_json(r.evidence)::text AS evidence, r.reason, r.settlement_id, r.created_at, r.updated_at,
                p.claim_by::text AS claim_by
-        FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
+        FROM \(source) r JOIN vouchers v ON v.id = r.voucher_id JOIN voucher_programs p ON p.id = v.program_id
         JOIN parties pr ON pr.id = r.provider_id
         """
+    }
 
     static func redemption(_ id: RedemptionID, lock: Bool, on connection: PostgresConnection) throws -> Redemption? {
-        try connection.query("\(redemptionSelect) WHERE r.id = $1\(lock ? " FOR UPDATE OF r" : "")", id.value).first.map(redemption)
+        try connection.query("\(redemptionSelect()) WHERE r.id = $1\(lock ? " FOR UPDATE OF r" : "")", id.value).first.map(redemption)
     }
 
     static func redemption(_ row: PostgresRow) throws -> Redemption {
@@ -613,17 +613,14 @@ extension PostgresMarketStore: VoucherStore {
     // MARK: - Ledger plumbing
 
     static let redemptionFactsSQL = """
-        SELECT \(partyColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+        SELECT \(partyColumns),
             coalesce(p.admitted, false) AS admitted, coalesce(up.codes, '') AS ancestry,
             (SELECT coalesce(string_agg(region_code, ','), '') FROM alliance_members WHERE alliance_code = $3) AS members,
             EXISTS (SELECT 1 FROM voucher_redemptions
                     WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken
         FROM (SELECT 1) AS one
         LEFT JOIN parties p ON p.id = $1
-        LEFT JOIN LATERAL (
-            WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = p.region_code
-                UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
-            SELECT string_agg(code, ',' ORDER BY depth) AS codes FROM up) AS up ON true
+        LEFT JOIN LATERAL (\(ancestrySQL(of: "p.region_code", select: "string_agg(code, ',' ORDER BY depth) AS codes"))) AS up ON true
         """
 
     /// What a redemption's checks need beyond the voucher and its program, in one statement: the
@@ -645,14 +642,18 @@ extension PostgresMarketStore: VoucherStore {
 
     /// A region and the regions above it, itself first.
     static func ancestry(_ region: RegionCode, on connection: PostgresConnection) throws -> [RegionCode] {
-        try connection.query(
-            """
-            WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = $1
-                UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
-            SELECT code FROM up ORDER BY depth
-            """,
-            region.value
-        ).compactMap { RegionCode(try $0.decode("code")) }
+        try connection.query("\(ancestrySQL(of: "$1", select: "code")) ORDER BY depth", region.value)
+            .compactMap { RegionCode(try $0.decode("code")) }
+    }
+
+    /// Walks up from the region `start` (an expression) to the top, selecting `select` from its
+    /// rows (`code`, and `depth`: 0 for the region itself).
+    static func ancestrySQL(of start: String, select: String) -> String {
+        """
+        WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = \(start)
+            UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
+        SELECT \(select) FROM up
+        """
     }
 
     /// Digits of a voucher's serial within its region and year (`330521-2026-000123`).

@@ -14,9 +14,6 @@ import TestSupport
 
     static func idempotency(_ key: String = UUID().uuidString) -> HTTPFields { [HTTPField.Name("Idempotency-Key")!: key] }
 
-    /// The README's cross-region story: a Deqing regulator issues, the firm redeems at a
-    /// Songjiang lab, the lab claims, the regulator approves, a settlement batch lists it, and
-    /// the ledger verifies clean.
     /// Serials are six digits: past 999999 in a region's year issuance is refused by name, not
     /// left to the table's check as a "number taken".
     @Test func aRegionThatUsedEverySerialOfTheYearIsRefused() async throws {
@@ -37,6 +34,9 @@ import TestSupport
         }
     }
 
+    /// The README's cross-region story: a Deqing regulator issues, the firm redeems at a
+    /// Songjiang lab, the lab claims, the regulator approves, a settlement batch lists it, and
+    /// the ledger verifies clean.
     @Test func aDeqingFirmPaysASongjiangLabAndTheRegionSettles() async throws {
         let keys = keys
         try await withAPI { api, pool in

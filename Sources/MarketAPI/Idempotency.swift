@@ -60,7 +60,7 @@ struct IdempotentPost<Store: IdempotencyStore> {
                 // A refusal wrote nothing; keep it as the answer to this key.
                 var problem = ProblemMiddleware<AppRequestContext>.problem(for: error, context: context)
                 problem.requestID = context.id
-                let stored = StoredResponse(status: Int(problem.status.code), body: String(decoding: try JSONEncoder.problems.encode(problem), as: UTF8.self))
+                let stored = StoredResponse(status: Int(problem.status.code), body: String(decoding: try AppRequestContext.jsonEncoder.encode(problem), as: UTF8.self))
                 try await store.finish(apiKeyID: caller.keyID, key: key, token: token, response: stored)
                 throw problem
             } catch {
@@ -102,10 +102,6 @@ final class KeptResponse: Sendable {
     let value = Mutex<StoredResponse?>(nil)
 }
 
-extension JSONEncoder {
-    /// Problems are written as the API writes everything, so a replayed refusal has the live one's bytes.
-    static var problems: JSONEncoder { AppRequestContext.jsonEncoder }
-}
 
 extension MarketError {
     /// Refusals about the current state rather than the request: not kept as a key's answer.

@@ -153,5 +153,3 @@ struct ListingsController<Store: ListingStore & KeyStore> {
     }
 }
 
-extension Listing: ResponseEncodable {}
-extension ListingPage: ResponseEncodable {}

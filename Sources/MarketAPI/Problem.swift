@@ -56,7 +56,7 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var problem = self
         problem.requestID = problem.requestID ?? context.id
-        let body = try JSONEncoder.problems.encode(problem)
+        let body = try AppRequestContext.jsonEncoder.encode(problem)  // as the API writes everything, so a replayed refusal has the live bytes
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         headers[.requestID] = context.id
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="techmarket""# }

@@ -137,7 +137,11 @@ extension PostgresMarketStore: ListingStore {
 
     public func listingSearchGeneration() async throws -> Int64 {
         try await available { try await self.pool.withConnection { connection in
-            try connection.query("SELECT generation FROM listing_generation")[0].decode("generation", as: Int64.self)
+            // One row, made by Schema/0007; a database without it is broken, not a reason to crash.
+            guard let row = try connection.query("SELECT generation FROM listing_generation").first else {
+                throw PostgresDecodingError.invalidValue(column: "generation", expected: "the one row of listing_generation", text: "no row")
+            }
+            return try row.decode("generation", as: Int64.self)
         } }
     }
 

@@ -19,7 +19,7 @@ import TestSupport
 
     @Test func aRepeatedSearchIsTheSamePageFromTheCache() async throws {
         let pages = SearchPageCache()
-        try await withAPI(searchPages: pages) { api, _ in
+        try await withAPI(searchPages: pages) { api, pool in
             let first = try await api.send(.get, "/v1/listings?q=\(Self.q("遥感"))")
             #expect(first.status == .ok && !first.items.isEmpty)
             #expect(pages.count == 1)
@@ -27,6 +27,21 @@ import TestSupport
             #expect(second.body == first.body)
             #expect(second.headers[.contentType] == first.headers[.contentType])
             #expect(pages.count == 1)
+            // Proof that it came from the cache: a change the generation does not see (its
+            // trigger off) is not in the page served.
+            try await Self.retitleUnseen(try #require(first.items.first?["id"] as? Int), pool)
+            let third = try await api.send(.get, "/v1/listings?q=\(Self.q("遥感"))")
+            #expect(third.body == first.body)
+        }
+    }
+
+    /// Changes a listing's title with the search generation's trigger off, as nothing in the
+    /// application ever does, so that a page served from the cache and a page computed differ.
+    static func retitleUnseen(_ id: Int, _ pool: PostgresPool) async throws {
+        try await pool.withConnection { connection in
+            try connection.execute("ALTER TABLE listings DISABLE TRIGGER listings_advance_generation")
+            try connection.query("UPDATE listings SET title = title || '（改）' WHERE id = $1", Int64(id))
+            try connection.execute("ALTER TABLE listings ENABLE TRIGGER listings_advance_generation")
         }
     }
 
@@ -79,9 +94,15 @@ import TestSupport
     }
 
     @Test func turnedOffEverySearchGoesToTheDatabase() async throws {
-        try await withAPI(searchPages: nil) { api, _ in
+        try await withAPI(searchPages: nil) { api, pool in
             let first = try await api.send(.get, "/v1/listings?q=\(Self.q("遥感"))")
             #expect(first.status == .ok && !first.items.isEmpty)
+            // Even a change the search generation does not see shows: nothing is kept.
+            let id = try #require(first.items.first?["id"] as? Int)
+            try await Self.retitleUnseen(id, pool)
+            let second = try await api.send(.get, "/v1/listings?q=\(Self.q("遥感"))")
+            let retitled = second.items.first { $0["id"] as? Int == id }?["title"] as? String
+            #expect(retitled?.hasSuffix("（改）") == true, "\(second.text.prefix(300))")
         }
     }
 

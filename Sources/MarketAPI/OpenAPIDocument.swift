@@ -1433,62 +1433,15 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/ListingId"
           },
           {
-            "name": "If-Match",
-            "in": "header",
-            "required": false,
-            "description": "Optional: `\"<version>\"` as read from the `ETag`, so that the move applies only to that version (stale → 412 `precondition_failed`).",
-            "schema": {
-              "type": "string",
-              "pattern": "^(W/)?\"[0-9]+\"$"
-            }
+            "$ref": "#/components/parameters/IfMatchOptional"
           }
         ],
         "responses": {
           "200": {
-            "description": "The listing after the move.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Listing"
-                }
-              }
-            },
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            }
+            "$ref": "#/components/responses/ListingMoved"
           },
           "400": {
-            "description": "The id or `If-Match` is malformed.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadIdOrIfMatch"
           },
           "401": {
             "$ref": "#/components/responses/KeyRequired"
@@ -1554,62 +1507,15 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/ListingId"
           },
           {
-            "name": "If-Match",
-            "in": "header",
-            "required": false,
-            "description": "Optional: `\"<version>\"` as read from the `ETag`, so that the move applies only to that version (stale → 412 `precondition_failed`).",
-            "schema": {
-              "type": "string",
-              "pattern": "^(W/)?\"[0-9]+\"$"
-            }
+            "$ref": "#/components/parameters/IfMatchOptional"
           }
         ],
         "responses": {
           "200": {
-            "description": "The listing after the move.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Listing"
-                }
-              }
-            },
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            }
+            "$ref": "#/components/responses/ListingMoved"
           },
           "400": {
-            "description": "The id or `If-Match` is malformed.",
-            "headers": {
-              "X-Request-Id": {
-                "$ref": "#/components/headers/RequestId"
-              }
-            },
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "allOf": [
-                    {
-                      "$ref": "#/components/schemas/Problem"
-                    },
-                    {
-                      "properties": {
-                        "code": {
-                          "enum": [
-                            "invalid_parameter"
-                          ]
-                        }
-                      }
-                    }
-                  ]
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadIdOrIfMatch"
           },
           "401": {
             "$ref": "#/components/responses/KeyRequired"
@@ -5844,6 +5750,52 @@ enum OpenAPIDocument {
       }
     },
     "responses": {
+      "ListingMoved": {
+        "description": "The listing after the move.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Listing"
+            }
+          }
+        },
+        "headers": {
+          "ETag": {
+            "$ref": "#/components/headers/ETag"
+          },
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        }
+      },
+      "BadIdOrIfMatch": {
+        "description": "The id or `If-Match` is malformed.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "invalid_parameter"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
       "BadId": {
         "description": "The id is not a positive integer.",
         "headers": {
@@ -6132,6 +6084,16 @@ enum OpenAPIDocument {
       }
     },
     "parameters": {
+      "IfMatchOptional": {
+        "name": "If-Match",
+        "in": "header",
+        "required": false,
+        "description": "Optional: `\"<version>\"` as read from the `ETag`, so that the move applies only to that version (stale → 412 `precondition_failed`).",
+        "schema": {
+          "type": "string",
+          "pattern": "^(W/)?\"[0-9]+\"$"
+        }
+      },
       "IdempotencyKey": {
         "name": "Idempotency-Key",
         "in": "header",

@@ -12,6 +12,21 @@ public struct PostgresNotification: Sendable, Equatable {
     public var senderProcessID: Int32
 }
 
+/// A statement and its parameters, for `PostgresConnection.queries`.
+public struct PostgresStatement {
+    public var sql: String
+    public var parameters: [any PostgresEncodable]
+
+    public init(_ sql: String, _ parameters: any PostgresEncodable...) {
+        self.init(sql, parameters: parameters)
+    }
+
+    public init(_ sql: String, parameters: [any PostgresEncodable]) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
+
 /// Transaction isolation levels.
 public enum PostgresIsolation: String, Sendable {
     case readCommitted = "READ COMMITTED"
@@ -35,6 +50,9 @@ public final class PostgresConnection {
     private var preparedStatementCount = 0
     /// Set when `queryThenCommit`'s COMMIT succeeded, for the enclosing `transaction`.
     private var committedByLastWrite = false
+    /// Statements waiting to go ahead of the next one the caller waits for (`send`, BEGIN).
+    private var queued: [Statement] = []
+    private var isInTransactionBody = false
     private let resultCounter = ResultCounter()
     /// Settings every connection starts with, so decoding never depends on the server's defaults.
     static let sessionSettings = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'"
@@ -122,100 +140,107 @@ public final class PostgresConnection {
 
     /// Runs one parameterised statement with an array of parameters. With `prepared` false the
     /// statement is planned afresh for its values each time: for searches whose best plan depends
-    /// on how common the searched words are, where a cached generic plan would guess.
+    /// on how common the searched words are, where a cached generic plan would guess. Statements
+    /// queued by `send` go first, in the same round trip.
     @discardableResult
     public func query(_ sql: String, parameters: [any PostgresEncodable], prepared: Bool = true) throws -> PostgresRows {
+        let statement = Statement(sql: sql, parameters: try Self.encode(parameters), prepared: prepared)
+        if !queued.isEmpty { return try pipeline([statement])[0] }
         let handle = try liveHandle()
-        let encoded = try Self.encode(parameters)
-        let types = encoded.map { Oid($0.typeOID) }
+        let types = statement.types
         let name = prepared ? try preparedName(for: sql, types: types, handle: handle) : nil
-        let result: OpaquePointer? = withCStringArray(encoded.map(\.text)) { values in
+        let result: OpaquePointer? = withCStringArray(statement.parameters.map(\.text)) { values in
             if let name {
-                return PQexecPrepared(handle, name, Int32(encoded.count), values, nil, nil, 0)
+                return PQexecPrepared(handle, name, Int32(types.count), values, nil, nil, 0)
             }
-            return PQexecParams(handle, sql, Int32(encoded.count), types, values, nil, nil, 0)
+            return PQexecParams(handle, sql, Int32(types.count), types, values, nil, nil, 0)
         }
         return try checked(result)
+    }
+
+    /// Runs several statements in one round trip (libpq pipeline mode), after any queued by
+    /// `send`, and returns their rows in order. Each statement runs after the one before has
+    /// finished, with a snapshot of its own, as if sent one by one; the first error is thrown and
+    /// the statements after it do not run. For reads that do not depend on each other's answers
+    /// (a lock, then what it guards), inside a transaction.
+    public func queries(_ statements: [PostgresStatement]) throws -> [PostgresRows] {
+        try pipeline(statements.map { Statement(sql: $0.sql, parameters: try Self.encode($0.parameters), prepared: true) })
+    }
+
+    /// Queues a statement whose rows nobody reads: it is sent ahead of the next statement the
+    /// caller waits for (`query`, `queries`, `queryThenCommit`, or the transaction's COMMIT), in
+    /// the same round trip, and an error of its own is thrown there. Only inside `transaction`,
+    /// which sends or drops what is queued before it returns.
+    public func send(_ sql: String, _ parameters: any PostgresEncodable...) throws {
+        precondition(isInTransactionBody, "send queues statements for the transaction that sends them; outside one they would be lost")
+        queued.append(Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true))
     }
 
     /// Runs a statement and then COMMIT in one round trip (libpq pipeline mode), ending the
     /// transaction the caller began: for the last write of a transaction whose row locks should
     /// be held as briefly as possible. `transaction` then finds nothing left to commit. Throws the
     /// statement's error (the transaction is then left failed, for the caller's ROLLBACK) or the
-    /// commit's.
-    public func queryThenCommit(_ sql: String, parameters: [any PostgresEncodable]) throws {
-        let handle = try liveHandle()
-        let encoded = try Self.encode(parameters)
-        let types = encoded.map { Oid($0.typeOID) }
-        let name = try preparedName(for: sql, types: types, handle: handle)  // before the pipeline: preparing waits
-        guard PQenterPipelineMode(handle) == 1 else { _ = try checked(nil); return }
-        var firstError: (any Error)?
-        var committed = false
-        do {
-            let sent = withCStringArray(encoded.map(\.text)) { texts in
-                if let name { return PQsendQueryPrepared(handle, name, Int32(encoded.count), texts, nil, nil, 0) }
-                return PQsendQueryParams(handle, sql, Int32(encoded.count), types, texts, nil, nil, 0)
-            }
-            guard sent == 1, PQsendQueryParams(handle, "COMMIT", 0, nil, nil, nil, nil, 0) == 1, PQpipelineSync(handle) == 1 else {
-                _ = try checked(nil)
-                return
-            }
-            // The statement's answer and COMMIT's, each followed by its end marker, then the sync.
-            for index in 0..<2 {
-                guard let result = PQgetResult(handle) else { break }
-                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
-                    PQclear(result)  // COMMIT, skipped after the statement's error
-                } else {
-                    do {
-                        _ = try checked(result)
-                        if index == 1 { committed = true }
-                    } catch {
-                        firstError = firstError ?? error
-                    }
-                }
-                if let extra = PQgetResult(handle) { PQclear(extra) }  // the end marker
-            }
-            if let sync = PQgetResult(handle) {
-                PQclear(sync)
-            }
-        } catch {
-            firstError = error
-        }
-        if PQexitPipelineMode(handle) != 1 { close() }
-        committedByLastWrite = committed
+    /// commit's. Returns the statement's rows.
+    @discardableResult
+    public func queryThenCommit(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
+        let statement = Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true)
+        committedByLastWrite = false
+        let outcome = runPipeline([statement, Self.commit])
         // Once COMMIT has answered, the transaction is committed, whatever happens to the
         // connection after.
-        if committed { return }
-        if let firstError { throw firstError }
-        throw PostgresError(kind: .connectionLost, message: "the connection was lost before COMMIT answered")
+        committedByLastWrite = outcome.rows[1] != nil
+        if committedByLastWrite, let rows = outcome.rows[0] { return rows }
+        throw outcome.error ?? PostgresError(kind: .connectionLost, message: "the connection was lost before COMMIT answered")
     }
 
     /// Runs SQL text that may hold several statements and no parameters (a migration, a script).
     public func execute(_ sql: String) throws {
+        if !queued.isEmpty { _ = try pipeline([]) }
         let handle = try liveHandle()
         _ = try checked(PQexec(handle, sql))
     }
 
-    /// Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.
+    /// Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws. BEGIN is
+    /// queued, not sent: it goes with the body's first statement, in the same round trip.
     public func transaction<T>(isolation: PostgresIsolation = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        precondition(!isInTransactionBody, "transactions do not nest")
+        _ = try liveHandle()
+        queued = [Statement(sql: isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)", parameters: [], prepared: false)]
+        isInTransactionBody = true
         committedByLastWrite = false
         let value: T
         do {
+            defer { isInTransactionBody = false }
             value = try body(self)
         } catch {
-            if isUsable { try? execute("ROLLBACK") }
+            queued.removeAll()
+            if isUsable && !isIdle { try? execute("ROLLBACK") }
             throw error
         }
         // A body that swallowed a statement's error leaves the transaction failed; COMMIT would
         // then quietly roll back and report success.
         if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            queued.removeAll()
             try? execute("ROLLBACK")
             throw PostgresError(kind: .client, message: "the transaction failed inside its body (an error was caught and ignored), so it was rolled back")
         }
         // The body may have committed with its last write already (`queryThenCommit`). A
         // transaction that ended any other way inside the body is not passed off as committed.
         if committedByLastWrite { return value }
+        if queued.count == 1, queued[0].sql.hasPrefix("BEGIN") {
+            queued.removeAll()  // the body sent nothing: there is nothing to commit
+            return value
+        }
+        if !queued.isEmpty {
+            do {
+                _ = try pipeline([Self.commit])
+            } catch {
+                queued.removeAll()
+                if isUsable && !isIdle { try? execute("ROLLBACK") }
+                throw error
+            }
+            return value
+        }
         if isIdle {
             throw PostgresError(kind: .client, message: "the transaction ended inside its body without committing its last write")
         }
@@ -330,6 +355,88 @@ public final class PostgresConnection {
             PQfreemem(notify)
         }
         return received
+    }
+
+    /// A statement as it is sent: parameters encoded and checked.
+    struct Statement {
+        var sql: String
+        var parameters: [PostgresParameter]
+        var prepared: Bool
+        var types: [Oid] { parameters.map { Oid($0.typeOID) } }
+    }
+
+    static let commit = Statement(sql: "COMMIT", parameters: [], prepared: false)
+
+    /// `runPipeline` for callers that want the rows of `statements` or the first error.
+    private func pipeline(_ statements: [Statement]) throws -> [PostgresRows] {
+        let outcome = runPipeline(statements)
+        if let error = outcome.error { throw error }
+        return outcome.rows.map { $0! }
+    }
+
+    /// Sends the queued statements and then `statements` in one pipeline ended by one Sync, and
+    /// reads every answer. `rows[i]` is statement i's rows when it succeeded, nil when it failed
+    /// or did not run; `error` is the first error. A statement not prepared yet is prepared by a
+    /// Parse message sent just before it. Statements after an error are skipped by the
+    /// server; inside BEGIN the transaction is then failed, outside it the pipeline is one
+    /// implicit transaction and nothing of it stays.
+    private func runPipeline(_ statements: [Statement]) -> (rows: [PostgresRows?], error: (any Error)?) {
+        let all = queued + statements
+        queued.removeAll()
+        var rows = [PostgresRows?](repeating: nil, count: statements.count)
+        guard let handle else {
+            return (rows, PostgresError(kind: .connectionLost, message: "the connection is closed"))
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            return (rows, PostgresError(kind: .client, message: Self.trimmedMessage(PQerrorMessage(handle))))
+        }
+        // What answers to expect, in order: a statement's preparation (when new) just before it,
+        // so that nothing is parsed before a BEGIN that sets an isolation level.
+        enum Answer { case preparation(String), statement(Int) }
+        var answers: [Answer] = []
+        var firstError: (any Error)?
+        do {
+            for (index, statement) in all.enumerated() {
+                let types = statement.types
+                let prepared = statement.prepared ? try pipelinedPreparedName(for: statement.sql, types: types, handle: handle) : nil
+                if let prepared, prepared.isNew { answers.append(.preparation(prepared.name)) }
+                let sent = withCStringArray(statement.parameters.map(\.text)) { texts in
+                    if let name = prepared?.name { return PQsendQueryPrepared(handle, name, Int32(types.count), texts, nil, nil, 0) }
+                    return PQsendQueryParams(handle, statement.sql, Int32(types.count), types, texts, nil, nil, 0)
+                }
+                guard sent == 1 else { throw sendFailure(handle) }
+                answers.append(.statement(index - (all.count - statements.count)))
+            }
+            guard PQpipelineSync(handle) == 1 else { throw sendFailure(handle) }
+            // Each answer is followed by its end marker (a null result); the sync's comes last.
+            for answer in answers {
+                guard let result = PQgetResult(handle) else {
+                    throw PostgresError(kind: .connectionLost, message: "the connection was lost in the middle of a pipeline")
+                }
+                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                    PQclear(result)  // skipped after an earlier error
+                    if case .preparation(let name) = answer { forgetPrepared(name) }
+                } else {
+                    do {
+                        let answered = try checked(result)
+                        if case .statement(let index) = answer, index >= 0 { rows[index] = answered }
+                    } catch {
+                        if case .preparation(let name) = answer { forgetPrepared(name) }
+                        firstError = firstError ?? error
+                    }
+                }
+                if let extra = PQgetResult(handle) { PQclear(extra) }  // the end marker
+            }
+            if let sync = PQgetResult(handle) { PQclear(sync) }
+        } catch {
+            firstError = firstError ?? error
+        }
+        if PQexitPipelineMode(handle) != 1 { close() }
+        return (rows, firstError)
+    }
+
+    private func sendFailure(_ handle: OpaquePointer) -> PostgresError {
+        PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .client : .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
     }
 
     func liveHandle() throws -> OpaquePointer {

@@ -151,25 +151,60 @@ public final class PostgresLedgerStore: LedgerStore {
     static func apply(
         _ transfer: Transfer, atMs timestampMs: Int64, committing: Bool = false, on connection: PostgresConnection
     ) throws -> TransferResult {
+        let locked = try connection.queries(lockStatements(for: transfer))
+        return try apply(transfer, locked: locked[...], atMs: timestampMs, committing: committing, on: connection)
+    }
+
+    /// The statements that lock what `transfer` moves and read it, in one round trip: the caller
+    /// may send them after statements of its own (`connection.queries(mine + these)`) and pass
+    /// their rows to `apply(_:locked:…)`. Locks in the one order every path uses: a pending
+    /// transfer before its accounts, accounts by ascending id.
+    static func lockStatements(for transfer: Transfer) -> [PostgresStatement] {
+        guard LedgerRules.check(transfer) == nil else { return [] }
+        guard transfer.resolvesPending else {
+            // The common case: lock both accounts and learn whether the id is taken. A retry of
+            // a known id locks its accounts for a moment, which is harmless.
+            return [lockAccountsStatement([transfer.debitAccountID, transfer.creditAccountID], checking: transfer.id)]
+        }
+        // Whether it was applied already, the pending transfer it resolves, and that one's accounts.
+        let pending = [bits(transfer.pendingID.high), bits(transfer.pendingID.low)] as [any PostgresEncodable]
+        return [
+            PostgresStatement(findTransferSQL(lock: false), bits(transfer.id.high), bits(transfer.id.low)),
+            PostgresStatement(findTransferSQL(lock: true), parameters: pending),
+            PostgresStatement(
+                """
+                SELECT \(accountColumns) FROM ledger_accounts WHERE id IN (
+                    SELECT unnest(ARRAY[debit_account_id, credit_account_id]) FROM ledger_transfers WHERE id_high = $1 AND id_low = $2)
+                ORDER BY id FOR UPDATE
+                """,
+                parameters: pending),
+        ]
+    }
+
+    /// Validates and writes `transfer` on what its `lockStatements` returned.
+    static func apply(
+        _ transfer: Transfer, locked: ArraySlice<PostgresRows>, atMs timestampMs: Int64, committing: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> TransferResult {
         if let error = LedgerRules.check(transfer) { return .refused(error) }
+        let locked = Array(locked)
         var pending: TransferRecord?
         var accountIDs = [transfer.debitAccountID, transfer.creditAccountID]
         let accounts: [AccountID: Account]
         if transfer.resolvesPending {
-            if let existing = try findTransfer(transfer.id, lock: false, on: connection) {
+            if let existing = try locked[0].first.map(transferRecord) {
                 return LedgerRules.compare(transfer, with: existing)
             }
-            pending = try findTransfer(transfer.pendingID, lock: true, on: connection)
+            pending = try locked[1].first.map(transferRecord)
             if let pending { accountIDs = [pending.debitAccountID, pending.creditAccountID] }
-            accounts = pending == nil ? [:] : try lockAccounts(accountIDs, on: connection)
+            accounts = try lockedAccounts(locked[2])
         } else {
-            // The common case in one round trip: lock both accounts and learn whether the id is
-            // taken. A retry of a known id locks its accounts for a moment, which is harmless.
-            let (locked, taken) = try lockAccounts(accountIDs, checking: transfer.id, on: connection)
-            if taken || locked.isEmpty, let existing = try findTransfer(transfer.id, lock: false, on: connection) {
+            let rows = locked[0]
+            let taken = try rows.first?.decode("transfer_exists", as: Bool.self) ?? false
+            if taken || rows.isEmpty, let existing = try findTransfer(transfer.id, lock: false, on: connection) {
                 return LedgerRules.compare(transfer, with: existing)
             }
-            accounts = locked
+            accounts = try lockedAccounts(rows)
         }
         let debit = accounts[accountIDs[0]]
         let credit = accounts[accountIDs[1]]
@@ -220,40 +255,37 @@ public final class PostgresLedgerStore: LedgerStore {
         released_fen, timestamp_ms, expires_at_ms, reference, hash
         """
 
-    /// `lockAccounts`, also saying whether a transfer with `id` exists.
-    static func lockAccounts(
-        _ ids: [AccountID], checking id: TransferID, on connection: PostgresConnection
-    ) throws -> (accounts: [AccountID: Account], transferExists: Bool) {
-        let list = Set(ids).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
-        var accounts: [AccountID: Account] = [:]
-        var exists = false
-        for row in try connection.query(
+    /// `lockAccounts`' statement, also saying whether a transfer with `id` exists.
+    static func lockAccountsStatement(_ ids: [AccountID], checking id: TransferID) -> PostgresStatement {
+        PostgresStatement(
             """
             SELECT \(accountColumns),
                    EXISTS (SELECT 1 FROM ledger_transfers WHERE id_high = $2 AND id_low = $3) AS transfer_exists
             FROM ledger_accounts WHERE id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id FOR UPDATE
             """,
-            list, Int64(bitPattern: id.high), Int64(bitPattern: id.low))
-        {
+            idList(ids), bits(id.high), bits(id.low))
+    }
+
+    static func lockedAccounts(_ rows: PostgresRows) throws -> [AccountID: Account] {
+        var accounts: [AccountID: Account] = [:]
+        for row in rows {
             let account = try Self.account(row)
             accounts[account.id] = account
-            exists = try row.decode("transfer_exists")
         }
-        return (accounts, exists)
+        return accounts
     }
 
     /// Locks the accounts in ascending id order (the one order every path uses) and returns them.
     /// One statement: the rows are locked as they leave the sort, so in id order.
     static func lockAccounts(_ ids: [AccountID], on connection: PostgresConnection) throws -> [AccountID: Account] {
-        let list = Set(ids).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
-        var accounts: [AccountID: Account] = [:]
-        for row in try connection.query(
-            "SELECT \(accountColumns) FROM ledger_accounts WHERE id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id FOR UPDATE", list)
-        {
-            let account = try Self.account(row)
-            accounts[account.id] = account
-        }
-        return accounts
+        try lockedAccounts(connection.query(
+            "SELECT \(accountColumns) FROM ledger_accounts WHERE id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id FOR UPDATE",
+            idList(ids)))
+    }
+
+    /// Account ids as the comma list the lock statements split.
+    static func idList(_ ids: [AccountID]) -> String {
+        Set(ids).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
     }
 
     /// An unsigned id or sequence as the bigint bit pattern it is stored as.
@@ -414,10 +446,11 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     static func findTransfer(_ id: TransferID, lock: Bool, on connection: PostgresConnection) throws -> TransferRecord? {
-        try connection.query(
-            "SELECT \(transferColumns) FROM ledger_transfers WHERE id_high = $1 AND id_low = $2\(lock ? " FOR UPDATE" : "")",
-            Int64(bitPattern: id.high), Int64(bitPattern: id.low)
-        ).first.map(Self.transferRecord)
+        try connection.query(findTransferSQL(lock: lock), bits(id.high), bits(id.low)).first.map(Self.transferRecord)
+    }
+
+    static func findTransferSQL(lock: Bool) -> String {
+        "SELECT \(transferColumns) FROM ledger_transfers WHERE id_high = $1 AND id_low = $2\(lock ? " FOR UPDATE" : "")"
     }
 
     static func account(_ row: PostgresRow) throws -> Account {

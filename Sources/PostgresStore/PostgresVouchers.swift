@@ -200,49 +200,62 @@ extension PostgresMarketStore: VoucherStore {
     ) async throws -> Redemption {
         guard let caller else { throw MarketError.unauthenticated("the firm's API key is required") }
         return try await moneyTransaction(record) { connection in
-            // The voucher row orders redemptions of one voucher; the ledger's limit is the backstop.
-            guard let voucher = try Self.voucher(number: number, lock: true, on: connection),
+            // One round trip, each statement after the one before: the voucher row's lock (it
+            // orders redemptions of one voucher; the ledger's limit is the backstop), then what it
+            // guards — the voucher with its balance, its program, the facts the checks need — and
+            // the new redemption's id.
+            let read = try connection.queries([
+                PostgresStatement("SELECT 1 FROM vouchers WHERE number = $1 FOR UPDATE", number),
+                PostgresStatement("\(Self.voucherSelect) WHERE v.number = $1", number),
+                PostgresStatement(Self.programSQL(where: "p.id = (SELECT program_id FROM vouchers WHERE number = $1)"), number),
+                PostgresStatement(Self.redemptionFactsSQL, request.providerID.value, request.contractReference, number),
+                PostgresStatement("SELECT nextval(pg_get_serial_sequence('voucher_redemptions', 'id')) AS id"),
+            ])
+            guard let voucher = try read[1].first.map(Self.voucher),
                   caller.isAdmin || caller.partyID == voucher.firmID || (caller.role == .regulator && caller.regionCode == voucher.issuerRegion)
             else { throw MarketError.notFound("no voucher \(number)") }
-            let program = try Self.program(voucher.programID, lock: false, on: connection)!
-            let allianceCode: String? = if case .alliance(let code) = program.terms.honours { code } else { nil }
-            let facts = try Self.redemptionFacts(request, allianceCode: allianceCode, on: connection)
+            let program = try Self.program(read[2][0])
+            let facts = try Self.redemptionFacts(read[3][0])
             try VoucherRules.checkRedemption(
                 request, by: caller,
                 .init(
                     voucher: voucher, program: program, provider: facts.provider, providerAdmitted: facts.admitted,
                     providerAncestry: facts.ancestry, allianceMembers: facts.allianceMembers, contractTaken: facts.contractTaken,
                     today: Day.today()))
-            let payable = try Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
-            let redemption: Redemption
+            let payable = try facts.payable ?? Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
+            let id: Int64 = try read[4][0].decode("id")
+            let hold = Transfer(
+                id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
+                creditAccountID: AccountID(UInt64(payable)), amountFen: request.voucherAmountFen, code: VoucherLedger.Step.hold.code,
+                flags: [.pending], reference: "redemption \(id)")
+            // The redemption, written and read back as every redemption is read, and the hold's
+            // lock in one round trip; the hold's write goes with COMMIT in the next. So the
+            // issuer's payable account to this provider, which every redemption at the provider
+            // shares, is held for one round trip.
+            let written: [PostgresRows]
             do {
-                // Written and read back as every redemption is read, in one statement.
-                redemption = try Self.redemption(try connection.query(
-                    """
-                    WITH r AS (
-                        INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen,
-                            voucher_amount_fen, own_payment_fen, status)
-                        VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, 'held') RETURNING *)
-                    \(Self.redemptionSelect(from: "r"))
-                    """,
-                    voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
-                    request.voucherAmountFen, request.ownPaymentFen)[0])
+                written = try connection.queries(
+                    [
+                        PostgresStatement(
+                            """
+                            WITH r AS (
+                                INSERT INTO voucher_redemptions (id, voucher_id, provider_id, contract_reference, contract_amount_fen,
+                                    voucher_amount_fen, own_payment_fen, status)
+                                VALUES ($1, $2, $3, $4, $5::bigint, $6::bigint, $7::bigint, 'held') RETURNING *)
+                            \(Self.redemptionSelect(from: "r"))
+                            """,
+                            id, voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
+                            request.voucherAmountFen, request.ownPaymentFen)
+                    ] + PostgresLedgerStore.lockStatements(for: hold))
             } catch let error as PostgresError where error.isUniqueViolation {
                 // Another voucher took the contract at the same moment.
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
             }
-            let id = redemption.id.value
+            let redemption = try Self.redemption(written[0][0])
             try Self.keep(record, redemption, on: connection)
-            // The hold last, committed with its write: it locks the issuer's payable account to this
-            // provider, which every redemption at the provider shares, so it is held for two round
-            // trips only (the lock, then the write with COMMIT).
             try Self.move(
-                Transfer(
-                    id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
-                    creditAccountID: AccountID(UInt64(payable)), amountFen: request.voucherAmountFen, code: VoucherLedger.Step.hold.code,
-                    flags: [.pending], reference: "redemption \(id)"),
-                committing: true, on: connection,
+                hold, locked: written.dropFirst(), committing: true, on: connection,
                 refusal: { error in
                     error == .exceedsCredits
                         ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
@@ -288,9 +301,9 @@ extension PostgresMarketStore: VoucherStore {
                 throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)")
             }
             var claimed = redemption
-            claimed.updatedAt = try connection.query(
+            claimed.updatedAt = try connection.queryThenCommit(
                 "UPDATE voucher_redemptions SET status = 'claimed', evidence = $2::text[], updated_at = now() WHERE id = $1 RETURNING updated_at",
-                id.value, Self.textArray(evidence))[0].decode("updated_at")
+                parameters: [id.value, Self.textArray(evidence)])[0].decode("updated_at")
             claimed.status = .claimed
             claimed.evidence = evidence
             return claimed
@@ -312,22 +325,25 @@ extension PostgresMarketStore: VoucherStore {
             guard redemption.status == .claimed else {
                 throw MarketError.invalidTransition(from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
             }
+            let step: VoucherLedger.Step = approve ? .approve : .release
+            let pendingID = VoucherLedger.Step.hold.id(id.value)
+            let transfer: Transfer = approve
+                ? .post(id: step.id(id.value), pendingID: pendingID, amountFen: redemption.request.voucherAmountFen, reference: "redemption \(id)")
+                : .void(id: step.id(id.value), pendingID: pendingID, reference: "redemption \(id)")
+            // The decision and the ledger's lock in one round trip, the ledger's write with the
+            // kept response and COMMIT in the next: the shared payable account is held for one.
+            let written = try connection.queries(
+                [
+                    PostgresStatement(
+                        "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1 RETURNING updated_at",
+                        id.value, approve ? "approved" : "rejected", approve ? nil : reason)
+                ] + PostgresLedgerStore.lockStatements(for: transfer))
             var decided = redemption
-            decided.updatedAt = try connection.query(
-                "UPDATE voucher_redemptions SET status = $2, reason = $3, updated_at = now() WHERE id = $1 RETURNING updated_at",
-                id.value, approve ? "approved" : "rejected", approve ? nil : reason)[0].decode("updated_at")
+            decided.updatedAt = try written[0][0].decode("updated_at")
             decided.status = approve ? .approved : .rejected
             decided.reason = approve ? nil : reason
             try Self.keep(record, decided, on: connection)
-            // The ledger step last, committed with its write, so the shared payable account is
-            // held for two round trips only.
-            let step: VoucherLedger.Step = approve ? .approve : .release
-            let pendingID = VoucherLedger.Step.hold.id(id.value)
-            try Self.move(
-                approve
-                    ? .post(id: step.id(id.value), pendingID: pendingID, amountFen: redemption.request.voucherAmountFen, reference: "redemption \(id)")
-                    : .void(id: step.id(id.value), pendingID: pendingID, reference: "redemption \(id)"),
-                committing: true, on: connection)
+            try Self.move(transfer, locked: written.dropFirst(), committing: true, on: connection)
             return decided
         }
     }
@@ -470,7 +486,8 @@ extension PostgresMarketStore: VoucherStore {
     static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
         guard let record else { return }
         let response = try record.render(result)
-        try connection.query(
+        // Sent with the next statement: nothing here waits for its answer.
+        try connection.send(
             """
             UPDATE idempotency_keys SET state = 'done', response_status = $4::integer, response_body = $5
             WHERE api_key_id = $1 AND key = $2 AND token = $3
@@ -508,29 +525,33 @@ extension PostgresMarketStore: VoucherStore {
     /// With `lock`, locks the program row first and reads after (see `voucher(number:lock:on:)`).
     static func program(_ id: ProgramID, lock: Bool, on connection: PostgresConnection) throws -> VoucherProgram? {
         if lock, try connection.query("SELECT 1 FROM voucher_programs WHERE id = $1 FOR UPDATE", id.value).isEmpty { return nil }
-        return try connection.query(
-            """
-            SELECT p.id, p.issuer_region, p.year, p.name, p.budget_fen, p.share_basis_points, p.firm_cap_fen, p.group_cap_fen,
-                   p.use_by::text AS use_by, p.claim_by::text AS claim_by, p.honours::text AS honours, p.budget_account_id, p.created_at,
-                   (a.credits_posted_fen - a.debits_posted_fen - a.debits_pending_fen) AS remaining
-            FROM voucher_programs p JOIN ledger_accounts a ON a.id = p.budget_account_id
-            WHERE p.id = $1
-            """,
-            id.value
-        ).first.map { row in
-            let terms = ProgramTerms(
-                year: try row.decode("year"), name: try row.decode("name"), budgetFen: try row.decode("budget_fen"),
-                shareBasisPoints: try row.decode("share_basis_points"), firmCapFen: try row.decode("firm_cap_fen"),
-                groupCapFen: try row.decode("group_cap_fen"), useBy: Day(try row.decode("use_by"))!,
-                claimBy: Day(try row.decode("claim_by"))!,
-                honours: try jsonDecoder.decode(Honours.self, from: Data(try row.decode("honours", as: String.self).utf8)))
-            let remaining: Int64 = try row.decode("remaining")
-            var program = VoucherProgram(
-                id: id, issuerRegion: RegionCode(try row.decode("issuer_region"))!, terms: terms,
-                issuedFen: terms.budgetFen - remaining, remainingFen: remaining, createdAt: try row.decode("created_at"))
-            program.budgetAccountID = try row.decode("budget_account_id")
-            return program
-        }
+        return try connection.query(programSQL(where: "p.id = $1"), id.value).first.map(program)
+    }
+
+    /// Programs with their budget's balance, as `program(_ row:)` reads them.
+    static func programSQL(where condition: String) -> String {
+        """
+        SELECT p.id, p.issuer_region, p.year, p.name, p.budget_fen, p.share_basis_points, p.firm_cap_fen, p.group_cap_fen,
+               p.use_by::text AS use_by, p.claim_by::text AS claim_by, p.honours::text AS honours, p.budget_account_id, p.created_at,
+               (a.credits_posted_fen - a.debits_posted_fen - a.debits_pending_fen) AS remaining
+        FROM voucher_programs p JOIN ledger_accounts a ON a.id = p.budget_account_id
+        WHERE \(condition)
+        """
+    }
+
+    static func program(_ row: PostgresRow) throws -> VoucherProgram {
+        let terms = ProgramTerms(
+            year: try row.decode("year"), name: try row.decode("name"), budgetFen: try row.decode("budget_fen"),
+            shareBasisPoints: try row.decode("share_basis_points"), firmCapFen: try row.decode("firm_cap_fen"),
+            groupCapFen: try row.decode("group_cap_fen"), useBy: Day(try row.decode("use_by"))!,
+            claimBy: Day(try row.decode("claim_by"))!,
+            honours: try jsonDecoder.decode(Honours.self, from: Data(try row.decode("honours", as: String.self).utf8)))
+        let remaining: Int64 = try row.decode("remaining")
+        var program = VoucherProgram(
+            id: ProgramID(try row.decode("id")), issuerRegion: RegionCode(try row.decode("issuer_region"))!, terms: terms,
+            issuedFen: terms.budgetFen - remaining, remainingFen: remaining, createdAt: try row.decode("created_at"))
+        program.budgetAccountID = try row.decode("budget_account_id")
+        return program
     }
 
     /// Redemptions as `redemption(_ row:)` reads them, from `source` (the table, or a CTE that
@@ -612,32 +633,38 @@ extension PostgresMarketStore: VoucherStore {
 
     // MARK: - Ledger plumbing
 
+    /// What a redemption's checks need beyond the voucher and its program, in one statement, for
+    /// provider $1, contract reference $2 and voucher number $3: the provider (no id when there is
+    /// no such party) and whether it is admitted, its region's ancestry (itself first), the
+    /// members of the program's alliance if it honours one, whether the provider's contract is
+    /// already paid with a live voucher redemption, and the issuer's payable account to the
+    /// provider if it has been opened.
     static let redemptionFactsSQL = """
+        WITH program AS (SELECT p.issuer_region, p.honours ->> 'alliance' AS alliance
+                         FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id WHERE v.number = $3)
         SELECT \(partyColumns),
             coalesce(p.admitted, false) AS admitted, coalesce(up.codes, '') AS ancestry,
-            (SELECT coalesce(string_agg(region_code, ','), '') FROM alliance_members WHERE alliance_code = $3) AS members,
+            (SELECT coalesce(string_agg(region_code, ','), '') FROM alliance_members WHERE alliance_code = (SELECT alliance FROM program)) AS members,
             EXISTS (SELECT 1 FROM voucher_redemptions
-                    WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken
+                    WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken,
+            (SELECT account_id FROM voucher_payable_accounts
+             WHERE issuer_region = (SELECT issuer_region FROM program) AND provider_id = $1) AS payable
         FROM (SELECT 1) AS one
         LEFT JOIN parties p ON p.id = $1
         LEFT JOIN LATERAL (\(ancestrySQL(of: "p.region_code", select: "string_agg(code, ',' ORDER BY depth) AS codes"))) AS up ON true
         """
 
-    /// What a redemption's checks need beyond the voucher and its program, in one statement: the
-    /// provider (nil when there is no such party) and whether it is admitted, its region's
-    /// ancestry (itself first), the members of the program's alliance if it honours one, and
-    /// whether the provider's contract is already paid with a live voucher redemption.
-    static func redemptionFacts(
-        _ request: RedemptionRequest, allianceCode: String?, on connection: PostgresConnection
-    ) throws -> (provider: Party?, admitted: Bool, ancestry: [RegionCode], allianceMembers: Set<RegionCode>, contractTaken: Bool) {
-        let row = try connection.query(
-            redemptionFactsSQL,
-            request.providerID.value, request.contractReference, allianceCode)[0]
+    static func redemptionFacts(_ row: PostgresRow) throws -> (
+        provider: Party?, admitted: Bool, ancestry: [RegionCode], allianceMembers: Set<RegionCode>, contractTaken: Bool, payable: Int64?
+    ) {
         func codes(_ column: String) throws -> [RegionCode] {
             try row.decode(column, as: String.self).split(separator: ",").compactMap { RegionCode(String($0)) }
         }
         let provider = try row.decode("id", as: Int64?.self) == nil ? nil : try party(row)
-        return (provider, try row.decode("admitted"), try codes("ancestry"), Set(try codes("members")), try row.decode("taken"))
+        return (
+            provider, try row.decode("admitted"), try codes("ancestry"), Set(try codes("members")), try row.decode("taken"),
+            try row.decode("payable", as: Int64?.self)
+        )
     }
 
     /// A region and the regions above it, itself first.
@@ -736,11 +763,12 @@ extension PostgresMarketStore: VoucherStore {
     /// With `committing`, the transfer is the transaction's last step: its write goes with COMMIT
     /// (`PostgresLedgerStore.apply(committing:)`), so its accounts are held only that long.
     static func move(
-        _ transfer: Transfer, committing: Bool = false, on connection: PostgresConnection,
+        _ transfer: Transfer, locked: ArraySlice<PostgresRows>? = nil, committing: Bool = false, on connection: PostgresConnection,
         refusal: (TransferError) -> VoucherRefusal? = { _ in nil }
     ) throws {
-        let result = try PostgresLedgerStore.apply(
-            transfer, atMs: Int64(Date().timeIntervalSince1970 * 1000), committing: committing, on: connection)
+        let atMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let result = try locked.map { try PostgresLedgerStore.apply(transfer, locked: $0, atMs: atMs, committing: committing, on: connection) }
+            ?? PostgresLedgerStore.apply(transfer, atMs: atMs, committing: committing, on: connection)
         switch result {
         case .ok: return
         case .refused(let error):

@@ -63,6 +63,90 @@ import TestSupport
         }
     }
 
+    @Test func queriesRunInOrderInOneRoundTripAndStopAtTheFirstError() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 1)
+            try await pool.withConnection { try $0.execute("CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q VALUES (1)") }
+            // Each statement sees the one before it, as if sent one by one.
+            let counts = try await pool.withTransaction { connection in
+                try connection.queries([
+                    PostgresStatement("INSERT INTO q VALUES ($1)", 2),
+                    PostgresStatement("SELECT count(*) AS n FROM q"),
+                    PostgresStatement("INSERT INTO q SELECT max(id) + 1 FROM q RETURNING id"),
+                ]).map { $0.count == 1 ? (try? $0[0].decode(at: 0, as: Int64.self)) : nil }
+            }
+            #expect(counts == [nil, 2, 3])
+            // The second fails: its error is thrown, the third never runs, nothing stays.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    _ = try connection.queries([
+                        PostgresStatement("INSERT INTO q VALUES ($1)", 10),
+                        PostgresStatement("INSERT INTO q VALUES ($1)", 1),
+                        PostgresStatement("INSERT INTO q VALUES ($1)", 11),
+                    ])
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            let ids = try await pool.withConnection { connection in
+                (connection.isIdle, try connection.query("SELECT id FROM q ORDER BY id").map { try $0.decode("id", as: Int.self) })
+            }
+            #expect(ids.0 && ids.1 == [1, 2, 3])
+            await pool.close()
+        }
+    }
+
+    @Test func sentStatementsGoWithTheNextAndTheirErrorsAreThrownThere() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 1)
+            try await pool.withConnection { try $0.execute("CREATE TABLE s (id int PRIMARY KEY); INSERT INTO s VALUES (1)") }
+            // Sent, then read by the next query; a body of sends only is committed by COMMIT.
+            let seen = try await pool.withTransaction { connection in
+                try connection.send("INSERT INTO s VALUES ($1)", 2)
+                return try connection.query("SELECT count(*) AS n FROM s")[0].decode("n", as: Int64.self)
+            }
+            #expect(seen == 2)
+            try await pool.withTransaction { connection in try connection.send("INSERT INTO s VALUES ($1)", 3) }
+            // A sent statement that fails is thrown at the next query, which does not run.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.send("INSERT INTO s VALUES ($1)", 1)
+                    try connection.query("INSERT INTO s VALUES ($1)", 4)
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            // ...or at COMMIT, when nothing follows it.
+            await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.query("INSERT INTO s VALUES ($1)", 5)
+                    try connection.send("INSERT INTO s VALUES ($1)", 1)
+                }
+            }
+            // A body that throws before anything was sent leaves nothing queued for the next user.
+            await #expect(throws: Boom.self) {
+                try await pool.withTransaction { connection in
+                    try connection.send("INSERT INTO s VALUES ($1)", 6)
+                    throw Boom()
+                }
+            }
+            let ids = try await pool.withConnection { connection in
+                (connection.isIdle, try connection.query("SELECT id FROM s ORDER BY id").map { try $0.decode("id", as: Int.self) })
+            }
+            #expect(ids.0 && ids.1 == [1, 2, 3])
+            await pool.close()
+        }
+    }
+
+    @Test func theQueuedBeginKeepsItsIsolationLevel() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let pool = database.pool(size: 1)
+            let level = try await pool.withTransaction(isolation: .serializable) { connection in
+                try connection.query("SELECT current_setting('transaction_isolation') AS level")[0].decode("level", as: String.self)
+            }
+            #expect(level == "serializable")
+            await pool.close()
+        }
+    }
+
     @Test func aSwallowedErrorDoesNotPassForACommit() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 1)

@@ -48,6 +48,8 @@ public final class PostgresConnection {
     /// Statement names by SQL text, with the parameter types they were prepared for.
     private var preparedStatements: [String: [(types: [Oid], name: String)]] = [:]
     private var preparedStatementCount = 0
+    /// Numbers the names of prepared statements; never reused, unlike a forgotten statement's slot.
+    private var preparedNameCount = 0
     /// Set when `queryThenCommit`'s COMMIT succeeded, for the enclosing `transaction`.
     private var committedByLastWrite = false
     /// Statements waiting to go ahead of the next one the caller waits for (`send`, BEGIN).
@@ -173,6 +175,7 @@ public final class PostgresConnection {
     /// which sends or drops what is queued before it returns.
     public func send(_ sql: String, _ parameters: any PostgresEncodable...) throws {
         precondition(isInTransactionBody, "send queues statements for the transaction that sends them; outside one they would be lost")
+        precondition(!committedByLastWrite, "the transaction has committed: a statement sent now would run outside it")
         queued.append(Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true))
     }
 
@@ -195,7 +198,7 @@ public final class PostgresConnection {
 
     /// Runs SQL text that may hold several statements and no parameters (a migration, a script).
     public func execute(_ sql: String) throws {
-        if !queued.isEmpty { _ = try pipeline([]) }
+        try sendQueued()
         let handle = try liveHandle()
         _ = try checked(PQexec(handle, sql))
     }
@@ -205,6 +208,8 @@ public final class PostgresConnection {
     public func transaction<T>(isolation: PostgresIsolation = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
         precondition(!isInTransactionBody, "transactions do not nest")
         _ = try liveHandle()
+        // Nothing queued outlives the transaction, however it ends.
+        defer { queued.removeAll() }
         queued = [Statement(sql: isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)", parameters: [], prepared: false)]
         isInTransactionBody = true
         committedByLastWrite = false
@@ -298,6 +303,7 @@ public final class PostgresConnection {
     /// trailer included).
     @discardableResult
     public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
+        try sendQueued()
         let handle = try liveHandle()
         guard let started = PQexec(handle, sql) else { _ = try checked(nil); return 0 }
         guard PQresultStatus(started) == PGRES_COPY_OUT else {
@@ -367,6 +373,11 @@ public final class PostgresConnection {
 
     static let commit = Statement(sql: "COMMIT", parameters: [], prepared: false)
 
+    /// Sends what is queued (and waits for it), for calls that cannot go in a pipeline.
+    private func sendQueued() throws {
+        if !queued.isEmpty { _ = try pipeline([]) }
+    }
+
     /// `runPipeline` for callers that want the rows of `statements` or the first error.
     private func pipeline(_ statements: [Statement]) throws -> [PostgresRows] {
         let outcome = runPipeline(statements)
@@ -384,6 +395,7 @@ public final class PostgresConnection {
         let all = queued + statements
         queued.removeAll()
         var rows = [PostgresRows?](repeating: nil, count: statements.count)
+        if all.isEmpty { return (rows, nil) }
         guard let handle else {
             return (rows, PostgresError(kind: .connectionLost, message: "the connection is closed"))
         }
@@ -468,7 +480,8 @@ public final class PostgresConnection {
             return (known.name, false)
         }
         guard preparedStatementCount < Self.preparedStatementCountMax else { return nil }
-        let name = "tm\(preparedStatementCount)"
+        let name = "tm\(preparedNameCount)"
+        preparedNameCount += 1
         try prepare(name)
         preparedStatements[sql, default: []].append((types, name))
         preparedStatementCount += 1
@@ -488,6 +501,7 @@ public final class PostgresConnection {
     func forgetPrepared(_ name: String) {
         for (sql, variants) in preparedStatements where variants.contains(where: { $0.name == name }) {
             preparedStatements[sql] = variants.filter { $0.name != name }
+            preparedStatementCount -= 1  // the server never kept it: its slot is free again
         }
     }
 

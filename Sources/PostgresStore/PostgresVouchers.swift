@@ -167,7 +167,7 @@ extension PostgresMarketStore: VoucherStore {
                     creditAccountID: AccountID(UInt64(account)), amountFen: faceValueFen, code: VoucherLedger.Step.issue.code,
                     reference: voucherNumber),
                 on: connection)
-            let voucher = try Self.voucher(number: voucherNumber, lock: false, on: connection)!
+            let voucher = try Self.voucher(number: voucherNumber, on: connection)!
             try Self.keep(record, voucher, on: connection)
             return voucher
         }
@@ -186,7 +186,7 @@ extension PostgresMarketStore: VoucherStore {
     public func voucher(number: String, for caller: Principal?) async throws -> Voucher {
         let (firm, region) = try Self.voucherScope(caller)
         return try await available { try await self.pool.withConnection { connection in
-            guard let voucher = try Self.voucher(number: number, lock: false, on: connection),
+            guard let voucher = try Self.voucher(number: number, on: connection),
                   firm == nil || firm == voucher.firmID, region == nil || region == voucher.issuerRegion
             else { throw MarketError.notFound("no voucher \(number)") }
             return voucher
@@ -204,9 +204,7 @@ extension PostgresMarketStore: VoucherStore {
             // orders redemptions of one voucher; the ledger's limit is the backstop), then what it
             // guards — the voucher with its balance, its program, the facts the checks need — and
             // the new redemption's id.
-            let read = try connection.queries([
-                PostgresStatement("SELECT 1 FROM vouchers WHERE number = $1 FOR UPDATE", number),
-                PostgresStatement("\(Self.voucherSelect) WHERE v.number = $1", number),
+            let read = try connection.queries(Self.lockedVoucherStatements(number) + [
                 PostgresStatement(Self.programSQL(where: "p.id = (SELECT program_id FROM vouchers WHERE number = $1)"), number),
                 PostgresStatement(Self.redemptionFactsSQL, request.providerID.value, request.contractReference, number),
                 PostgresStatement("SELECT nextval(pg_get_serial_sequence('voucher_redemptions', 'id')) AS id"),
@@ -222,7 +220,8 @@ extension PostgresMarketStore: VoucherStore {
                     voucher: voucher, program: program, provider: facts.provider, providerAdmitted: facts.admitted,
                     providerAncestry: facts.ancestry, allianceMembers: facts.allianceMembers, contractTaken: facts.contractTaken,
                     today: Day.today()))
-            let payable = try facts.payable ?? Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, on: connection)
+            let payable = try facts.payable
+                ?? Self.payableAccount(issuer: voucher.issuerRegion, provider: request.providerID, shard: Self.payableShard(voucher.id), on: connection)
             let id: Int64 = try read[4][0].decode("id")
             let hold = Transfer(
                 id: VoucherLedger.Step.hold.id(id), debitAccountID: AccountID(UInt64(voucher.accountID)),
@@ -230,8 +229,8 @@ extension PostgresMarketStore: VoucherStore {
                 flags: [.pending], reference: "redemption \(id)")
             // The redemption, written and read back as every redemption is read, and the hold's
             // lock in one round trip; the hold's write goes with COMMIT in the next. So the
-            // issuer's payable account to this provider, which every redemption at the provider
-            // shares, is held for one round trip.
+            // payable account, which the provider's redemptions on vouchers of this shard share,
+            // is held for one round trip.
             let written: [PostgresRows]
             do {
                 written = try connection.queries(
@@ -247,7 +246,7 @@ extension PostgresMarketStore: VoucherStore {
                             id, voucher.id.value, request.providerID.value, request.contractReference, request.contractAmountFen,
                             request.voucherAmountFen, request.ownPaymentFen)
                     ] + PostgresLedgerStore.lockStatements(for: hold))
-            } catch let error as PostgresError where error.isUniqueViolation {
+            } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "voucher_redemptions_contract" {
                 // Another voucher took the contract at the same moment.
                 throw VoucherRefusal(
                     "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
@@ -359,16 +358,8 @@ extension PostgresMarketStore: VoucherStore {
             ).map { try $0.decode("id", as: Int64.self) }
             // Every account the voids touch, locked at once in the ledger's one order (ascending
             // ids), so that this batch cannot deadlock with single redemptions or settlements.
-            let accounts = try connection.query(
-                """
-                SELECT v.account_id, pa.account_id AS payable FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id
-                JOIN voucher_programs p ON p.id = v.program_id
-                JOIN voucher_payable_accounts pa ON pa.issuer_region = p.issuer_region AND pa.provider_id = r.provider_id
-                WHERE r.id = ANY (string_to_array($1, ',')::bigint[])
-                """,
-                lapsed.map(String.init).joined(separator: ",")
-            ).flatMap { [AccountID(UInt64(try $0.decode("account_id", as: Int64.self))), AccountID(UInt64(try $0.decode("payable", as: Int64.self)))] }
-            _ = try PostgresLedgerStore.lockAccounts(accounts, on: connection)
+            let holds = try Self.holdAccounts(of: lapsed, on: connection)
+            _ = try PostgresLedgerStore.lockAccounts(holds.values.flatMap { [$0.voucher, $0.payable] }, on: connection)
             for id in lapsed {
                 try Self.move(.void(id: VoucherLedger.Step.release.id(id), pendingID: VoucherLedger.Step.hold.id(id), reference: "lapsed \(id)"), on: connection)
                 try connection.query("UPDATE voucher_redemptions SET status = 'lapsed', updated_at = now() WHERE id = $1", id)
@@ -399,21 +390,23 @@ extension PostgresMarketStore: VoucherStore {
             }
             let batch: Int64 = try connection.query(
                 "INSERT INTO settlement_batches (issuer_region) VALUES ($1) RETURNING id", issuer.value)[0].decode("id")
-            // Open what is missing, then lock every account of the batch at once, ascending.
-            var accounts: [PartyID: (payable: Int64, settled: Int64)] = [:]
+            // Each claim is paid from the payable account its hold credited, to the provider's
+            // settled account (opened when missing); every account of the batch is locked at
+            // once, ascending.
+            let holds = try Self.holdAccounts(of: due.map(\.id), on: connection)
+            var settled: [PartyID: AccountID] = [:]
             for provider in Set(due.map(\.provider)) {
-                accounts[provider] = (
-                    try Self.payableAccount(issuer: issuer, provider: provider, on: connection), try Self.settledAccount(provider, on: connection)
-                )
+                settled[provider] = AccountID(UInt64(try Self.settledAccount(provider, on: connection)))
             }
-            _ = try PostgresLedgerStore.lockAccounts(
-                accounts.values.flatMap { [AccountID(UInt64($0.payable)), AccountID(UInt64($0.settled))] }, on: connection)
+            _ = try PostgresLedgerStore.lockAccounts(holds.values.map(\.payable) + settled.values, on: connection)
             for item in due {
-                let (payable, settled) = accounts[item.provider]!
+                guard let payable = holds[item.id]?.payable else {
+                    throw LedgerStepFailed(step: "settle redemption \(item.id)", reason: "its hold is not in the ledger")
+                }
                 try Self.move(
                     Transfer(
-                        id: VoucherLedger.Step.settle.id(item.id), debitAccountID: AccountID(UInt64(payable)),
-                        creditAccountID: AccountID(UInt64(settled)), amountFen: item.amount, code: VoucherLedger.Step.settle.code,
+                        id: VoucherLedger.Step.settle.id(item.id), debitAccountID: payable,
+                        creditAccountID: settled[item.provider]!, amountFen: item.amount, code: VoucherLedger.Step.settle.code,
                         reference: "settlement \(batch)"),
                     on: connection)
                 try connection.query(
@@ -504,12 +497,19 @@ extension PostgresMarketStore: VoucherStore {
         FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id JOIN ledger_accounts a ON a.id = v.account_id
         """
 
-    /// With `lock`, the voucher row is locked first and read after, so that the balance read is
-    /// the one left by whoever held the lock before (a locking join would re-read only the
-    /// locked row, and its ledger balance could be stale).
-    static func voucher(number: String, lock: Bool, on connection: PostgresConnection) throws -> Voucher? {
-        if lock, try connection.query("SELECT 1 FROM vouchers WHERE number = $1 FOR UPDATE", number).isEmpty { return nil }
-        return try connection.query("\(voucherSelect) WHERE v.number = $1", number).first.map(voucher)
+    static func voucher(number: String, on connection: PostgresConnection) throws -> Voucher? {
+        try connection.query("\(voucherSelect) WHERE v.number = $1", number).first.map(voucher)
+    }
+
+    /// The voucher row's lock, then the voucher with its balance, for one round trip: locked
+    /// first and read after, so that the balance read is the one left by whoever held the lock
+    /// before (a locking join would re-read only the locked row, and its ledger balance could be
+    /// stale).
+    static func lockedVoucherStatements(_ number: String) -> [PostgresStatement] {
+        [
+            PostgresStatement("SELECT 1 FROM vouchers WHERE number = $1 FOR UPDATE", number),
+            PostgresStatement("\(voucherSelect) WHERE v.number = $1", number),
+        ]
     }
 
     static func voucher(_ row: PostgresRow) throws -> Voucher {
@@ -522,10 +522,12 @@ extension PostgresMarketStore: VoucherStore {
         return voucher
     }
 
-    /// With `lock`, locks the program row first and reads after (see `voucher(number:lock:on:)`).
+    /// With `lock`, locks the program row first and reads after (see `lockedVoucherStatements`).
     static func program(_ id: ProgramID, lock: Bool, on connection: PostgresConnection) throws -> VoucherProgram? {
-        if lock, try connection.query("SELECT 1 FROM voucher_programs WHERE id = $1 FOR UPDATE", id.value).isEmpty { return nil }
-        return try connection.query(programSQL(where: "p.id = $1"), id.value).first.map(program)
+        let read = PostgresStatement(programSQL(where: "p.id = $1"), id.value)
+        guard lock else { return try connection.query(read.sql, parameters: read.parameters).first.map(program) }
+        return try connection.queries([PostgresStatement("SELECT 1 FROM voucher_programs WHERE id = $1 FOR UPDATE", id.value), read])[1]
+            .first.map(program)
     }
 
     /// Programs with their budget's balance, as `program(_ row:)` reads them.
@@ -637,8 +639,8 @@ extension PostgresMarketStore: VoucherStore {
     /// provider $1, contract reference $2 and voucher number $3: the provider (no id when there is
     /// no such party) and whether it is admitted, its region's ancestry (itself first), the
     /// members of the program's alliance if it honours one, whether the provider's contract is
-    /// already paid with a live voucher redemption, and the issuer's payable account to the
-    /// provider if it has been opened.
+    /// already paid with a live voucher redemption, and the voucher's shard of the issuer's
+    /// payable account to the provider if it has been opened.
     static let redemptionFactsSQL = """
         WITH program AS (SELECT p.issuer_region, p.honours ->> 'alliance' AS alliance
                          FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id WHERE v.number = $3)
@@ -648,7 +650,8 @@ extension PostgresMarketStore: VoucherStore {
             EXISTS (SELECT 1 FROM voucher_redemptions
                     WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken,
             (SELECT account_id FROM voucher_payable_accounts
-             WHERE issuer_region = (SELECT issuer_region FROM program) AND provider_id = $1) AS payable
+             WHERE issuer_region = (SELECT issuer_region FROM program) AND provider_id = $1
+               AND shard = (SELECT id FROM vouchers WHERE number = $3) % \(payableShardCount)) AS payable
         FROM (SELECT 1) AS one
         LEFT JOIN parties p ON p.id = $1
         LEFT JOIN LATERAL (\(ancestrySQL(of: "p.region_code", select: "string_agg(code, ',' ORDER BY depth) AS codes"))) AS up ON true
@@ -746,10 +749,34 @@ extension PostgresMarketStore: VoucherStore {
             limited: false, name: "treasury \(region)", on: connection)))
     }
 
-    static func payableAccount(issuer: RegionCode, provider: PartyID, on connection: PostgresConnection) throws -> Int64 {
+    /// What an issuing region owes a provider is spread over this many payable accounts, so that
+    /// redemptions at one provider do not all wait on one account (Schema/0011).
+    static let payableShardCount: Int64 = 8
+
+    /// The shard of the payable accounts that a voucher's redemptions hold on.
+    static func payableShard(_ voucher: VoucherID) -> Int64 { voucher.value % payableShardCount }
+
+    static func payableAccount(issuer: RegionCode, provider: PartyID, shard: Int64, on connection: PostgresConnection) throws -> Int64 {
         try mappedAccount(
-            table: "voucher_payable_accounts", keyColumns: "issuer_region, provider_id", keys: [issuer.value, provider.value],
-            code: VoucherLedger.payableCode, limited: true, name: "payable \(issuer) to provider \(provider)", on: connection)
+            table: "voucher_payable_accounts", keyColumns: "issuer_region, provider_id, shard", keys: [issuer.value, provider.value, shard],
+            code: VoucherLedger.payableCode, limited: true, name: "payable \(issuer) to provider \(provider), shard \(shard)", on: connection)
+    }
+
+    /// The accounts each redemption's hold moved: the voucher's, and the payable account it credited.
+    static func holdAccounts(of redemptions: [Int64], on connection: PostgresConnection) throws -> [Int64: (voucher: AccountID, payable: AccountID)] {
+        var accounts: [Int64: (voucher: AccountID, payable: AccountID)] = [:]
+        for row in try connection.query(
+            """
+            SELECT id_low AS redemption, debit_account_id, credit_account_id FROM ledger_transfers
+            WHERE id_high = $1 AND id_low = ANY (string_to_array($2, ',')::bigint[])
+            """,
+            Int64(bitPattern: VoucherLedger.Step.hold.high), redemptions.map(String.init).joined(separator: ","))
+        {
+            accounts[try row.decode("redemption")] = (
+                AccountID(UInt64(bitPattern: try row.decode("debit_account_id"))), AccountID(UInt64(bitPattern: try row.decode("credit_account_id")))
+            )
+        }
+        return accounts
     }
 
     static func settledAccount(_ provider: PartyID, on connection: PostgresConnection) throws -> Int64 {

@@ -306,6 +306,60 @@ import TestSupport
         }
     }
 
+    /// Redemptions at one provider on vouchers of different payable shards hold on different
+    /// payable accounts, each the voucher's shard; each claim is approved on, and settled from,
+    /// the account its hold credited; and the ledger stays clean.
+    @Test func redemptionsAtOneProviderSpreadOverPayableShards() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 4)
+            let store = PostgresMarketStore(pool: pool)
+            let (program, regulator, firm, provider) = try await Self.deqingProgram(store)
+            let lab = Principal(keyID: 0, role: .provider, partyID: provider, regionCode: RegionCode("310117"))
+            var redemptions: [Int64] = []
+            for index in 0..<2 {
+                let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+                let redemption = try await store.redeem(
+                    voucher: voucher.number,
+                    RedemptionRequest(providerID: provider, contractReference: "SHARD-\(index)", contractAmountFen: 2_000_00,
+                                      voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00),
+                    by: firm, record: nil)
+                _ = try await store.claim(redemption.id, evidence: ["report-\(index).pdf"], by: lab)
+                _ = try await store.decide(redemption.id, approve: true, reason: nil, by: regulator, record: nil)
+                redemptions.append(redemption.id.value)
+            }
+            let ids = redemptions.map(String.init).joined(separator: ",")
+            let batch = try #require(try await store.settle(issuer: regulator.regionCode!, by: regulator, record: nil))
+            #expect(Set(redemptions).isSubset(of: Set(batch.lines.map(\.redemptionID.value))))
+            // Hold (step 3), approval (4) and settlement (6) of each redemption, with the shard of
+            // the payable account its hold credited.
+            let rows = try await pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT r.id, v.id % 8 AS voucher_shard, pa.shard, h.credit_account_id AS payable,
+                           a.resolved_credit_account_id AS approved_on, s.debit_account_id AS settled_from
+                    FROM voucher_redemptions r JOIN vouchers v ON v.id = r.voucher_id
+                    JOIN ledger_transfers h ON h.id_high = $2 AND h.id_low = r.id
+                    JOIN ledger_transfers a ON a.id_high = $3 AND a.id_low = r.id
+                    JOIN ledger_transfers s ON s.id_high = $4 AND s.id_low = r.id
+                    JOIN voucher_payable_accounts pa ON pa.account_id = h.credit_account_id
+                    WHERE r.id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY r.id
+                    """,
+                    ids, 0x5643_0000_0000_0003 as Int64, 0x5643_0000_0000_0004 as Int64,
+                    0x5643_0000_0000_0006 as Int64
+                ).map { row in
+                    (voucherShard: try row.decode("voucher_shard", as: Int64.self), shard: try row.decode("shard", as: Int64.self),
+                     payable: try row.decode("payable", as: Int64.self), approvedOn: try row.decode("approved_on", as: Int64.self),
+                     settledFrom: try row.decode("settled_from", as: Int64.self))
+                }
+            }
+            #expect(rows.count == 2)
+            #expect(rows.allSatisfy { $0.shard == $0.voucherShard && $0.approvedOn == $0.payable && $0.settledFrom == $0.payable })
+            #expect(Set(rows.map(\.payable)).count == 2, "consecutive vouchers are on different shards")
+            #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
     /// 64 issuances against one small program at once: the budget is never exceeded.
     @Test func concurrentIssuancesNeverExceedTheBudget() async throws {
         try await TestDatabase.with { database in

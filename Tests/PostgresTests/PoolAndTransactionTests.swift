@@ -76,13 +76,15 @@ import TestSupport
                 ]).map { $0.count == 1 ? (try? $0[0].decode(at: 0, as: Int64.self)) : nil }
             }
             #expect(counts == [nil, 2, 3])
-            // The second fails: its error is thrown, the third never runs, nothing stays.
+            // The second fails: its error is thrown, the third never runs (the sequence, which a
+            // rollback does not undo, did not move), nothing stays.
+            try await pool.withConnection { try $0.execute("CREATE SEQUENCE q_seq") }
             let error = await #expect(throws: PostgresError.self) {
                 try await pool.withTransaction { connection in
                     _ = try connection.queries([
                         PostgresStatement("INSERT INTO q VALUES ($1)", 10),
                         PostgresStatement("INSERT INTO q VALUES ($1)", 1),
-                        PostgresStatement("INSERT INTO q VALUES ($1)", 11),
+                        PostgresStatement("SELECT nextval('q_seq')"),
                     ])
                 }
             }
@@ -91,6 +93,20 @@ import TestSupport
                 (connection.isIdle, try connection.query("SELECT id FROM q ORDER BY id").map { try $0.decode("id", as: Int.self) })
             }
             #expect(ids.0 && ids.1 == [1, 2, 3])
+            let calls = try await pool.withConnection { try $0.query("SELECT is_called FROM q_seq")[0].decode("is_called", as: Bool.self) }
+            #expect(!calls)
+            // A statement first prepared in a pipeline that failed before it is prepared again
+            // when next used on the connection.
+            let fresh = "SELECT count(*) AS n FROM q WHERE id > $1"
+            await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    _ = try connection.queries([PostgresStatement("INSERT INTO q VALUES ($1)", 1), PostgresStatement(fresh, 0)])
+                }
+            }
+            let counted = try await pool.withTransaction { connection in
+                try connection.queries([PostgresStatement(fresh, 1)])[0][0].decode("n", as: Int64.self)
+            }
+            #expect(counted == 2)
             await pool.close()
         }
     }
@@ -107,20 +123,31 @@ import TestSupport
             #expect(seen == 2)
             try await pool.withTransaction { connection in try connection.send("INSERT INTO s VALUES ($1)", 3) }
             // A sent statement that fails is thrown at the next query, which does not run.
+            try await pool.withConnection { try $0.execute("CREATE SEQUENCE s_seq") }
             let error = await #expect(throws: PostgresError.self) {
                 try await pool.withTransaction { connection in
                     try connection.send("INSERT INTO s VALUES ($1)", 1)
-                    try connection.query("INSERT INTO s VALUES ($1)", 4)
+                    try connection.query("SELECT nextval('s_seq')")
                 }
             }
             #expect(error?.isUniqueViolation == true)
-            // ...or at COMMIT, when nothing follows it.
-            await #expect(throws: PostgresError.self) {
+            let calls = try await pool.withConnection { try $0.query("SELECT is_called FROM s_seq")[0].decode("is_called", as: Bool.self) }
+            #expect(!calls)
+            // ...or at COMMIT, when nothing follows it, or at the write that carries the COMMIT.
+            let atCommit = await #expect(throws: PostgresError.self) {
                 try await pool.withTransaction { connection in
                     try connection.query("INSERT INTO s VALUES ($1)", 5)
                     try connection.send("INSERT INTO s VALUES ($1)", 1)
                 }
             }
+            #expect(atCommit?.isUniqueViolation == true)
+            let withTheWrite = await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    try connection.send("INSERT INTO s VALUES ($1)", 1)
+                    try connection.queryThenCommit("INSERT INTO s VALUES ($1)", parameters: [7])
+                }
+            }
+            #expect(withTheWrite?.isUniqueViolation == true)
             // A body that throws before anything was sent leaves nothing queued for the next user.
             await #expect(throws: Boom.self) {
                 try await pool.withTransaction { connection in

@@ -9,10 +9,8 @@ public struct StoredResponse: Sendable, Equatable {
     }
 }
 
-/// What a new `Idempotency-Key` may do.
-public enum IdempotencyClaim: Sendable, Equatable {
-    /// The key is new, or its first try ended without an answer: go on, as the attempt `token`.
-    case proceed(token: String)
+/// How an `Idempotency-Key` that was sent before answers, in place of the use case.
+public enum IdempotencyAnswer: Sendable, Equatable {
     /// The key was used with the same request: here is the first response.
     case replay(StoredResponse)
     /// The key was used with another request.
@@ -21,39 +19,41 @@ public enum IdempotencyClaim: Sendable, Equatable {
     case inProgress
 }
 
-/// Records the response of a use case in the same transaction as its effects, so that a retry
-/// can never do the work twice.
-public struct IdempotencyRecord<Result>: Sendable {
-    public var apiKeyID: Int64
-    public var key: String
-    /// The attempt that claimed the key; only it may write the answer.
-    public var token: String
-    public var render: @Sendable (Result) throws -> StoredResponse
+/// Thrown by a use case whose `Idempotency-Key` was sent before: it did nothing, and `answer`
+/// says what to tell the client.
+public struct IdempotencyKeyAnswered: Error, Sendable, Equatable {
+    public var answer: IdempotencyAnswer
 
-    public init(apiKeyID: Int64, key: String, token: String, render: @escaping @Sendable (Result) throws -> StoredResponse) {
-        self.apiKeyID = apiKeyID
-        self.key = key
-        self.token = token
-        self.render = render
+    public init(_ answer: IdempotencyAnswer) {
+        self.answer = answer
     }
 }
 
-/// Another attempt took over the Idempotency-Key (this one was taken for dead); it must not act.
-public struct IdempotencyKeyTaken: Error, Sendable {
-    public init() {}
-}
+/// The `Idempotency-Key` of a use case that moves money. The store claims the key in the use
+/// case's own transaction (the first request with a key holds it until that transaction ends)
+/// and keeps the response with the money it moved, so that a retry can never do the work twice:
+/// a key sent before makes the use case throw `IdempotencyKeyAnswered` without doing anything.
+public struct IdempotencyRecord<Result>: Sendable {
+    public var apiKeyID: Int64
+    public var key: String
+    /// What the key was sent with (method, path and canonical body); the store keeps its hash.
+    public var request: [UInt8]
+    /// The response to keep for a result.
+    public var render: @Sendable (Result) throws -> StoredResponse
+    /// The response to keep for a refusal; nil for an error a retry should meet afresh (a
+    /// refusal about the current state, a failure), which keeps nothing.
+    public var renderRefusal: @Sendable (any Error) -> StoredResponse?
 
-/// The storage port of idempotency keys.
-public protocol IdempotencyStore: Sendable {
-    /// Claims `key` for this request (method, path and body; the store keeps its hash). A key is
-    /// in progress while the transaction of its use case holds the key's row; a claim whose
-    /// attempt holds nothing (it died, or has not started) is taken over with a new token, and
-    /// the old attempt then finds its token gone and stops before it moves money.
-    func claim(apiKeyID: Int64, key: String, request: [UInt8]) async throws -> IdempotencyClaim
-    /// Keeps a response that the use case did not record itself (a refusal, which wrote nothing).
-    func finish(apiKeyID: Int64, key: String, token: String, response: StoredResponse) async throws
-    /// Forgets a claim whose request failed without an answer, so that a retry runs again.
-    func abandon(apiKeyID: Int64, key: String, token: String) async throws
+    public init(
+        apiKeyID: Int64, key: String, request: [UInt8], render: @escaping @Sendable (Result) throws -> StoredResponse,
+        renderRefusal: @escaping @Sendable (any Error) -> StoredResponse?
+    ) {
+        self.apiKeyID = apiKeyID
+        self.key = key
+        self.request = request
+        self.render = render
+        self.renderRefusal = renderRefusal
+    }
 }
 
 /// A program with where its money went.

@@ -47,7 +47,7 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & IdempotencyStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
 /// search pages (nil: every search goes to the store).

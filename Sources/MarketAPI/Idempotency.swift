@@ -4,12 +4,12 @@ import Hummingbird
 import Market
 import Synchronization
 
-/// Runs a POST that moves money under its `Idempotency-Key`: the first response is kept (in the
-/// same transaction as the money, by the store) and returned again for a retry of the same
-/// request; the same key with another request is 422, and while the first is running 409.
-struct IdempotentPost<Store: IdempotencyStore> {
-    let store: Store
-
+/// Runs a POST that moves money under its `Idempotency-Key`: the store claims the key and keeps
+/// the first response (or refusal) with the money it moved; a retry of the same request gets
+/// that response again, the same key with another request is 422, and while the first is
+/// running 409. A request refused before its use case runs (a malformed body, a missing key)
+/// keeps nothing: the same request is refused the same way again.
+struct IdempotentPost {
     static var keyLengthMax: Int { 100 }
 
     func run<Result: Sendable>(
@@ -25,49 +25,57 @@ struct IdempotentPost<Store: IdempotencyStore> {
                 detail: "a POST that moves money needs an Idempotency-Key header of 1 to \(Self.keyLengthMax) visible ASCII characters (a UUID will do)",
                 errors: [.init(field: "Idempotency-Key", message: "is required")])
         }
-        let fingerprint = Array("\(request.method) \(request.uri.path)\n".utf8) + Self.canonical(body)
-        switch try await store.claim(apiKeyID: caller.keyID, key: key, request: fingerprint) {
-        case .replay(let stored):
-            var response = Self.response(stored, locationPath: locationPath)
-            response.headers[.idempotentReplayed] = "true"
-            return response
-        case .reusedWithOtherRequest:
-            throw Problem(
-                status: .unprocessableContent, code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
-                detail: "this key was first sent with a different method, path or body; use a new key for a new request")
-        case .inProgress:
-            throw Self.inProgress
-        case .proceed(let token):
-            let encoder = context.responseEncoder
-            // The store renders the answer to keep it with the money; the response reuses that
-            // rendering (the last, should the store's transaction have been retried).
-            let kept = KeptResponse()
-            let record = IdempotencyRecord<Result>(apiKeyID: caller.keyID, key: key, token: token) { result in
+        let encoder = context.responseEncoder
+        let requestID = context.id
+        // The store renders the answer to keep it with the money; the response reuses that
+        // rendering (the last, should the store's transaction have been retried).
+        let kept = KeptResponse()
+        let record = IdempotencyRecord<Result>(
+            apiKeyID: caller.keyID, key: key, request: Array("\(request.method) \(request.uri.path)\n".utf8) + Self.canonical(body),
+            render: { result in
                 let stored = StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
                 kept.value.withLock { $0 = stored }
                 return stored
-            }
-            do {
-                let result = try await work(record)
-                return Self.response(try kept.value.withLock { $0 } ?? record.render(result), locationPath: locationPath)
-            } catch is IdempotencyKeyTaken {
+            },
+            renderRefusal: { error in
+                guard let problem = Self.keptProblem(for: error, requestID: requestID),
+                      let body = try? AppRequestContext.jsonEncoder.encode(problem)
+                else { return nil }
+                return StoredResponse(status: Int(problem.status.code), body: String(decoding: body, as: UTF8.self))
+            })
+        do {
+            let result = try await work(record)
+            return Self.response(try kept.value.withLock { $0 } ?? record.render(result), locationPath: locationPath)
+        } catch let answered as IdempotencyKeyAnswered {
+            switch answered.answer {
+            case .replay(let stored):
+                var response = Self.response(stored, locationPath: locationPath)
+                response.headers[.idempotentReplayed] = "true"
+                return response
+            case .reusedWithOtherRequest:
+                throw Problem(
+                    status: .unprocessableContent, code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
+                    detail: "this key was first sent with a different method, path or body; use a new key for a new request")
+            case .inProgress:
                 throw Self.inProgress
-            } catch let error as MarketError where error.clearsOnRetry {
-                // The state may change (a claim arrives, a hold is released): let a retry try again.
-                try? await store.abandon(apiKeyID: caller.keyID, key: key, token: token)
-                throw error
-            } catch let error where error is MarketError || error is VoucherRefusal || error is Problem {
-                // A refusal wrote nothing; keep it as the answer to this key.
-                var problem = ProblemMiddleware<AppRequestContext>.problem(for: error, context: context)
-                problem.requestID = context.id
-                let stored = StoredResponse(status: Int(problem.status.code), body: String(decoding: try AppRequestContext.jsonEncoder.encode(problem), as: UTF8.self))
-                try await store.finish(apiKeyID: caller.keyID, key: key, token: token, response: stored)
-                throw problem
-            } catch {
-                try? await store.abandon(apiKeyID: caller.keyID, key: key, token: token)
-                throw error
             }
+        } catch {
+            // A refusal is answered as it was kept.
+            throw Self.keptProblem(for: error, requestID: requestID) ?? error
         }
+    }
+
+    /// The problem a refusal is answered and kept with; nil for what a retry should meet afresh:
+    /// a refusal about the current state (a claim arrives, a hold is released) or a failure.
+    static func keptProblem(for error: any Error, requestID: String) -> Problem? {
+        var problem: Problem
+        switch error {
+        case let market as MarketError where !market.clearsOnRetry: problem = Problem(market)
+        case let refusal as VoucherRefusal: problem = Problem(refusal)
+        default: return nil
+        }
+        problem.requestID = requestID
+        return problem
     }
 
     static var inProgress: Problem {

@@ -4,15 +4,14 @@ import Hummingbird
 import Market
 
 /// Voucher programs, vouchers, redemptions and settlements (docs/vouchers.md).
-struct VouchersController<Store: VoucherStore & KeyStore & IdempotencyStore> {
+struct VouchersController<Store: VoucherStore & KeyStore> {
     let store: Store
     let auth: Authenticator<Store>
-    let idempotent: IdempotentPost<Store>
+    let idempotent = IdempotentPost()
 
     init(store: Store) {
         self.store = store
         auth = Authenticator(keys: store)
-        idempotent = IdempotentPost(store: store)
     }
 
     var programEndpoints: RouteCollection<AppRequestContext> {

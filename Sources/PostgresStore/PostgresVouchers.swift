@@ -458,34 +458,68 @@ extension PostgresMarketStore: VoucherStore {
 
     /// A transaction that moves money: retried on serialization failures and deadlocks, and
     /// turning a lost database into `StoreUnavailable`.
-    /// With a record, the transaction first takes the Idempotency-Key's row, still claimed by
-    /// this attempt: while it runs the key is in progress, and an attempt that was taken over
-    /// stops here, before it moves money.
+    ///
+    /// With a record, the transaction first claims the Idempotency-Key, in the same round trip as
+    /// the body's first statements: it takes the key's advisory lock without waiting (taken:
+    /// another request with the key is running, `inProgress`) and then reads the key's row (a
+    /// kept answer: `replay`, or `reusedWithOtherRequest`); either way the transaction is rolled
+    /// back without the body's work. The body keeps its answer with `keep`, in its own commit.
+    /// A refusal that the record renders rolls the body's work back and is then kept as the
+    /// key's answer in a transaction of its own, unless another request with the key got in
+    /// between and answered first.
     func moneyTransaction<T: Sendable, R>(
         _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        let claim = record.map { (apiKeyID: $0.apiKeyID, key: $0.key, token: $0.token) }
-        return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
-            if let claim {
-                let held = try connection.query(
-                    "SELECT 1 FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running' FOR UPDATE",
-                    claim.apiKeyID, claim.key, claim.token)
-                if held.isEmpty { throw IdempotencyKeyTaken() }
-            }
-            return try body(connection)
-        } }
+        guard let record else { return try await available { try await self.pool.withTransaction(retry: .onConflict, body) } }
+        let requestHash = SHA256.hex(record.request)
+        do {
+            return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
+                try connection.send("SELECT pg_try_advisory_xact_lock(idempotency_lock($1, $2)) AS free", record.apiKeyID, record.key) { rows in
+                    if try !rows[0].decode("free", as: Bool.self) { throw IdempotencyKeyAnswered(.inProgress) }
+                }
+                // After the lock, so that an answer committed by the key's last holder is seen.
+                try connection.send(
+                    "SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2",
+                    record.apiKeyID, record.key
+                ) { rows in
+                    // No row, or one left 'running' by a claim committed apart (before Schema/0012): go on.
+                    guard let row = rows.first, try row.decode("state", as: String.self) == "done" else { return }
+                    guard try row.decode("request_hash", as: String.self) == requestHash else {
+                        throw IdempotencyKeyAnswered(.reusedWithOtherRequest)
+                    }
+                    throw IdempotencyKeyAnswered(.replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body"))))
+                }
+                return try body(connection)
+            } }
+        } catch let error where !(error is IdempotencyKeyAnswered) {
+            guard let refusal = record.renderRefusal(error) else { throw error }
+            try await available { try await self.pool.withTransaction { connection in
+                try connection.send("SELECT pg_advisory_xact_lock(idempotency_lock($1, $2))", record.apiKeyID, record.key)
+                try connection.queryThenCommit(Self.keepSQL, parameters: Self.keepParameters(record, requestHash: requestHash, refusal))
+            } }
+            throw error
+        }
     }
 
+    /// Keeps `result`'s response as the answer to the record's key, sent with the transaction's
+    /// next statement (nothing waits for it).
     static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
         guard let record else { return }
-        let response = try record.render(result)
-        // Sent with the next statement: nothing here waits for its answer.
-        try connection.send(
-            """
-            UPDATE idempotency_keys SET state = 'done', response_status = $4::integer, response_body = $5
-            WHERE api_key_id = $1 AND key = $2 AND token = $3
-            """,
-            record.apiKeyID, record.key, record.token, Int64(response.status), response.body)
+        try connection.send(keepSQL, parameters: keepParameters(record, requestHash: SHA256.hex(record.request), try record.render(result)))
+    }
+
+    /// A key's answer, written once; over a row left 'running' by a claim committed apart (before
+    /// Schema/0012), never over an answer.
+    static let keepSQL = """
+        INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, response_status, response_body)
+        VALUES ($1, $2, $3, 'done', $4::integer, $5)
+        ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done',
+            response_status = excluded.response_status, response_body = excluded.response_body, started_at = now()
+        WHERE idempotency_keys.state = 'running'
+        """
+
+    static func keepParameters<T>(_ record: IdempotencyRecord<T>, requestHash: String, _ response: StoredResponse) -> [any PostgresEncodable] {
+        [record.apiKeyID, record.key, requestHash, Int64(response.status), response.body]
     }
 
     // MARK: - Reading rows
@@ -813,63 +847,4 @@ struct LedgerStepFailed: Error, CustomStringConvertible {
     var step: String
     var reason: String
     var description: String { "the ledger refused to \(step): \(reason)" }
-}
-
-extension PostgresMarketStore: IdempotencyStore {
-    public func claim(apiKeyID: Int64, key: String, request: [UInt8]) async throws -> IdempotencyClaim {
-        let requestHash = SHA256.hex(request)
-        let token = UUID().uuidString
-        return try await available {
-            let inserted = try await self.pool.withConnection { connection in
-                try connection.query(
-                    """
-                    INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, token) VALUES ($1, $2, $3, 'running', $4)
-                    ON CONFLICT (api_key_id, key) DO NOTHING RETURNING 1
-                    """,
-                    apiKeyID, key, requestHash, token
-                ).count == 1
-            }
-            if inserted { return .proceed(token: token) }
-            do {
-                return try await self.pool.withTransaction { connection in
-                    // The use case's transaction holds this row while it runs. The row may also
-                    // be gone: the attempt that inserted it abandoned it in between (retry then).
-                    guard let row = try connection.query(
-                        """
-                        SELECT request_hash, state, response_status, response_body FROM idempotency_keys
-                        WHERE api_key_id = $1 AND key = $2 FOR UPDATE NOWAIT
-                        """,
-                        apiKeyID, key
-                    ).first else { return .inProgress }
-                    guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
-                    if try row.decode("state", as: String.self) == "done" {
-                        return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
-                    }
-                    try connection.query(
-                        "UPDATE idempotency_keys SET token = $3, started_at = now() WHERE api_key_id = $1 AND key = $2", apiKeyID, key, token)
-                    return .proceed(token: token)
-                }
-            } catch let error as PostgresError where error.sqlState?.code == "55P03" {
-                return .inProgress
-            }
-        }
-    }
-
-    public func finish(apiKeyID: Int64, key: String, token: String, response: StoredResponse) async throws {
-        try await available { try await self.pool.withConnection { connection in
-            _ = try connection.query(
-                """
-                UPDATE idempotency_keys SET state = 'done', response_status = $4::integer, response_body = $5
-                WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running'
-                """,
-                apiKeyID, key, token, Int64(response.status), response.body)
-        } }
-    }
-
-    public func abandon(apiKeyID: Int64, key: String, token: String) async throws {
-        try await available { try await self.pool.withConnection { connection in
-            _ = try connection.query(
-                "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND token = $3 AND state = 'running'", apiKeyID, key, token)
-        } }
-    }
 }

@@ -234,10 +234,10 @@ import TestSupport
             #expect(refused.status == .unprocessableContent && replay.status == refused.status, "\(refused.text) \(replay.text)")
             #expect(replay.problemCode == refused.problemCode, "\(refused.text) \(replay.text)")
 
-            // While the first request with a key runs (its transaction holds the key's row), a
-            // second one is told so.
+            // While the first request with a key runs (its transaction holds the key's lock), a
+            // second one is told so at once.
             let holder = try PostgresConnection(conninfo: database(pool))
-            try holder.execute("BEGIN; SELECT 1 FROM idempotency_keys WHERE key = 'issue-once' FOR UPDATE")
+            try holder.execute("BEGIN; SELECT pg_advisory_xact_lock(idempotency_lock(api_key_id, key)) FROM idempotency_keys WHERE key = 'issue-once'")
             let busy = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
             try holder.execute("ROLLBACK")
             holder.close()
@@ -356,6 +356,92 @@ import TestSupport
             #expect(rows.allSatisfy { $0.shard == $0.voucherShard && $0.approvedOn == $0.payable && $0.settledFrom == $0.payable })
             #expect(Set(rows.map(\.payable)).count == 2, "consecutive vouchers are on different shards")
             #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
+            await pool.close()
+        }
+    }
+
+    /// A refusal that comes after the use case began writing — the contract's unique index,
+    /// when another redemption of the contract commits while this one waits on it — is kept as
+    /// the key's answer, and nothing of the refused redemption is left.
+    @Test func aRefusalAfterWritesIsKeptAndItsWritesUndone() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 4)
+            let store = PostgresMarketStore(pool: pool)
+            let (program, regulator, someFirm, provider) = try await Self.deqingProgram(store)
+            let key = try await store.issueKey(role: .firm, party: someFirm.partyID, label: "the firm's test key")
+            let firm = try #require(try await store.principal(forKey: key.key))
+            let first = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            let second = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            let record = IdempotencyRecord<Redemption>(
+                apiKeyID: firm.keyID, key: "late-refusal", request: Array("the request".utf8),
+                render: { StoredResponse(status: 201, body: "redemption \($0.id)") },
+                renderRefusal: { ($0 as? VoucherRefusal).map { StoredResponse(status: 422, body: $0.code) } })
+            let request = RedemptionRequest(
+                providerID: provider, contractReference: "LATE-1", contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)
+            // Another redemption of the contract, written and not yet committed: the store's
+            // checks cannot see it, its INSERT waits on it.
+            let other = try PostgresConnection(conninfo: database.conninfo)
+            try other.execute("BEGIN")
+            try other.query(
+                """
+                INSERT INTO voucher_redemptions (voucher_id, provider_id, contract_reference, contract_amount_fen, voucher_amount_fen,
+                    own_payment_fen, status) VALUES ($1, $2, 'LATE-1', 200000, 100000, 100000, 'held')
+                """,
+                first.id.value, provider.value)
+            let redeeming = Task { try await store.redeem(voucher: second.number, request, by: firm, record: record) }
+            var waiting = false
+            for _ in 0..<100 where !waiting {
+                try await Task.sleep(for: .milliseconds(20))
+                waiting = try other.query(
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO voucher_redemptions%'"
+                )[0].decode("n", as: Int64.self) == 1
+            }
+            #expect(waiting)
+            try other.execute("COMMIT")
+            other.close()
+            let refusal = await #expect(throws: VoucherRefusal.self) { try await redeeming.value }
+            #expect(refusal?.code == "contract_already_redeemed")
+            // The key answers as it first did, and nothing of the refused redemption is left.
+            let replay = await #expect(throws: IdempotencyKeyAnswered.self) {
+                try await store.redeem(voucher: second.number, request, by: firm, record: record)
+            }
+            #expect(replay?.answer == .replay(StoredResponse(status: 422, body: "contract_already_redeemed")))
+            let voucher = try await store.voucher(number: second.number, for: regulator)
+            #expect(voucher.remainingFen == 10_000_00 && voucher.heldFen == 0)
+            let rows = try await pool.withConnection { connection in
+                try connection.query("SELECT count(*) AS n FROM voucher_redemptions WHERE voucher_id = $1", second.id.value)[0].decode("n", as: Int.self)
+            }
+            #expect(rows == 0)
+            await pool.close()
+        }
+    }
+
+    /// A key left 'running' by a claim that was committed apart from its use case (as before
+    /// Schema/0012) and never finished is taken over by the next request with the key, which
+    /// answers it; its retry then replays that answer.
+    @Test func aKeyLeftRunningIsTakenOver() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 2)
+            let store = PostgresMarketStore(pool: pool)
+            let (program, regulator, someFirm, provider) = try await Self.deqingProgram(store)
+            let key = try await store.issueKey(role: .firm, party: someFirm.partyID, label: "the firm's test key")
+            let firm = try #require(try await store.principal(forKey: key.key))
+            let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            try await pool.withConnection { connection in
+                _ = try connection.query(
+                    "INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, token) VALUES ($1, 'left-running', 'old', 'running', 'dead')",
+                    firm.keyID)
+            }
+            let record = IdempotencyRecord<Redemption>(
+                apiKeyID: firm.keyID, key: "left-running", request: Array("the request".utf8),
+                render: { StoredResponse(status: 201, body: "redemption \($0.id)") }, renderRefusal: { _ in nil })
+            let request = RedemptionRequest(
+                providerID: provider, contractReference: "RUN-1", contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)
+            let redemption = try await store.redeem(voucher: voucher.number, request, by: firm, record: record)
+            let replay = await #expect(throws: IdempotencyKeyAnswered.self) {
+                try await store.redeem(voucher: voucher.number, request, by: firm, record: record)
+            }
+            #expect(replay?.answer == .replay(StoredResponse(status: 201, body: "redemption \(redemption.id)")))
             await pool.close()
         }
     }

@@ -367,9 +367,7 @@ import TestSupport
         try await TestDatabase.with { database in
             let pool = database.pool(size: 4)
             let store = PostgresMarketStore(pool: pool)
-            let (program, regulator, someFirm, provider) = try await Self.deqingProgram(store)
-            let key = try await store.issueKey(role: .firm, party: someFirm.partyID, label: "the firm's test key")
-            let firm = try #require(try await store.principal(forKey: key.key))
+            let (program, regulator, firm, provider) = try await Self.deqingProgram(store, firmKeyed: true)
             let first = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             let second = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             let record = IdempotencyRecord<Redemption>(
@@ -423,9 +421,7 @@ import TestSupport
         try await TestDatabase.with { database in
             let pool = database.pool(size: 2)
             let store = PostgresMarketStore(pool: pool)
-            let (program, regulator, someFirm, provider) = try await Self.deqingProgram(store)
-            let key = try await store.issueKey(role: .firm, party: someFirm.partyID, label: "the firm's test key")
-            let firm = try #require(try await store.principal(forKey: key.key))
+            let (program, regulator, firm, provider) = try await Self.deqingProgram(store, firmKeyed: true)
             let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             try await pool.withConnection { connection in
                 _ = try connection.query(
@@ -515,11 +511,17 @@ import TestSupport
     func database(_ pool: PostgresPool) -> String { pool.configuration.conninfo }
 
     /// The Deqing program of the fixtures, its regulator, the demo firm and the Songjiang lab.
-    static func deqingProgram(_ store: PostgresMarketStore) async throws -> (ProgramID, Principal, Principal, PartyID) {
+    /// The Deqing program, its regulator, a Deqing firm and the Songjiang lab. The principals have
+    /// no API key (id 0) unless `firmKeyed`, when the firm gets one of its own, as an
+    /// Idempotency-Key's owner must.
+    static func deqingProgram(_ store: PostgresMarketStore, firmKeyed: Bool = false) async throws -> (ProgramID, Principal, Principal, PartyID) {
         let regulatorParty = try #require(try await store.party(handle: "deqing-kjj"))
         let regulator = Principal(keyID: 0, role: .regulator, partyID: regulatorParty.id, regionCode: regulatorParty.regionCode)
         let firmParty = try #require(try await store.parties(PartyQuery(kind: .firm, regionCode: RegionCode("330521"), limit: 100)).first { $0.groupCode == nil })
-        let firm = Principal(keyID: 0, role: .firm, partyID: firmParty.id, regionCode: firmParty.regionCode)
+        var firm = Principal(keyID: 0, role: .firm, partyID: firmParty.id, regionCode: firmParty.regionCode)
+        if firmKeyed {
+            firm.keyID = try await store.issueKey(role: .firm, party: firmParty.id, label: "the firm's test key").info.id
+        }
         let lab = try #require(try await store.party(handle: "songjiang-testlab"))
         let program = try #require(try await store.programs(for: regulator).first)
         return (program.program.id, regulator, firm, lab.id)

@@ -16,6 +16,7 @@ public final class PostgresListener: Sendable {
     private let continuation: AsyncStream<PostgresNotification>.Continuation
     private let stopped = StopFlag()
     private let ready = Atomic<Bool>(false)
+    private let listenCount = Atomic<Int>(0)
 
     /// Starts listening on `channels`.
     public init(conninfo: String, channels: [String]) {
@@ -30,6 +31,11 @@ public final class PostgresListener: Sendable {
 
     /// True once the LISTEN commands have run on the current connection.
     public var isListening: Bool { ready.load(ordering: .acquiring) }
+
+    /// How many connections have listened so far: it moves on each reconnection, after which
+    /// notifications sent while away are lost, so a watcher that sees it move must assume the
+    /// worst.
+    public var listeningConnectionCount: Int { listenCount.load(ordering: .acquiring) }
 
     /// Waits until the listener is listening, or the timeout passes.
     public func waitUntilListening(timeoutMs: Int = 5_000) async -> Bool {
@@ -60,6 +66,7 @@ public final class PostgresListener: Sendable {
                 let connection = try PostgresConnection(conninfo: conninfo)
                 defer { connection.close() }
                 for channel in channels { try connection.listen(channel) }
+                listenCount.add(1, ordering: .releasing)
                 ready.store(true, ordering: .releasing)
                 while !stopped.isStopped {
                     for notification in try connection.notifications(timeoutMs: Self.pollIntervalMs) {

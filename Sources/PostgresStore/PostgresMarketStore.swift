@@ -5,9 +5,12 @@ import Postgres
 /// The PostgreSQL adapter of Market's storage ports.
 public final class PostgresMarketStore: ReferenceDataStore {
     public let pool: PostgresPool
+    /// Callers of API keys kept in the server (nil: every request looks its key up).
+    public let keyCache: KeyCache?
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, keyCache: KeyCache? = nil) {
         self.pool = pool
+        self.keyCache = keyCache
     }
 
     public func health() async -> DatabaseHealth {

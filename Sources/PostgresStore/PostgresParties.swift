@@ -94,8 +94,11 @@ extension PostgresRow {
 extension PostgresMarketStore: KeyStore {
     public func principal(forKey key: String) async throws -> Principal? {
         guard APIKeyText.isWellFormed(key) else { return nil }
-        let hash = PostgresBytes(SHA256.digest(Array(key.utf8)))
-        return try await available { try await self.pool.withConnection { connection in
+        let digest = SHA256.digest(Array(key.utf8))
+        if let kept = keyCache?.principal(forKeyHash: digest) { return kept }
+        let ticket = keyCache?.ticket()
+        let hash = PostgresBytes(digest)
+        let principal = try await available { try await self.pool.withConnection { connection in
             try connection.query(
                 """
                 SELECT k.id, k.role, k.party_id, p.region_code FROM api_keys k LEFT JOIN parties p ON p.id = k.party_id
@@ -108,6 +111,8 @@ extension PostgresMarketStore: KeyStore {
                     regionCode: try row.decode("region_code", as: String?.self).flatMap(RegionCode.init))
             }
         } }
+        if let principal, let ticket { keyCache?.keep(principal, forKeyHash: digest, ticket) }
+        return principal
     }
 
     static func role(_ row: PostgresRow) throws -> Role {

@@ -65,7 +65,8 @@ struct Serve: AsyncParsableCommand {
         for line in summary.split(separator: "\n") { logger.info("\(line)") }
 
         let pool = opened.pool(size: database.poolSize)
-        let store = PostgresMarketStore(pool: pool)
+        let keyCache = KeyCache(conninfo: opened.conninfo)
+        let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(
             configuration: .init(host: hostValue, port: portValue, searchPagesMax: searchPagesValue), store: store, logger: logger)
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
@@ -76,6 +77,7 @@ struct Serve: AsyncParsableCommand {
             logger.error("server stopped: \(error)")
             failure = error
         }
+        keyCache.stop()
         await pool.close()
         if let cluster = opened.embedded {
             logger.info("stopping embedded PostgreSQL")

@@ -37,6 +37,62 @@ import TestSupport
         }
     }
 
+    /// With a key cache, a key's caller is kept in the server: a change PostgreSQL does not
+    /// announce is not seen (so the caller came from the cache), an announced one drops it, and a
+    /// revocation (announced by the trigger) is refused a moment after its commit.
+    @Test func aKeyCacheServesKeptCallersUntilKeysChange() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool()
+            let cache = KeyCache(conninfo: database.conninfo)
+            defer { cache.stop() }
+            #expect(await cache.waitUntilListening())
+            let store = PostgresMarketStore(pool: pool, keyCache: cache)
+            let institution = try #require(try await store.parties(PartyQuery(kind: .institution, limit: 1)).first)
+            let (key, info) = try await store.issueKey(role: .institution, party: institution.id, label: "cached")
+            // The issue's own notice first, or it would drop what is kept below: notices arrive in
+            // commit order, so once one sent after it has arrived, so has it.
+            try await Self.notify(store, cache)
+            #expect(try await store.principal(forKey: key)?.keyID == info.id)
+            #expect(cache.keptCount == 1)
+
+            // Revoked without the notice: the kept caller still answers.
+            try await pool.withConnection { connection in
+                try connection.execute("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+                _ = try connection.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", info.id)
+                try connection.execute("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
+            }
+            #expect(try await store.principal(forKey: key)?.keyID == info.id)
+            // The notice drops it.
+            try await Self.notify(store, cache)
+            #expect(cache.keptCount == 0)
+            #expect(try await store.principal(forKey: key) == nil)
+
+            // A revocation through the store is announced by the trigger.
+            let (other, otherInfo) = try await store.issueKey(role: .institution, party: institution.id, label: "cached too")
+            #expect(try await store.principal(forKey: other)?.keyID == otherInfo.id)
+            #expect(try await store.revokeKey(id: otherInfo.id))
+            #expect(try await Self.eventually { try await store.principal(forKey: other) == nil })
+            await pool.close()
+        }
+    }
+
+    /// Sends a notice on the cache's channel and waits until the cache has received it, and so
+    /// every notice committed before it.
+    static func notify(_ store: PostgresMarketStore, _ cache: KeyCache) async throws {
+        let marker = UUID().uuidString
+        try await store.pool.withConnection { connection in _ = try connection.query("SELECT pg_notify($1, $2)", KeyCache.channel, marker) }
+        #expect(try await eventually { cache.lastNoticePayload == marker })
+    }
+
+    /// True once `condition` holds, checked every 10 ms for up to two seconds.
+    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     @Test func aKeysRoleMustMatchItsParticipant() async throws {
         try await TestDatabase.with { database in
             let pool = database.pool()

@@ -9,7 +9,7 @@ enum OpenAPIDocument {
     "title": "TechMarket API",
     "version": "1.0.0",
     "summary": "Technology transfer market: reference data, participants, listings and innovation vouchers.",
-    "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`. POSTs that move voucher money (issue, redeem, approve, reject, settle) need an `Idempotency-Key` header; a retry with the same key and request returns the first response with `Idempotent-Replayed: true`."
+    "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`. POSTs that move voucher money (create a program, issue, redeem, approve, reject, settle) need an `Idempotency-Key` header; a retry with the same key and request returns the first response with `Idempotent-Replayed: true`."
   },
   "tags": [
     {
@@ -1663,7 +1663,7 @@ enum OpenAPIDocument {
           "vouchers"
         ],
         "summary": "Creates and funds a voucher program of the caller's region (regulator)",
-        "description": "The budget moves from the region's treasury to the program in the ledger. No `Idempotency-Key`: a retry is refused as `duplicate_name`.",
+        "description": "The budget moves from the region's treasury to the program in the ledger, under an `Idempotency-Key`: a retry with the key returns the first response; the same program created again under another key is refused as `duplicate_name`.",
         "security": [
           {
             "apiKey": []
@@ -6098,7 +6098,7 @@ enum OpenAPIDocument {
         "name": "Idempotency-Key",
         "in": "header",
         "required": true,
-        "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body bytes returns the first response again (with `Idempotent-Replayed: true`, whatever its status) and moves nothing again; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
+        "description": "1 to 100 visible ASCII characters (a UUID will do), chosen by the client and unique per API key. A retry with the same key, method, path and body (the same JSON, whatever its key order or spacing) returns the first response again (with `Idempotent-Replayed: true`) and moves nothing again — a success, or a refusal of the use case's rules; a request refused before its use case runs (malformed, unauthenticated) or about the current state (409 `invalid_transition`) keeps nothing, and is answered afresh; the same key with another method, path or body → 422 `idempotency_key_reused`; while the first request with the key is still running → 409 `idempotency_key_in_use`. Missing or malformed → 400 `idempotency_key_required`.",
         "schema": {
           "type": "string",
           "minLength": 1,

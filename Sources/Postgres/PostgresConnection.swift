@@ -169,23 +169,19 @@ public final class PostgresConnection {
         try pipeline(statements.map { Statement(sql: $0.sql, parameters: try Self.encode($0.parameters), prepared: true) })
     }
 
-    /// Queues a statement without waiting for it: it is sent ahead of the next statement the
+    /// Queues a statement whose rows nobody reads: it is sent ahead of the next statement the
     /// caller waits for (`query`, `queries`, `queryThenCommit`, or the transaction's COMMIT), in
-    /// the same round trip, and an error of its own is thrown there. `check`, if given, is handed
-    /// the statement's rows when they arrive; what it throws is thrown there too, ahead of the
-    /// answers of the statements sent after it. Only inside `transaction`, which sends or drops
-    /// what is queued before it returns.
-    public func send(
-        _ sql: String, _ parameters: any PostgresEncodable..., check: ((PostgresRows) throws -> Void)? = nil
-    ) throws {
-        try send(sql, parameters: parameters, check: check)
+    /// the same round trip, and an error of its own is thrown there (the statements after it do
+    /// not run). Only inside `transaction`, which sends or drops what is queued before it returns.
+    public func send(_ sql: String, _ parameters: any PostgresEncodable...) throws {
+        try send(sql, parameters: parameters)
     }
 
     /// `send` with an array of parameters.
-    public func send(_ sql: String, parameters: [any PostgresEncodable], check: ((PostgresRows) throws -> Void)? = nil) throws {
+    public func send(_ sql: String, parameters: [any PostgresEncodable]) throws {
         precondition(isInTransactionBody, "send queues statements for the transaction that sends them; outside one they would be lost")
         precondition(!committedByLastWrite, "the transaction has committed: a statement sent now would run outside it")
-        queued.append(Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true, check: check))
+        queued.append(Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true))
     }
 
     /// Runs a statement and then COMMIT in one round trip (libpq pipeline mode), ending the
@@ -377,8 +373,6 @@ public final class PostgresConnection {
         var sql: String
         var parameters: [PostgresParameter]
         var prepared: Bool
-        /// Run on the rows of a queued statement (`send`).
-        var check: ((PostgresRows) throws -> Void)? = nil
         var types: [Oid] { parameters.map { Oid($0.typeOID) } }
     }
 
@@ -442,10 +436,8 @@ public final class PostgresConnection {
                 } else {
                     do {
                         let answered = try checked(result)
-                        if case .statement(let index) = answer {
-                            // A queued statement's index is negative: it counts back from the caller's first.
-                            if index >= 0 { rows[index] = answered } else { try all[index + all.count - statements.count].check?(answered) }
-                        }
+                        // A queued statement's index is negative: its rows are nobody's.
+                        if case .statement(let index) = answer, index >= 0 { rows[index] = answered }
                     } catch {
                         if case .preparation(let name) = answer { forgetPrepared(name) }
                         firstError = firstError ?? error

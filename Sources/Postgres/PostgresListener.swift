@@ -68,13 +68,14 @@ public final class PostgresListener: Sendable {
                 for channel in channels { try connection.listen(channel) }
                 listenCount.add(1, ordering: .releasing)
                 ready.store(true, ordering: .releasing)
+                // Stopped or broken, it is not listening any more.
+                defer { ready.store(false, ordering: .releasing) }
                 while !stopped.isStopped {
                     for notification in try connection.notifications(timeoutMs: Self.pollIntervalMs) {
                         continuation.yield(notification)
                     }
                 }
             } catch {
-                ready.store(false, ordering: .releasing)
                 Thread.sleep(forTimeInterval: Double(Self.reconnectDelayMs) / 1000)
             }
         }

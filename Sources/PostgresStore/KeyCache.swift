@@ -13,12 +13,16 @@ public final class KeyCache: Sendable {
     public static let channel = "techmarket_api_keys"
     /// Past this many keys the cache starts again empty.
     public static let entryCountMax = 10_000
+    /// A kept caller is looked up again after this long, whatever the notices: the backstop for
+    /// a listening connection that died without the listener knowing (a half-open TCP
+    /// connection shows nothing until the system's keepalive gives up on it).
+    public static let entryAgeMax: Duration = .seconds(60)
 
     private let listener: PostgresListener
     private let state = Mutex(State())
 
     private struct State {
-        var principals: [[UInt8]: Principal] = [:]
+        var principals: [[UInt8]: (principal: Principal, kept: ContinuousClock.Instant)] = [:]
         /// Moves on every notice, so that an answer read before one is not kept after it.
         var generation = 0
         /// The listener connection the kept answers were read under.
@@ -62,6 +66,10 @@ public final class KeyCache: Sendable {
         listener.stop()
     }
 
+    deinit {
+        listener.stop()
+    }
+
     /// The caller kept for the key with this hash, if any.
     func principal(forKeyHash hash: [UInt8]) -> Principal? {
         guard let connection = currentConnection else { return nil }
@@ -70,7 +78,8 @@ public final class KeyCache: Sendable {
                 state.principals.removeAll()
                 state.connection = connection
             }
-            return state.principals[hash]
+            guard let entry = state.principals[hash], entry.kept.duration(to: .now) < Self.entryAgeMax else { return nil }
+            return entry.principal
         }
     }
 
@@ -83,15 +92,15 @@ public final class KeyCache: Sendable {
     /// Keeps a looked-up caller, unless a notice came (or the listener reconnected) since the
     /// ticket was taken: the lookup may have read the key before the change.
     func keep(_ principal: Principal, forKeyHash hash: [UInt8], _ ticket: Ticket) {
-        guard currentConnection == ticket.connection else { return }
         state.withLock { state in
-            guard state.generation == ticket.generation else { return }
+            guard state.generation == ticket.generation, currentConnection == ticket.connection, state.connection <= ticket.connection
+            else { return }
             if state.connection != ticket.connection {
                 state.principals.removeAll()
                 state.connection = ticket.connection
             }
             if state.principals.count >= Self.entryCountMax { state.principals.removeAll() }
-            state.principals[hash] = principal
+            state.principals[hash] = (principal, .now)
         }
     }
 

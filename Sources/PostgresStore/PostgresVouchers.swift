@@ -459,14 +459,16 @@ extension PostgresMarketStore: VoucherStore {
     /// A transaction that moves money: retried on serialization failures and deadlocks, and
     /// turning a lost database into `StoreUnavailable`.
     ///
-    /// With a record, the transaction first claims the Idempotency-Key, in the same round trip as
-    /// the body's first statements: it takes the key's advisory lock without waiting (taken:
-    /// another request with the key is running, `inProgress`) and then reads the key's row (a
-    /// kept answer: `replay`, or `reusedWithOtherRequest`); either way the transaction is rolled
-    /// back without the body's work. The body keeps its answer with `keep`, in its own commit.
-    /// A refusal that the record renders rolls the body's work back and is then kept as the
-    /// key's answer in a transaction of its own, unless another request with the key got in
-    /// between and answered first.
+    /// With a record, the transaction's first statement claims the Idempotency-Key
+    /// (`idempotency_claim`, Schema/0014), in the round trip of the body's first statements: it
+    /// takes the key's advisory lock, which the transaction then holds until it ends, and fails
+    /// when another request with the key is running (`inProgress`) or the key is answered (the
+    /// kept answer is read after the rollback: `replay`, or `reusedWithOtherRequest`). Failing in
+    /// PostgreSQL, it stops the transaction there: the statements sent after it do not run. The
+    /// body keeps its answer with `keep`, in its own commit. A refusal that the record renders
+    /// rolls the body's work back and is then kept as the key's answer in a short transaction of
+    /// its own; should another request with the key have answered in between, that answer is
+    /// the key's, and this one's too.
     func moneyTransaction<T: Sendable, R>(
         _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
@@ -474,31 +476,35 @@ extension PostgresMarketStore: VoucherStore {
         let requestHash = SHA256.hex(record.request)
         do {
             return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
-                try connection.send("SELECT pg_try_advisory_xact_lock(idempotency_lock($1, $2)) AS free", record.apiKeyID, record.key) { rows in
-                    if try !rows[0].decode("free", as: Bool.self) { throw IdempotencyKeyAnswered(.inProgress) }
-                }
-                // After the lock, so that an answer committed by the key's last holder is seen.
-                try connection.send(
-                    "SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2",
-                    record.apiKeyID, record.key
-                ) { rows in
-                    // No row, or one left 'running' by a claim committed apart (before Schema/0012): go on.
-                    guard let row = rows.first, try row.decode("state", as: String.self) == "done" else { return }
-                    guard try row.decode("request_hash", as: String.self) == requestHash else {
-                        throw IdempotencyKeyAnswered(.reusedWithOtherRequest)
-                    }
-                    throw IdempotencyKeyAnswered(.replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body"))))
-                }
+                try connection.send("SELECT idempotency_claim($1, $2)", record.apiKeyID, record.key)
                 return try body(connection)
             } }
+        } catch let error as PostgresError where error.sqlState?.code == "TK409" {
+            throw IdempotencyKeyAnswered(.inProgress)
+        } catch let error as PostgresError where error.sqlState?.code == "TK200" {
+            throw IdempotencyKeyAnswered(try await keptAnswer(record, requestHash: requestHash))
         } catch let error where !(error is IdempotencyKeyAnswered) {
             guard let refusal = record.renderRefusal(error) else { throw error }
-            try await available { try await self.pool.withTransaction { connection in
+            let kept = try await available { try await self.pool.withTransaction { connection in
                 try connection.send("SELECT pg_advisory_xact_lock(idempotency_lock($1, $2))", record.apiKeyID, record.key)
-                try connection.queryThenCommit(Self.keepSQL, parameters: Self.keepParameters(record, requestHash: requestHash, refusal))
+                return try !connection.query(Self.keepSQL, parameters: Self.keepParameters(record, requestHash: requestHash, refusal)).isEmpty
             } }
+            if !kept { throw IdempotencyKeyAnswered(try await keptAnswer(record, requestHash: requestHash)) }
             throw error
         }
+    }
+
+    /// The answer kept for a key: the first response to the same request, or word that the key
+    /// was used for another.
+    func keptAnswer<R>(_ record: IdempotencyRecord<R>, requestHash: String) async throws -> IdempotencyAnswer {
+        try await available { try await self.pool.withConnection { connection in
+            guard let row = try connection.query(
+                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'done'",
+                record.apiKeyID, record.key
+            ).first else { return .inProgress }
+            guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
+            return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
+        } }
     }
 
     /// Keeps `result`'s response as the answer to the record's key, sent with the transaction's
@@ -509,13 +515,14 @@ extension PostgresMarketStore: VoucherStore {
     }
 
     /// A key's answer, written once; over a row left 'running' by a claim committed apart (before
-    /// Schema/0012), never over an answer.
+    /// Schema/0012), never over an answer. Returns a row when it wrote.
     static let keepSQL = """
         INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, response_status, response_body)
         VALUES ($1, $2, $3, 'done', $4::integer, $5)
         ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done',
             response_status = excluded.response_status, response_body = excluded.response_body, started_at = now()
         WHERE idempotency_keys.state = 'running'
+        RETURNING 1
         """
 
     static func keepParameters<T>(_ record: IdempotencyRecord<T>, requestHash: String, _ response: StoredResponse) -> [any PostgresEncodable] {

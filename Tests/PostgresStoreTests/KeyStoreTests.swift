@@ -69,7 +69,9 @@ import TestSupport
 
             // A revocation through the store is announced by the trigger.
             let (other, otherInfo) = try await store.issueKey(role: .institution, party: institution.id, label: "cached too")
+            try await Self.notify(store, cache)
             #expect(try await store.principal(forKey: other)?.keyID == otherInfo.id)
+            #expect(cache.keptCount == 1)
             #expect(try await store.revokeKey(id: otherInfo.id))
             #expect(try await Self.eventually { try await store.principal(forKey: other) == nil })
             await pool.close()

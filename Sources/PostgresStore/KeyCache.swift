@@ -74,7 +74,10 @@ public final class KeyCache: Sendable {
     func principal(forKeyHash hash: [UInt8]) -> Principal? {
         guard let connection = currentConnection else { return nil }
         return state.withLock { state in
-            if state.connection != connection {
+            // Kept under a newer connection than this caller saw: not for it. Under an older one:
+            // notices may have been lost in between, so nothing kept then counts.
+            if connection < state.connection { return nil }
+            if connection > state.connection {
                 state.principals.removeAll()
                 state.connection = connection
             }
@@ -95,7 +98,7 @@ public final class KeyCache: Sendable {
         state.withLock { state in
             guard state.generation == ticket.generation, currentConnection == ticket.connection, state.connection <= ticket.connection
             else { return }
-            if state.connection != ticket.connection {
+            if state.connection < ticket.connection {
                 state.principals.removeAll()
                 state.connection = ticket.connection
             }

@@ -42,25 +42,12 @@ import TestSupport
     /// revocation (announced by the trigger) is refused a moment after its commit.
     @Test func aKeyCacheServesKeptCallersUntilKeysChange() async throws {
         try await TestDatabase.with { database in
-            let pool = database.pool()
-            let cache = KeyCache(conninfo: database.conninfo)
+            let (pool, cache, store, institution) = try await Self.cachedStore(database)
             defer { cache.stop() }
-            #expect(await cache.waitUntilListening())
-            let store = PostgresMarketStore(pool: pool, keyCache: cache)
-            let institution = try #require(try await store.parties(PartyQuery(kind: .institution, limit: 1)).first)
-            let (key, info) = try await store.issueKey(role: .institution, party: institution.id, label: "cached")
-            // The issue's own notice first, or it would drop what is kept below: notices arrive in
-            // commit order, so once one sent after it has arrived, so has it.
-            try await Self.notify(store, cache)
-            #expect(try await store.principal(forKey: key)?.keyID == info.id)
-            #expect(cache.keptCount == 1)
+            let (key, info) = try await Self.keptKey(store, cache, party: institution)
 
             // Revoked without the notice: the kept caller still answers.
-            try await pool.withConnection { connection in
-                try connection.execute("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
-                _ = try connection.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", info.id)
-                try connection.execute("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
-            }
+            try await Self.revokeUnannounced(info.id, pool)
             #expect(try await store.principal(forKey: key)?.keyID == info.id)
             // The notice drops it.
             try await Self.notify(store, cache)
@@ -68,13 +55,70 @@ import TestSupport
             #expect(try await store.principal(forKey: key) == nil)
 
             // A revocation through the store is announced by the trigger.
-            let (other, otherInfo) = try await store.issueKey(role: .institution, party: institution.id, label: "cached too")
-            try await Self.notify(store, cache)
-            #expect(try await store.principal(forKey: other)?.keyID == otherInfo.id)
-            #expect(cache.keptCount == 1)
+            let (other, otherInfo) = try await Self.keptKey(store, cache, party: institution)
             #expect(try await store.revokeKey(id: otherInfo.id))
             #expect(try await Self.eventually { try await store.principal(forKey: other) == nil })
             await pool.close()
+        }
+    }
+
+    /// Kept callers are dropped when a party moves to another region (its callers' region), and
+    /// when the cache's listening connection is lost: notices sent while it was away are lost,
+    /// so nothing kept before counts after it.
+    @Test func aKeyCacheDropsCallersOnARegionChangeAndOnALostListener() async throws {
+        try await TestDatabase.with { database in
+            let (pool, cache, store, institution) = try await Self.cachedStore(database)
+            defer { cache.stop() }
+            let (key, info) = try await Self.keptKey(store, cache, party: institution)
+            try await pool.withConnection { connection in
+                _ = try connection.query("UPDATE parties SET region_code = region_code WHERE id = $1", institution.id.value)
+            }
+            try await Self.notify(store, cache)
+            #expect(cache.keptCount == 0)
+
+            // Kept again, then revoked without a notice, then the listener's connection is lost.
+            #expect(try await store.principal(forKey: key)?.keyID == info.id)
+            try await Self.revokeUnannounced(info.id, pool)
+            #expect(try await store.principal(forKey: key)?.keyID == info.id, "kept")
+            let ended = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                )[0].decode("n", as: Int64.self)
+            }
+            #expect(ended == 1)
+            #expect(try await Self.eventually { try await store.principal(forKey: key) == nil })
+            #expect(await cache.waitUntilListening())
+            #expect(try await store.principal(forKey: key) == nil)
+            await pool.close()
+        }
+    }
+
+    /// A store with a listening key cache, and an institution to issue keys to.
+    static func cachedStore(_ database: TestDatabase) async throws -> (PostgresPool, KeyCache, PostgresMarketStore, Party) {
+        let pool = database.pool()
+        let cache = KeyCache(conninfo: database.conninfo)
+        #expect(await cache.waitUntilListening())
+        let store = PostgresMarketStore(pool: pool, keyCache: cache)
+        let institution = try #require(try await store.parties(PartyQuery(kind: .institution, limit: 1)).first)
+        return (pool, cache, store, institution)
+    }
+
+    /// A new key whose caller the cache now keeps (and nothing else). The issue's own notice is
+    /// awaited first, or it would drop what is kept: notices arrive in commit order.
+    static func keptKey(_ store: PostgresMarketStore, _ cache: KeyCache, party: Party) async throws -> (String, APIKeyInfo) {
+        let (key, info) = try await store.issueKey(role: .institution, party: party.id, label: "cached")
+        try await notify(store, cache)
+        #expect(try await store.principal(forKey: key)?.keyID == info.id)
+        #expect(cache.keptCount == 1)
+        return (key, info)
+    }
+
+    /// Revokes a key with the trigger off, so that no notice is sent.
+    static func revokeUnannounced(_ id: Int64, _ pool: PostgresPool) async throws {
+        try await pool.withConnection { connection in
+            try connection.execute("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+            _ = try connection.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", id)
+            try connection.execute("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
         }
     }
 

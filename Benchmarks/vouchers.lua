@@ -9,7 +9,7 @@ local provider = os.getenv("PROVIDER_ID")
 local first = tonumber(os.getenv("VOUCHER_FIRST"))
 local count = tonumber(os.getenv("VOUCHER_COUNT"))
 local one = os.getenv("ONE_VOUCHER") == "1"
-local thread_count = tonumber(os.getenv("WRK_THREADS"))  -- set by scripts/bench-vouchers
+local thread_count = tonumber(os.getenv("WRK_THREADS")) or error("WRK_THREADS is not set: run this through scripts/bench-vouchers")
 -- Contracts and Idempotency-Keys must differ between runs on the same database.
 local run = one and "one" or "many"
 

@@ -28,6 +28,18 @@ public final class KeyCache: Sendable {
         /// The listener connection the kept answers were read under.
         var connection = 0
         var lastPayload = ""
+
+        /// Whether what is kept may serve, or take, an answer read under listener `connection`:
+        /// not when it is older than the kept answers' (this caller looked before a reconnect);
+        /// a newer one drops them (notices may have been lost in between).
+        mutating func follow(_ connection: Int) -> Bool {
+            if connection < self.connection { return false }
+            if connection > self.connection {
+                principals.removeAll()
+                self.connection = connection
+            }
+            return true
+        }
     }
 
     /// A moment of the cache, taken before a key is looked up, to keep the answer under.
@@ -70,38 +82,27 @@ public final class KeyCache: Sendable {
         listener.stop()
     }
 
-    /// The caller kept for the key with this hash, if any.
-    func principal(forKeyHash hash: [UInt8]) -> Principal? {
-        guard let connection = currentConnection else { return nil }
-        return state.withLock { state in
-            // Kept under a newer connection than this caller saw: not for it. Under an older one:
-            // notices may have been lost in between, so nothing kept then counts.
-            if connection < state.connection { return nil }
-            if connection > state.connection {
-                state.principals.removeAll()
-                state.connection = connection
-            }
-            guard let entry = state.principals[hash], entry.kept.duration(to: .now) < Self.entryAgeMax else { return nil }
-            return entry.principal
-        }
+    /// What the cache has for a key: its caller, or a ticket to keep the caller under once
+    /// looked up (nil when nothing may be kept: not listening).
+    enum Lookup {
+        case kept(Principal)
+        case missed(Ticket?)
     }
 
-    /// Taken before the lookup; nil when nothing may be kept (not listening).
-    func ticket() -> Ticket? {
-        guard let connection = currentConnection else { return nil }
-        return state.withLock { Ticket(generation: $0.generation, connection: connection) }
+    func lookup(keyHash hash: [UInt8]) -> Lookup {
+        guard let connection = currentConnection else { return .missed(nil) }
+        return state.withLock { state in
+            guard state.follow(connection) else { return .missed(nil) }
+            if let entry = state.principals[hash], entry.kept.duration(to: .now) < Self.entryAgeMax { return .kept(entry.principal) }
+            return .missed(Ticket(generation: state.generation, connection: connection))
+        }
     }
 
     /// Keeps a looked-up caller, unless a notice came (or the listener reconnected) since the
     /// ticket was taken: the lookup may have read the key before the change.
     func keep(_ principal: Principal, forKeyHash hash: [UInt8], _ ticket: Ticket) {
         state.withLock { state in
-            guard state.generation == ticket.generation, currentConnection == ticket.connection, state.connection <= ticket.connection
-            else { return }
-            if state.connection < ticket.connection {
-                state.principals.removeAll()
-                state.connection = ticket.connection
-            }
+            guard state.generation == ticket.generation, currentConnection == ticket.connection, state.follow(ticket.connection) else { return }
             if state.principals.count >= Self.entryCountMax { state.principals.removeAll() }
             state.principals[hash] = (principal, .now)
         }

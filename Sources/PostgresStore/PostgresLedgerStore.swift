@@ -144,15 +144,9 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - One transfer, inside the caller's transaction
 
-    /// With `committing`, an applied transfer's write is sent with COMMIT in one round trip
-    /// (`queryThenCommit`), ending the caller's transaction: for a transfer that is the last thing
-    /// its transaction does, so that its accounts are held from their lock to COMMIT only. A
-    /// transfer answered otherwise leaves the transaction open.
-    static func apply(
-        _ transfer: Transfer, atMs timestampMs: Int64, committing: Bool = false, on connection: PostgresConnection
-    ) throws -> TransferResult {
-        let locked = try connection.queries(lockStatements(for: transfer))
-        return try apply(transfer, locked: locked[...], atMs: timestampMs, committing: committing, on: connection)
+    /// Locks what `transfer` moves, then validates and writes it (see `apply(_:locked:…)`).
+    static func apply(_ transfer: Transfer, atMs timestampMs: Int64, on connection: PostgresConnection) throws -> TransferResult {
+        try apply(transfer, locked: try connection.queries(lockStatements(for: transfer))[...], atMs: timestampMs, on: connection)
     }
 
     /// The statements that lock what `transfer` moves and read it, in one round trip: the caller
@@ -181,13 +175,18 @@ public final class PostgresLedgerStore: LedgerStore {
         ]
     }
 
-    /// Validates and writes `transfer` on what its `lockStatements` returned.
+    /// Validates and writes `transfer` on what its `lockStatements` returned, in their order.
+    /// With `committing`, an applied transfer's write is sent with COMMIT in one round trip
+    /// (`queryThenCommit`), ending the caller's transaction: for a transfer that is the last thing
+    /// its transaction does, so that its accounts are held from their lock to COMMIT only. A
+    /// transfer answered otherwise leaves the transaction open.
     static func apply(
         _ transfer: Transfer, locked: ArraySlice<PostgresRows>, atMs timestampMs: Int64, committing: Bool = false,
         on connection: PostgresConnection
     ) throws -> TransferResult {
         if let error = LedgerRules.check(transfer) { return .refused(error) }
-        let locked = Array(locked)
+        precondition(locked.count == (transfer.resolvesPending ? 3 : 1), "the rows of lockStatements(for:) of this transfer, all of them")
+        let locked = Array(locked)  // indexed from 0 in lockStatements' order
         var pending: TransferRecord?
         var accountIDs = [transfer.debitAccountID, transfer.creditAccountID]
         let accounts: [AccountID: Account]

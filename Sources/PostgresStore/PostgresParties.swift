@@ -95,8 +95,12 @@ extension PostgresMarketStore: KeyStore {
     public func principal(forKey key: String) async throws -> Principal? {
         guard APIKeyText.isWellFormed(key) else { return nil }
         let digest = SHA256.digest(Array(key.utf8))
-        if let kept = keyCache?.principal(forKeyHash: digest) { return kept }
-        let ticket = keyCache?.ticket()
+        var ticket: KeyCache.Ticket?
+        switch keyCache?.lookup(keyHash: digest) {
+        case .kept(let principal): return principal
+        case .missed(let missed): ticket = missed
+        case nil: break
+        }
         let hash = PostgresBytes(digest)
         let principal = try await available { try await self.pool.withConnection { connection in
             try connection.query(

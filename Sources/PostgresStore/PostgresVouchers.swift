@@ -199,6 +199,8 @@ extension PostgresMarketStore: VoucherStore {
         voucher number: String, _ request: RedemptionRequest, by caller: Principal?, record: IdempotencyRecord<Redemption>?
     ) async throws -> Redemption {
         guard let caller else { throw MarketError.unauthenticated("the firm's API key is required") }
+        // Before the transaction: the request's fields go into its statements.
+        try request.validate()
         return try await moneyTransaction(record) { connection in
             // One round trip, each statement after the one before: the voucher row's lock (it
             // orders redemptions of one voucher; the ledger's limit is the backstop), then what it
@@ -254,7 +256,7 @@ extension PostgresMarketStore: VoucherStore {
             let redemption = try Self.redemption(written[0][0])
             try Self.keep(record, redemption, on: connection)
             try Self.move(
-                hold, locked: written.dropFirst(), committing: true, on: connection,
+                hold, locked: written.dropFirst(), on: connection,
                 refusal: { error in
                     error == .exceedsCredits
                         ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
@@ -342,7 +344,7 @@ extension PostgresMarketStore: VoucherStore {
             decided.status = approve ? .approved : .rejected
             decided.reason = approve ? nil : reason
             try Self.keep(record, decided, on: connection)
-            try Self.move(transfer, locked: written.dropFirst(), committing: true, on: connection)
+            try Self.move(transfer, locked: written.dropFirst(), on: connection)
             return decided
         }
     }
@@ -473,7 +475,6 @@ extension PostgresMarketStore: VoucherStore {
         _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         guard let record else { return try await available { try await self.pool.withTransaction(retry: .onConflict, body) } }
-        let requestHash = SHA256.hex(record.request)
         do {
             return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
                 try connection.send("SELECT idempotency_claim($1, $2)", record.apiKeyID, record.key)
@@ -482,22 +483,23 @@ extension PostgresMarketStore: VoucherStore {
         } catch let error as PostgresError where error.sqlState?.code == "TK409" {
             throw IdempotencyKeyAnswered(.inProgress)
         } catch let error as PostgresError where error.sqlState?.code == "TK200" {
-            throw IdempotencyKeyAnswered(try await keptAnswer(record, requestHash: requestHash))
-        } catch let error where !(error is IdempotencyKeyAnswered) {
+            throw IdempotencyKeyAnswered(try await keptAnswer(record))
+        } catch {
             guard let refusal = record.renderRefusal(error) else { throw error }
             let kept = try await available { try await self.pool.withTransaction { connection in
                 try connection.send("SELECT pg_advisory_xact_lock(idempotency_lock($1, $2))", record.apiKeyID, record.key)
-                return try !connection.query(Self.keepSQL, parameters: Self.keepParameters(record, requestHash: requestHash, refusal)).isEmpty
+                return try !connection.query(Self.keepSQL, parameters: Self.keepParameters(record, refusal)).isEmpty
             } }
-            if !kept { throw IdempotencyKeyAnswered(try await keptAnswer(record, requestHash: requestHash)) }
+            if !kept { throw IdempotencyKeyAnswered(try await keptAnswer(record)) }
             throw error
         }
     }
 
     /// The answer kept for a key: the first response to the same request, or word that the key
     /// was used for another.
-    func keptAnswer<R>(_ record: IdempotencyRecord<R>, requestHash: String) async throws -> IdempotencyAnswer {
-        try await available { try await self.pool.withConnection { connection in
+    func keptAnswer<R>(_ record: IdempotencyRecord<R>) async throws -> IdempotencyAnswer {
+        let requestHash = SHA256.hex(record.request)
+        return try await available { try await self.pool.withConnection { connection in
             guard let row = try connection.query(
                 "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'done'",
                 record.apiKeyID, record.key
@@ -511,7 +513,7 @@ extension PostgresMarketStore: VoucherStore {
     /// next statement (nothing waits for it).
     static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
         guard let record else { return }
-        try connection.send(keepSQL, parameters: keepParameters(record, requestHash: SHA256.hex(record.request), try record.render(result)))
+        try connection.send(keepSQL, parameters: keepParameters(record, try record.render(result)))
     }
 
     /// A key's answer, written once; over a row left 'running' by a claim committed apart (before
@@ -525,8 +527,8 @@ extension PostgresMarketStore: VoucherStore {
         RETURNING 1
         """
 
-    static func keepParameters<T>(_ record: IdempotencyRecord<T>, requestHash: String, _ response: StoredResponse) -> [any PostgresEncodable] {
-        [record.apiKeyID, record.key, requestHash, Int64(response.status), response.body]
+    static func keepParameters<T>(_ record: IdempotencyRecord<T>, _ response: StoredResponse) -> [any PostgresEncodable] {
+        [record.apiKeyID, record.key, SHA256.hex(record.request), Int64(response.status), response.body]
     }
 
     // MARK: - Reading rows
@@ -683,7 +685,7 @@ extension PostgresMarketStore: VoucherStore {
     /// already paid with a live voucher redemption, and the voucher's shard of the issuer's
     /// payable account to the provider if it has been opened.
     static let redemptionFactsSQL = """
-        WITH program AS (SELECT p.issuer_region, p.honours ->> 'alliance' AS alliance
+        WITH program AS (SELECT p.issuer_region, p.honours ->> 'alliance' AS alliance, v.id % \(payableShardCount) AS shard
                          FROM vouchers v JOIN voucher_programs p ON p.id = v.program_id WHERE v.number = $3)
         SELECT \(partyColumns),
             coalesce(p.admitted, false) AS admitted, coalesce(up.codes, '') AS ancestry,
@@ -692,7 +694,7 @@ extension PostgresMarketStore: VoucherStore {
                     WHERE provider_id = $1 AND upper(contract_reference) = upper($2) AND status NOT IN ('rejected', 'lapsed')) AS taken,
             (SELECT account_id FROM voucher_payable_accounts
              WHERE issuer_region = (SELECT issuer_region FROM program) AND provider_id = $1
-               AND shard = (SELECT id FROM vouchers WHERE number = $3) % \(payableShardCount)) AS payable
+               AND shard = (SELECT shard FROM program)) AS payable
         FROM (SELECT 1) AS one
         LEFT JOIN parties p ON p.id = $1
         LEFT JOIN LATERAL (\(ancestrySQL(of: "p.region_code", select: "string_agg(code, ',' ORDER BY depth) AS codes"))) AS up ON true
@@ -827,16 +829,17 @@ extension PostgresMarketStore: VoucherStore {
     }
 
     /// Applies one transfer inside the caller's transaction; a refusal the rules should have
-    /// prevented is a bug, unless `refusal` turns it into an answer.
-    /// With `committing`, the transfer is the transaction's last step: its write goes with COMMIT
-    /// (`PostgresLedgerStore.apply(committing:)`), so its accounts are held only that long.
+    /// prevented is a bug, unless `refusal` turns it into an answer. Given `locked`, the rows of
+    /// its `PostgresLedgerStore.lockStatements` that the caller sent with its own last
+    /// statements, the transfer is the transaction's last step: its write goes with COMMIT, so
+    /// its accounts are held from that round trip to COMMIT only.
     static func move(
-        _ transfer: Transfer, locked: ArraySlice<PostgresRows>? = nil, committing: Bool = false, on connection: PostgresConnection,
+        _ transfer: Transfer, locked: ArraySlice<PostgresRows>? = nil, on connection: PostgresConnection,
         refusal: (TransferError) -> VoucherRefusal? = { _ in nil }
     ) throws {
         let atMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let result = try locked.map { try PostgresLedgerStore.apply(transfer, locked: $0, atMs: atMs, committing: committing, on: connection) }
-            ?? PostgresLedgerStore.apply(transfer, atMs: atMs, committing: committing, on: connection)
+        let result = try locked.map { try PostgresLedgerStore.apply(transfer, locked: $0, atMs: atMs, committing: true, on: connection) }
+            ?? PostgresLedgerStore.apply(transfer, atMs: atMs, on: connection)
         switch result {
         case .ok: return
         case .refused(let error):

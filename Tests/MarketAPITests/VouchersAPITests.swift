@@ -144,6 +144,10 @@ import TestSupport
             let own = try await redeem("C-3", 10_000_00, 5_000_00, 1_000_00)
             #expect(own.problemCode == "own_payment_too_small")
             #expect((own.object["values"] as? [String: Int])?["minOwnPaymentFen"] == 5_000_00)
+            // A contract reference PostgreSQL could not even take (a NUL) is a 400 on the field.
+            let nul = try await redeem("C-\u{0}", 10_000_00, 1_000_00, 9_000_00)
+            #expect(nul.status == .badRequest, "\(nul.text)")
+            #expect(nul.text.contains("contractReference"), "\(nul.text)")
             let notProvider = try await redeem("C-4", 10_000_00, 1_000_00, 9_000_00, provider: firmID)
             #expect(notProvider.problemCode == "provider_not_admitted")
 
@@ -324,8 +328,7 @@ import TestSupport
                 let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
                 let redemption = try await store.redeem(
                     voucher: voucher.number,
-                    RedemptionRequest(providerID: provider, contractReference: "SHARD-\(index)", contractAmountFen: 2_000_00,
-                                      voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00),
+                    Self.contract("SHARD-\(index)", at: provider),
                     by: firm, record: nil)
                 _ = try await store.claim(redemption.id, evidence: ["report-\(index).pdf"], by: lab)
                 _ = try await store.decide(redemption.id, approve: true, reason: nil, by: regulator, record: nil)
@@ -374,12 +377,8 @@ import TestSupport
             let (program, regulator, firm, provider) = try await Self.deqingProgram(store, firmKeyed: true)
             let first = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             let second = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
-            let record = IdempotencyRecord<Redemption>(
-                apiKeyID: firm.keyID, key: "late-refusal", request: Array("the request".utf8),
-                render: { StoredResponse(status: 201, body: "redemption \($0.id)") },
-                renderRefusal: { ($0 as? VoucherRefusal).map { StoredResponse(status: 422, body: $0.code) } })
-            let request = RedemptionRequest(
-                providerID: provider, contractReference: "LATE-1", contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)
+            let record = Self.redemptionRecord("late-refusal", for: firm)
+            let request = Self.contract("LATE-1", at: provider)
             // Another redemption of the contract, written and not yet committed: the store's
             // checks cannot see it, its INSERT waits on it (the one lock wait in this test's
             // database; pg_stat_activity's query text is not reliable for pipelined statements).
@@ -436,11 +435,8 @@ import TestSupport
                     "INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, token) VALUES ($1, 'left-running', 'old', 'running', 'dead')",
                     firm.keyID)
             }
-            let record = IdempotencyRecord<Redemption>(
-                apiKeyID: firm.keyID, key: "left-running", request: Array("the request".utf8),
-                render: { StoredResponse(status: 201, body: "redemption \($0.id)") }, renderRefusal: { _ in nil })
-            let request = RedemptionRequest(
-                providerID: provider, contractReference: "RUN-1", contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)
+            let record = Self.redemptionRecord("left-running", for: firm)
+            let request = Self.contract("RUN-1", at: provider)
             // While an earlier version's transaction holds the row, its request is still running.
             let holder = try PostgresConnection(conninfo: database.conninfo)
             try holder.execute("BEGIN; SELECT 1 FROM idempotency_keys WHERE key = 'left-running' FOR UPDATE")
@@ -524,10 +520,23 @@ import TestSupport
         }
     }
 
+    /// A ¥2,000 service contract at `provider`, half of it paid with the voucher.
+    static func contract(_ reference: String, at provider: PartyID) -> RedemptionRequest {
+        RedemptionRequest(providerID: provider, contractReference: reference, contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)
+    }
+
+    /// An Idempotency-Key of `firm`'s for a redemption: an answer is kept as "redemption ID", a
+    /// refusal of the voucher rules as its code.
+    static func redemptionRecord(_ key: String, for firm: Principal) -> IdempotencyRecord<Redemption> {
+        IdempotencyRecord(
+            apiKeyID: firm.keyID, key: key, request: Array("the request".utf8),
+            render: { StoredResponse(status: 201, body: "redemption \($0.id)") },
+            renderRefusal: { ($0 as? VoucherRefusal).map { StoredResponse(status: 422, body: $0.code) } })
+    }
+
     /// The conninfo of the database a test pool is on.
     func database(_ pool: PostgresPool) -> String { pool.configuration.conninfo }
 
-    /// The Deqing program of the fixtures, its regulator, the demo firm and the Songjiang lab.
     /// The Deqing program, its regulator, a Deqing firm and the Songjiang lab. The principals have
     /// no API key (id 0) unless `firmKeyed`, when the firm gets one of its own, as an
     /// Idempotency-Key's owner must.

@@ -70,10 +70,13 @@ import TestSupport
             let (pool, cache, store, institution) = try await Self.cachedStore(database)
             defer { cache.stop() }
             let (key, info) = try await Self.keptKey(store, cache, party: institution)
+            // The trigger's notice, and then the marker's: two, not only the marker's.
+            let before = cache.noticeCount
             try await pool.withConnection { connection in
                 _ = try connection.query("UPDATE parties SET region_code = region_code WHERE id = $1", institution.id.value)
             }
             try await Self.notify(store, cache)
+            #expect(cache.noticeCount == before + 2)
             #expect(cache.keptCount == 0)
 
             // Kept again, then revoked without a notice, then the listener's connection is lost.

@@ -462,7 +462,7 @@ extension PostgresMarketStore: VoucherStore {
     /// turning a lost database into `StoreUnavailable`.
     ///
     /// With a record, the transaction's first statement claims the Idempotency-Key
-    /// (`idempotency_claim`, Schema/0014), in the round trip of the body's first statements: it
+    /// (`idempotency_claim`, Schema/0012), in the round trip of the body's first statements: it
     /// takes the key's advisory lock, which the transaction then holds until it ends, and fails
     /// when another request with the key is running (`inProgress`) or the key is answered (the
     /// kept answer is read after the rollback: `replay`, or `reusedWithOtherRequest`). Failing in

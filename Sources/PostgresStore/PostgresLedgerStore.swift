@@ -334,7 +334,6 @@ public final class PostgresLedgerStore: LedgerStore {
     ) -> (sql: String, parameters: [any PostgresEncodable])? {
         guard !outcomes.isEmpty else { return nil }
         var parameters: [any PostgresEncodable] = []
-        parameters.reserveCapacity(outcomes.count * 39 + accounts.count * 7)
         for outcome in outcomes { parameters += transferParameters(outcome.record) }
         for outcome in outcomes { parameters += entryParameters(outcome.entry) }
         for account in accounts { parameters += accountParameters(account) }

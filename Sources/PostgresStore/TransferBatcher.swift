@@ -249,9 +249,7 @@ extension PostgresLedgerStore {
             let transfers = items.map(\.transfer)
             let locked = try Self.lockAccounts(
                 transfers.flatMap { [$0.debitAccountID, $0.creditAccountID] }, checking: transfers.map(\.id), on: connection)
-            let plan = try BatchPlan(items, accounts: locked.accounts) { id in
-                locked.taken.contains(id) ? try Self.findTransfer(id, lock: false, on: connection) : nil
-            }
+            let plan = try BatchPlan(items, accounts: locked.accounts) { locked.taken[$0] }
             if let write = Self.writeBatchStatement(plan.outcomes, accounts: plan.written) {
                 try connection.query(write.sql, parameters: write.parameters)
             }
@@ -286,40 +284,36 @@ extension PostgresLedgerStore {
         return statements
     }
 
-    /// Locks the accounts (ascending ids) and, in the same statement, finds which of `ids` are
+    /// Locks the accounts (ascending ids) and, in the same statement, reads which of `ids` are
     /// already transfers: one round trip while the batch holds its locks.
     static func lockAccounts(
         _ accountIDs: [AccountID], checking ids: [TransferID], on connection: PostgresConnection
-    ) throws -> (accounts: [AccountID: Account], taken: Set<TransferID>) {
-        // Numbers only, written into the statement so that each id is an index lookup.
-        let accountList = Set(accountIDs).map { String(Int64(bitPattern: $0.rawValue)) }.joined(separator: ",")
-        let pairs = ids.map { "(\(Int64(bitPattern: $0.high)),\(Int64(bitPattern: $0.low)))" }.joined(separator: ",")
-        var accounts: [AccountID: Account] = [:]
-        var takenText = ""
-        for row in try connection.query(
+    ) throws -> (accounts: [AccountID: Account], taken: [TransferID: TransferRecord]) {
+        // Numbers only, written into the statements so that each id is an index lookup.
+        let accountList = idList(accountIDs)
+        let takenSQL = "SELECT \(transferColumns) FROM ledger_transfers WHERE (id_high, id_low) IN (\(transferIDList(ids)))"
+        let rows = try connection.query(
             """
-            SELECT \(accountColumns),
-                   (SELECT coalesce(string_agg(id_high || ':' || id_low, ','), '') FROM ledger_transfers
-                    WHERE (id_high, id_low) IN (\(pairs.isEmpty ? "(0,0)" : pairs))) AS taken
+            SELECT \(accountColumns), EXISTS (\(takenSQL)) AS any_taken
             FROM ledger_accounts WHERE id IN (\(accountList.isEmpty ? "0" : accountList)) ORDER BY id FOR UPDATE
             """,
             parameters: [], prepared: false)
-        {
-            let account = try Self.account(row)
-            accounts[account.id] = account
-            takenText = try row.decode("taken")
+        let accounts = try lockedAccounts(rows)
+        // The accounts' row says whether any id is taken; only then are the transfers read, and
+        // when no account came back there is no row to say it.
+        let anyTaken = try rows.first?.decode("any_taken", as: Bool.self) ?? !ids.isEmpty
+        var taken: [TransferID: TransferRecord] = [:]
+        if anyTaken {
+            for row in try connection.query(takenSQL, parameters: [], prepared: false) {
+                let record = try transferRecord(row)
+                taken[record.id] = record
+            }
         }
-        if accounts.isEmpty && !ids.isEmpty {
-            // No account row to carry the answer: ask on its own.
-            takenText = try connection.query(
-                "SELECT coalesce(string_agg(id_high || ':' || id_low, ','), '') AS taken FROM ledger_transfers WHERE (id_high, id_low) IN (\(pairs))",
-                parameters: [], prepared: false)[0].decode("taken")
-        }
-        let taken = takenText.split(separator: ",").compactMap { pair -> TransferID? in
-            let parts = pair.split(separator: ":")
-            guard parts.count == 2, let high = Int64(parts[0]), let low = Int64(parts[1]) else { return nil }
-            return TransferID(high: UInt64(bitPattern: high), low: UInt64(bitPattern: low))
-        }
-        return (accounts, Set(taken))
+        return (accounts, taken)
+    }
+
+    /// Transfer ids as the `(high, low), …` list of a row comparison; `(0,0)`, which is no id, for none.
+    static func transferIDList(_ ids: [TransferID]) -> String {
+        ids.isEmpty ? "(0,0)" : ids.map { "(\(bits($0.high)),\(bits($0.low)))" }.joined(separator: ",")
     }
 }

@@ -191,6 +191,7 @@ public final class PostgresConnection {
     /// commit's. Returns the statement's rows.
     @discardableResult
     public func queryThenCommit(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
+        precondition(isInTransactionBody, "queryThenCommit ends the transaction it runs in; outside one there is nothing to commit")
         let statement = Statement(sql: sql, parameters: try Self.encode(parameters), prepared: true)
         committedByLastWrite = false
         let outcome = runPipeline([statement, Self.commit])
@@ -223,39 +224,38 @@ public final class PostgresConnection {
             defer { isInTransactionBody = false }
             value = try body(self)
         } catch {
-            queued.removeAll()
-            if isUsable && !isIdle { try? execute("ROLLBACK") }
+            rollBackIfOpen()
             throw error
         }
         // A body that swallowed a statement's error leaves the transaction failed; COMMIT would
         // then quietly roll back and report success.
         if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
-            queued.removeAll()
-            try? execute("ROLLBACK")
+            rollBackIfOpen()
             throw PostgresError(kind: .client, message: "the transaction failed inside its body (an error was caught and ignored), so it was rolled back")
         }
-        // The body may have committed with its last write already (`queryThenCommit`). A
-        // transaction that ended any other way inside the body is not passed off as committed.
+        // The body may have committed with its last write already (`queryThenCommit`).
         if committedByLastWrite { return value }
-        if queued.count == 1, queued[0].sql.hasPrefix("BEGIN") {
-            queued.removeAll()  // the body sent nothing: there is nothing to commit
-            return value
-        }
-        if !queued.isEmpty {
-            do {
-                _ = try pipeline([Self.commit])
-            } catch {
-                queued.removeAll()
-                if isUsable && !isIdle { try? execute("ROLLBACK") }
-                throw error
-            }
-            return value
-        }
         if isIdle {
-            throw PostgresError(kind: .client, message: "the transaction ended inside its body without committing its last write")
+            // Only the BEGIN still queued: the body did nothing, and there is nothing to commit.
+            if queued.count == 1 { return value }
+            // A transaction that ended any other way inside the body is not passed off as committed.
+            if queued.isEmpty {
+                throw PostgresError(kind: .client, message: "the transaction ended inside its body without committing its last write")
+            }
         }
-        try execute("COMMIT")
+        do {
+            _ = try pipeline([Self.commit])  // what is still queued, then COMMIT
+        } catch {
+            rollBackIfOpen()
+            throw error
+        }
         return value
+    }
+
+    /// Drops what is queued and ends a transaction left open (or failed) on the server.
+    private func rollBackIfOpen() {
+        queued.removeAll()
+        if isUsable && !isIdle { try? execute("ROLLBACK") }
     }
 
     /// Starts listening on a channel.
@@ -310,7 +310,7 @@ public final class PostgresConnection {
     public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
         try sendQueued()
         let handle = try liveHandle()
-        guard let started = PQexec(handle, sql) else { _ = try checked(nil); return 0 }
+        guard let started = PQexec(handle, sql) else { throw sendFailure(handle) }
         guard PQresultStatus(started) == PGRES_COPY_OUT else {
             _ = try checked(started)
             throw PostgresError(kind: .client, message: "copyOut needs a COPY … TO STDOUT statement")
@@ -387,7 +387,11 @@ public final class PostgresConnection {
     private func pipeline(_ statements: [Statement]) throws -> [PostgresRows] {
         let outcome = runPipeline(statements)
         if let error = outcome.error { throw error }
-        return outcome.rows.map { $0! }
+        let rows = outcome.rows.compactMap { $0 }
+        guard rows.count == statements.count else {
+            throw PostgresError(kind: .connectionLost, message: "the pipeline ended without an answer to every statement")
+        }
+        return rows
     }
 
     /// Sends the queued statements and then `statements` in one pipeline ended by one Sync, and
@@ -453,7 +457,8 @@ public final class PostgresConnection {
         return (rows, firstError)
     }
 
-    private func sendFailure(_ handle: OpaquePointer) -> PostgresError {
+    /// The error of a libpq call that could not send: the connection's message, lost or not.
+    func sendFailure(_ handle: OpaquePointer) -> PostgresError {
         PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .client : .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
     }
 
@@ -473,7 +478,7 @@ public final class PostgresConnection {
     /// message's answer is to come).
     func pipelinedPreparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> (name: String, isNew: Bool)? {
         try preparedName(for: sql, types: types) { name in
-            guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { _ = try checked(nil); return }
+            guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else { throw sendFailure(handle) }
         }
     }
 

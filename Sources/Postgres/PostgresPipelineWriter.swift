@@ -2,6 +2,8 @@ import CLibPQ
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Runs units of write statements on one connection, in the order they are submitted, sending
@@ -118,7 +120,7 @@ public final class PostgresPipelineWriter: Sendable {
     /// sent yet go back to the front of the queue, for the next connection.
     private func loop(on connection: PostgresConnection) throws {
         let handle = try connection.liveHandle()
-        guard PQenterPipelineMode(handle) == 1 else { _ = try connection.checked(nil); return }
+        guard PQenterPipelineMode(handle) == 1 else { throw connection.sendFailure(handle) }
         // A connection left in pipeline mode must not go back to the pool: closed, it is dropped.
         defer { if PQexitPipelineMode(handle) != 1 { connection.close() } }
         var inFlight: [InFlight] = []  // oldest first; at most `unitsInFlightMax`
@@ -155,7 +157,7 @@ public final class PostgresPipelineWriter: Sendable {
                 }
                 if inFlight.isEmpty { continue }
                 try waitForInput(handle)
-                guard PQconsumeInput(handle) == 1 else { _ = try connection.checked(nil); return }
+                guard PQconsumeInput(handle) == 1 else { throw connection.sendFailure(handle) }
                 var previousWasEnd = false
                 while !inFlight.isEmpty, PQisBusy(handle) == 0 {
                     guard let result = PQgetResult(handle) else {
@@ -168,7 +170,7 @@ public final class PostgresPipelineWriter: Sendable {
                         continue
                     }
                     previousWasEnd = false
-                    if read(result, into: &inFlight[0], connection: connection) {
+                    if take(result, into: &inFlight[0], connection: connection) {
                         let done = inFlight.removeFirst()
                         if let error = done.error {
                             done.unit.continuation.resume(throwing: error)
@@ -193,9 +195,8 @@ public final class PostgresPipelineWriter: Sendable {
 
     /// Sends a unit: first the statements it is the first to use are prepared, then each
     /// statement runs, then the sync that commits them. Returns the names prepared, whose
-    /// answers come first. (Prepared first so that an error in the unit, which makes the server
-    /// skip the rest of it, cannot skip a statement's preparation while this connection counts it
-    /// as prepared.)
+    /// answers come first. (A preparation the server skips after an error is forgotten when its
+    /// answer comes back, so that its next use prepares it again.)
     private func send(_ statements: [(sql: String, values: [PostgresParameter])], on connection: PostgresConnection, handle: OpaquePointer) throws -> [String] {
         var prepared: [String] = []
         let names = try statements.map { sql, values -> String? in
@@ -209,9 +210,9 @@ public final class PostgresPipelineWriter: Sendable {
                 if let name { return PQsendQueryPrepared(handle, name, Int32(values.count), texts, nil, nil, 0) }
                 return PQsendQueryParams(handle, sql, Int32(values.count), values.map { Oid($0.typeOID) }, texts, nil, nil, 0)
             }
-            guard sent == 1 else { _ = try connection.checked(nil); return prepared }
+            guard sent == 1 else { throw connection.sendFailure(handle) }
         }
-        guard PQpipelineSync(handle) == 1 else { _ = try connection.checked(nil); return prepared }
+        guard PQpipelineSync(handle) == 1 else { throw connection.sendFailure(handle) }
         return prepared
     }
 
@@ -223,13 +224,13 @@ public final class PostgresPipelineWriter: Sendable {
         }
         if descriptors[1].revents != 0 {
             var bytes = [UInt8](repeating: 0, count: 64)
-            while Glibc.read(wake.read, &bytes, bytes.count) > 0 {}
+            while read(wake.read, &bytes, bytes.count) > 0 {}
         }
     }
 
     /// Takes one answer of the unit at the head (a preparation's or a statement's result, or the
     /// sync that ends the unit); true when the unit is complete.
-    private func read(_ result: OpaquePointer, into flight: inout InFlight, connection: PostgresConnection) -> Bool {
+    private func take(_ result: OpaquePointer, into flight: inout InFlight, connection: PostgresConnection) -> Bool {
         let status = PQresultStatus(result)
         if status == PGRES_PIPELINE_SYNC {
             PQclear(result)

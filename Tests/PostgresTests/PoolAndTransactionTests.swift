@@ -55,9 +55,7 @@ import TestSupport
                 }
             }
             #expect(deferred?.isUniqueViolation == true)
-            let rows = try await pool.withConnection { connection in
-                (connection.isIdle, try connection.query("SELECT id FROM w ORDER BY id").map { try $0.decode("id", as: Int.self) })
-            }
+            let rows = try await Self.idleAndIDs("w", pool)
             #expect(rows.0 && rows.1 == [1, 2, 3])
             await pool.close()
         }
@@ -89,12 +87,9 @@ import TestSupport
                 }
             }
             #expect(error?.isUniqueViolation == true)
-            let ids = try await pool.withConnection { connection in
-                (connection.isIdle, try connection.query("SELECT id FROM q ORDER BY id").map { try $0.decode("id", as: Int.self) })
-            }
+            let ids = try await Self.idleAndIDs("q", pool)
             #expect(ids.0 && ids.1 == [1, 2, 3])
-            let calls = try await pool.withConnection { try $0.query("SELECT is_called FROM q_seq")[0].decode("is_called", as: Bool.self) }
-            #expect(!calls)
+            #expect(try await !Self.isCalled("q_seq", pool))
             // A statement first prepared in a pipeline that failed before it is prepared again
             // when next used on the connection.
             let fresh = "SELECT count(*) AS n FROM q WHERE id > $1"
@@ -131,8 +126,7 @@ import TestSupport
                 }
             }
             #expect(error?.isUniqueViolation == true)
-            let calls = try await pool.withConnection { try $0.query("SELECT is_called FROM s_seq")[0].decode("is_called", as: Bool.self) }
-            #expect(!calls)
+            #expect(try await !Self.isCalled("s_seq", pool))
             // ...or at COMMIT, when nothing follows it, or at the write that carries the COMMIT.
             let atCommit = await #expect(throws: PostgresError.self) {
                 try await pool.withTransaction { connection in
@@ -155,9 +149,7 @@ import TestSupport
                     throw Boom()
                 }
             }
-            let ids = try await pool.withConnection { connection in
-                (connection.isIdle, try connection.query("SELECT id FROM s ORDER BY id").map { try $0.decode("id", as: Int.self) })
-            }
+            let ids = try await Self.idleAndIDs("s", pool)
             #expect(ids.0 && ids.1 == [1, 2, 3])
             await pool.close()
         }
@@ -297,5 +289,17 @@ import TestSupport
             }
             #expect(remaining == 0)
         }
+    }
+
+    /// Whether the pool's next connection is outside any transaction, and the ids of `table`.
+    static func idleAndIDs(_ table: String, _ pool: PostgresPool) async throws -> (Bool, [Int]) {
+        try await pool.withConnection { connection in
+            (connection.isIdle, try connection.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode("id", as: Int.self) })
+        }
+    }
+
+    /// Whether `nextval` was ever called on the sequence (a rollback does not undo it).
+    static func isCalled(_ sequence: String, _ pool: PostgresPool) async throws -> Bool {
+        try await pool.withConnection { try $0.query("SELECT is_called FROM \(sequence)")[0].decode("is_called", as: Bool.self) }
     }
 }

@@ -40,13 +40,17 @@ public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Collects field issues so that one answer lists every bad field, not only the first.
+/// Collects field issues so that one answer lists every bad field, not only the first (up to
+/// `countMax`: a body of ten thousand unknown keys gets a short answer).
 public struct FieldIssues: Sendable {
+    public static let countMax = 50
     public private(set) var all: [FieldIssue] = []
 
     public init() {}
 
-    public mutating func add(_ field: String, _ message: String) { all.append(FieldIssue(field, message)) }
+    public mutating func add(_ field: String, _ message: String) {
+        if all.count < Self.countMax { all.append(FieldIssue(field, message)) }
+    }
 
     public var isEmpty: Bool { all.isEmpty }
 

@@ -5559,7 +5559,8 @@ enum OpenAPIDocument {
             "items": {
               "type": "string",
               "minLength": 1,
-              "maxLength": 200
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
             },
             "description": "1 to 10 references: invoice numbers, report ids, URLs."
           }
@@ -5583,7 +5584,8 @@ enum OpenAPIDocument {
             "type": "string",
             "minLength": 1,
             "maxLength": 500,
-            "description": "Why the claim is rejected."
+            "description": "Why the claim is rejected. Tabs and line feeds allowed, no other control characters.",
+            "pattern": "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
           }
         }
       },

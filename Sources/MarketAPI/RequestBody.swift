@@ -3,8 +3,14 @@ import HTTPTypes
 import Hummingbird
 import Market
 
-/// Reads JSON bodies strictly: JSON only, UTF-8, an object, no unknown fields; every bad field
-/// is reported, not only the first.
+/// A request body whose named fields may hold tabs and line feeds; every other string of every
+/// body refuses all control characters (`StrictJSON`).
+protocol MultilineFields {
+    static var multilineFields: Set<String> { get }
+}
+
+/// Reads JSON bodies strictly: JSON only, UTF-8, an object, no unknown or repeated fields, no
+/// control characters; every bad field is reported, not only the first.
 enum RequestBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -18,6 +24,8 @@ enum RequestBody {
         guard String(data: bytes, encoding: .utf8) != nil else {
             throw Problem.invalid([.init(field: "body", message: "is not valid UTF-8")])
         }
+        let refused = StrictJSON.issues(in: Array(bytes), multiline: (T.self as? any MultilineFields.Type)?.multilineFields ?? [])
+        if !refused.isEmpty { throw MarketError.invalid(refused) }
         return try JSONDecoder().decode(T.self, from: bytes)
     }
 }
@@ -46,11 +54,18 @@ struct ObjectReader {
         self.path = path
         issues = FieldIssues()
         for key in container.allKeys where !allowed.contains(key.stringValue) {
-            issues.add(name(key.stringValue), "is not a known field (known: \(allowed.joined(separator: ", ")))")
+            issues.add(name(key.stringValue), allowed.isEmpty ? "is not a known field (this body has none)"
+                : "is not a known field (known: \(allowed.joined(separator: ", ")))")
         }
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func name(_ key: String) -> String { FieldPath.appending(key: key, to: path) }
+
+    /// A required value once `finish` has passed: there, or refused rather than trapped on.
+    func take<T>(_ value: T?, _ key: String) throws(MarketError) -> T {
+        guard let value else { throw .invalid([FieldIssue(name(key), "is required")]) }
+        return value
+    }
 
     /// A field that must be present and not null.
     mutating func required<T: Decodable>(_ key: String, _ expected: String) -> T? {
@@ -102,14 +117,15 @@ struct IPAssetBody: Decodable {
         let number: String?? = reader.optional("number", "a string")
         let title: String? = reader.required("title", "a string")
         try reader.finish()
-        asset = IPAsset(kind: kind!, number: number ?? nil, title: title!)
+        asset = IPAsset(kind: try reader.take(kind, "kind"), number: number ?? nil, title: try reader.take(title, "title"))
     }
 }
 
 let transferModeChoices = TransferMode.allCases.map(\.rawValue).joined(separator: ", ")
 
 /// `POST /v1/listings`.
-struct ListingCreateBody: Decodable {
+struct ListingCreateBody: Decodable, MultilineFields {
+    static let multilineFields: Set<String> = ["summary", "benefit"]
     static let fields = [
         "reference", "title", "summary", "benefit", "field", "keywords", "trl", "ipAssets", "transferModes",
         "askingPriceFen", "negotiable",
@@ -145,8 +161,8 @@ struct ListingCreateBody: Decodable {
         if !reader.issues.isEmpty {
             var more: [FieldIssue] = []
             do { try candidate.validate() } catch { if case .invalid(let found) = error { more = found } }
-            let named = Set(reader.issues.all.map { $0.field.split(separator: "[")[0].split(separator: ".")[0] })
-            for issue in more where !named.contains(issue.field.split(separator: "[")[0].split(separator: ".")[0]) {
+            let named = Set(reader.issues.all.map { FieldPath.root($0.field) })
+            for issue in more where !named.contains(FieldPath.root(issue.field)) {
                 reader.issues.add(issue.field, issue.message)
             }
         }
@@ -156,7 +172,8 @@ struct ListingCreateBody: Decodable {
 }
 
 /// `PATCH /v1/listings/{id}`.
-struct ListingPatchBody: Decodable {
+struct ListingPatchBody: Decodable, MultilineFields {
+    static var multilineFields: Set<String> { ListingCreateBody.multilineFields }
     var changes = ListingChanges()
     var version: Int?
 
@@ -200,7 +217,8 @@ struct PartyCreateBody: Decodable {
         let groupCode: String?? = reader.optional("groupCode", "a controller group code")
         try reader.finish()
         party = NewParty(
-            handle: handle!, kind: kind!, name: name!, nameEn: nameEn ?? nil, regionCode: region!, creditCode: creditCode ?? nil,
+            handle: try reader.take(handle, "handle"), kind: try reader.take(kind, "kind"), name: try reader.take(name, "name"),
+            nameEn: nameEn ?? nil, regionCode: try reader.take(region, "regionCode"), creditCode: creditCode ?? nil,
             groupCode: groupCode ?? nil)
     }
 }

@@ -162,9 +162,10 @@ struct ProgramBody: Decodable {
         let honours: Honours? = reader.required("honours", #"{"kind": "own"}, {"kind": "alliance", "alliance": "g60"} or {"kind": "list", "regions": [...]}"#)
         try reader.finish()
         terms = ProgramTerms(
-            year: year!, name: name!, budgetFen: budget!, shareBasisPoints: (share ?? nil) ?? ProgramTerms.shareDefault,
+            year: try reader.take(year, "year"), name: try reader.take(name, "name"), budgetFen: try reader.take(budget, "budgetFen"),
+            shareBasisPoints: (share ?? nil) ?? ProgramTerms.shareDefault,
             firmCapFen: (firmCap ?? nil) ?? ProgramTerms.firmCapDefault, groupCapFen: (groupCap ?? nil) ?? ProgramTerms.groupCapDefault,
-            useBy: useBy!, claimBy: claimBy!, honours: honours!)
+            useBy: try reader.take(useBy, "useBy"), claimBy: try reader.take(claimBy, "claimBy"), honours: try reader.take(honours, "honours"))
     }
 }
 
@@ -177,8 +178,8 @@ struct IssueBody: Decodable {
         let firm: Int64? = reader.required("firmId", "the firm's participant id")
         let face: Int64? = reader.required("faceValueFen", "an integer number of fen")
         try reader.finish()
-        firmID = PartyID(firm!)
-        faceValueFen = face!
+        firmID = PartyID(try reader.take(firm, "firmId"))
+        faceValueFen = try reader.take(face, "faceValueFen")
     }
 }
 
@@ -195,8 +196,9 @@ struct RedemptionBody: Decodable {
         let own: Int64? = reader.required("ownPaymentFen", "an integer number of fen")
         try reader.finish()
         request = RedemptionRequest(
-            providerID: PartyID(provider!), contractReference: contract!, contractAmountFen: contractAmount!,
-            voucherAmountFen: voucherAmount!, ownPaymentFen: own!)
+            providerID: PartyID(try reader.take(provider, "providerId")), contractReference: try reader.take(contract, "contractReference"),
+            contractAmountFen: try reader.take(contractAmount, "contractAmountFen"),
+            voucherAmountFen: try reader.take(voucherAmount, "voucherAmountFen"), ownPaymentFen: try reader.take(own, "ownPaymentFen"))
     }
 }
 
@@ -207,18 +209,19 @@ struct ClaimBody: Decodable {
         var reader = try ObjectReader(decoder, allowed: ["evidence"])
         let evidence: [String]? = reader.required("evidence", "an array of 1 to \(VoucherRules.evidenceCountMax) references (invoices, reports)")
         try reader.finish()
-        self.evidence = evidence!
+        self.evidence = try reader.take(evidence, "evidence")
     }
 }
 
-struct RejectBody: Decodable {
+struct RejectBody: Decodable, MultilineFields {
+    static let multilineFields: Set<String> = ["reason"]
     var reason: String
 
     init(from decoder: any Decoder) throws {
         var reader = try ObjectReader(decoder, allowed: ["reason"])
         let reason: String? = reader.required("reason", "why the claim is rejected")
         try reader.finish()
-        self.reason = reason!
+        self.reason = try reader.take(reason, "reason")
     }
 }
 

@@ -54,6 +54,7 @@ public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & L
 public func buildRouter(store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache()) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: RequestLineMiddleware())
     router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
     router.addRoutes(ReferenceDataController(store: store).regionEndpoints, atPath: "/v1/regions")
     router.addRoutes(ReferenceDataController(store: store).allianceEndpoints, atPath: "/v1/alliances")

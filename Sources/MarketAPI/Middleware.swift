@@ -67,6 +67,37 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// The boundary rule for the request line, checked once for every route: the path and every
+/// query parameter, percent-decoded, are valid UTF-8 without control characters. A refusal is 400
+/// naming the parameter (or `path`), before any route reads them.
+struct RequestLineMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var issues = FieldIssues()
+        if !Self.isClean(request.uri.path.removingPercentEncoding) {
+            issues.add("path", "must be UTF-8 without control characters once percent-decoded")
+        }
+        if let query = request.uri.query {
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = String(parts.first ?? "").replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+                let value = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding : ""
+                guard let name, Self.isClean(name) else {
+                    issues.add("query", "has a parameter name that is not UTF-8 without control characters")
+                    continue
+                }
+                if !Self.isClean(value) { issues.add(FieldPath.appending(key: name, to: ""), "must be UTF-8 without control characters") }
+            }
+        }
+        try issues.throwIfAny()
+        return try await next(request, context)
+    }
+
+    static func isClean(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+}
+
 enum RequestDecoding {
     /// Names the field of a JSON body that failed to decode.
     /// `ipAssets[1].number` for a coding path; empty for the top level.

@@ -9,7 +9,7 @@ enum OpenAPIDocument {
     "title": "TechMarket API",
     "version": "1.0.0",
     "summary": "Technology transfer market: reference data, participants, listings and innovation vouchers.",
-    "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`. POSTs that move voucher money (create a program, issue, redeem, approve, reject, settle) need an `Idempotency-Key` header; a retry with the same key and request returns the first response with `Idempotent-Replayed: true`."
+    "description": "Every error is an RFC 9457 problem detail (`application/problem+json`). Requests are identified by `X-Request-Id`. Keys are sent as `Authorization: Bearer tmk_…`. POSTs that move voucher money (create a program, issue, redeem, approve, reject, settle) need an `Idempotency-Key` header; a retry with the same key and request returns the first response with `Idempotent-Replayed: true`. Every string a client sends, in a body, the path or the query, is refused (400, naming the field) when it holds a control character (U+0000–U+001F, U+007F–U+009F) or a lone surrogate; only the fields whose schema says so allow tabs and line feeds. A JSON body may not give a key twice in one object or nest arrays and objects more than 32 deep. Lists are pages of at most 100 items (`limit`, `cursor`, `nextCursor`)."
   },
   "tags": [
     {
@@ -59,6 +59,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           },
           "503": {
             "description": "The database does not answer; `status` is `unavailable`.",
@@ -132,6 +135,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           }
         }
       }
@@ -176,6 +182,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           }
         }
       }
@@ -411,6 +420,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -446,6 +458,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -799,6 +814,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           },
           "401": {
             "$ref": "#/components/responses/KeyRequired"
@@ -2327,6 +2345,9 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/RequestId"
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequestLine"
           },
           "401": {
             "$ref": "#/components/responses/KeyRequired"
@@ -6075,6 +6096,34 @@ enum OpenAPIDocument {
                     "code": {
                       "enum": [
                         "unavailable"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      "BadRequestLine": {
+        "description": "The path or a query parameter holds a control character once percent-decoded, or is not UTF-8 (named in `errors`: `path` or the parameter).",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "invalid_parameter"
                       ]
                     }
                   }

@@ -28,7 +28,7 @@ import TestSupport
         }
     }
 
-    @Test func aNulInAnyBodyFieldIsA400NamingItAndStaysOneOnRetry() async throws {
+    @Test func aNulInAnyFieldIsA400NamingItAndStaysOneOnRetry() async throws {
         let keys = keys
         try await withAPI { api, _ in
             var listing = validListing()
@@ -54,6 +54,12 @@ import TestSupport
                 #expect(reply.errorFields == ["honours.alliance"], "attempt \(attempt)")
             }
 
+            let regions = try await api.send(.get, "/v1/regions?alliance=g6%00")
+            #expect(regions.status == .badRequest, "\(regions.text)")
+            #expect(regions.errorFields == ["alliance"])
+            let voucher = try await api.send(.get, "/v1/vouchers/3305%0021-2026", key: keys.firm)
+            #expect(voucher.status == .badRequest, "\(voucher.text)")
+            #expect(voucher.errorFields == ["path"])
         }
     }
 

@@ -52,6 +52,9 @@ public struct APIKeyInfo: Sendable, Equatable {
 /// The text of API keys: `tmk_` and 32 base32 characters (160 random bits).
 public enum APIKeyText {
     public static let prefix = "tmk_"
+    /// The demo keys' prefix: they are published in Fixtures/keys.json, so a server outside the
+    /// demo refuses to start while one is active.
+    public static let demoPrefix = "tmk_demo_"
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 
     /// A new random key.

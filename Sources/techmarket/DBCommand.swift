@@ -74,56 +74,112 @@ struct Fixtures: AsyncParsableCommand {
         abstract: "Reference and demo data.", subcommands: [Load.self])
 
     struct Load: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load Fixtures/ (migrating first); safe to run again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Load Fixtures/ (migrating first): the reference data, and with --demo the demo data and its public keys; safe to run again.")
+        @Flag(help: "Also load the demo participants, listings, vouchers, ledger and their publicly known API keys (tmk_demo_…).")
+        var demo = false
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let opened = try database.open(log: printError)
-            let summary = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: true)
+            let summary = try await Setup.prepare(conninfo: opened.conninfo, load: demo ? .demo : .reference)
             print(summary)
         }
     }
 }
 
+/// Why the server will not start on a database, said in full (exit 1).
+struct SetupRefusal: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Migrating and loading fixtures, shared by `serve` and `fixtures load`.
 enum Setup {
-    static func prepare(conninfo: String, loadFixtures: Bool) async throws -> String {
+    /// What is loaded from Fixtures/ after migrating.
+    enum Load {
+        /// Nothing: the database was prepared elsewhere.
+        case nothing
+        /// Regions, alliances and fields, which every database needs.
+        case reference
+        /// The reference data and the demo: participants, listings, vouchers, ledger, demo keys.
+        case demo
+    }
+
+    static func prepare(conninfo: String, load: Load) async throws -> String {
         let migrator = try Migrator(directory: try ProjectFolder.schema())
         let connection = try PostgresConnection(conninfo: conninfo)
         let applied = try migrator.migrate(on: connection)
         connection.close()
         var summary = "schema: \(applied.count) migration(s) applied, \(migrator.migrations.count) in all"
-        if loadFixtures {
-            let data = try ReferenceData.load(from: try ProjectFolder.fixtures())
-            let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
+        if load == .nothing { return summary }
+        let data = try ReferenceData.load(from: try ProjectFolder.fixtures())
+        let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
+        do {
             try await PostgresMarketStore(pool: pool).upsert(data)
-            let ledger = try LedgerFixture.load(from: try ProjectFolder.fixtures())
-            let store = PostgresLedgerStore(pool: pool)
-            let opened = try await store.createAccounts(try ledger.ledgerAccounts())
-            let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-            let applied = try await store.submit(ledger.ledgerTransfers(), atMs: nowMs)
+        } catch {
             await pool.close()
-            for (row, result) in zip(ledger.transfers, applied) where result != .ok && result != .exists {
-                throw FixtureError.invalid("ledger transfer \(row.id) refused: \(result)")
-            }
-            for (row, result) in zip(ledger.accounts, opened) where result != .ok && result != .exists {
-                throw FixtureError.invalid("ledger account \(row.id) refused: \(result)")
-            }
-            let market = try MarketFixture.load(from: try ProjectFolder.fixtures())
-            let marketPool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
-            let marketStore = PostgresMarketStore(pool: marketPool)
-            let loaded = try await marketStore.load(market)
-            let vouchers = try VoucherFixture.load(from: try ProjectFolder.fixtures())
-            let redemptions = try await marketStore.load(vouchers)
-            await marketPool.close()
-            summary += "\nfixtures: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields, "
-                + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
-                + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
-                + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new)"
-            for key in market.keys {
-                summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
-            }
+            throw error
+        }
+        summary += "\nreference data: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields"
+        guard load == .demo else {
+            await pool.close()
+            return summary
+        }
+        do {
+            summary += try await loadDemo(into: PostgresMarketStore(pool: pool), ledger: PostgresLedgerStore(pool: pool))
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+        return summary
+    }
+
+    /// The demo's participants, listings, keys, vouchers and ledger; what was loaded, in lines.
+    private static func loadDemo(into store: PostgresMarketStore, ledger ledgerStore: PostgresLedgerStore) async throws -> String {
+        let fixtures = try ProjectFolder.fixtures()
+        let ledger = try LedgerFixture.load(from: fixtures)
+        let opened = try await ledgerStore.createAccounts(try ledger.ledgerAccounts())
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let applied = try await ledgerStore.submit(ledger.ledgerTransfers(), atMs: nowMs)
+        for (row, result) in zip(ledger.transfers, applied) where result != .ok && result != .exists {
+            throw FixtureError.invalid("ledger transfer \(row.id) refused: \(result)")
+        }
+        for (row, result) in zip(ledger.accounts, opened) where result != .ok && result != .exists {
+            throw FixtureError.invalid("ledger account \(row.id) refused: \(result)")
+        }
+        let market = try MarketFixture.load(from: fixtures)
+        let loaded = try await store.load(market)
+        let vouchers = try VoucherFixture.load(from: fixtures)
+        let redemptions = try await store.load(vouchers)
+        var summary = "\ndemo data: "
+            + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
+            + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
+            + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new)"
+        for key in market.keys {
+            summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
         }
         return summary
+    }
+
+    /// Refuses to serve a database where publicly known demo keys are active, unless it is meant
+    /// to be a demo: anyone could call it as the operator.
+    static func refuseDemoKeys(conninfo: String) async throws {
+        let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
+        let keys: [APIKeyInfo]
+        do {
+            keys = try await PostgresMarketStore(pool: pool).keys()
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+        let demo = keys.filter { !$0.isRevoked && $0.hint.hasPrefix(APIKeyText.demoPrefix) }
+        guard !demo.isEmpty else { return }
+        throw SetupRefusal(
+            "this database has \(demo.count) active demo key(s) (\(APIKeyText.demoPrefix)…), which anyone can use: "
+                + demo.map { "\($0.id) \($0.role.rawValue)" }.joined(separator: ", ")
+                + ". Revoke them with `techmarket keys revoke ID` (the same database options), or pass --demo if this database is a demo.")
     }
 }

@@ -121,7 +121,7 @@ struct PartiesCommand: AsyncParsableCommand {
 /// into a message and exit status 1.
 func withStore(_ database: DatabaseOptions, _ body: (PostgresMarketStore) async throws -> Void) async throws {
     let opened = try database.open(log: printError)
-    _ = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: false)
+    _ = try await Setup.prepare(conninfo: opened.conninfo, load: .nothing)
     let pool = opened.pool(size: 1)
     do {
         try await body(PostgresMarketStore(pool: pool))

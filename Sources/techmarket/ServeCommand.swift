@@ -18,7 +18,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: $LOG_LEVEL or info).")
     var logLevel: String?
 
-    @Flag(name: .customLong("no-fixtures"), help: "Do not load Fixtures/ at start.")
+    @Flag(
+        help: """
+            The database is a demo: load the demo data of Fixtures/ with its publicly known keys (tmk_demo_…). \
+            The default on the embedded cluster; on any other database the server refuses to start while a demo key is active there.
+            """)
+    var demo = false
+
+    @Flag(name: .customLong("no-fixtures"), help: "Load nothing from Fixtures/ at start, not even the reference data (a database prepared elsewhere).")
     var noFixtures = false
 
     @Option(
@@ -55,9 +62,11 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "techmarket")
 
         let opened = try database.open { logger.info("\($0)") }
+        let isDemo = demo || database.externalConninfo == nil
         let summary: String
         do {
-            summary = try await Setup.prepare(conninfo: opened.conninfo, loadFixtures: !noFixtures)
+            summary = try await Setup.prepare(conninfo: opened.conninfo, load: noFixtures ? .nothing : isDemo ? .demo : .reference)
+            if !isDemo { try await Setup.refuseDemoKeys(conninfo: opened.conninfo) }
         } catch {
             try? opened.embedded?.stop()
             throw error

@@ -90,17 +90,17 @@ public struct ProgramReport: Sendable {
 public protocol VoucherStore: Sendable {
     /// Funds the program from the region's treasury in the same transaction.
     func createProgram(_ terms: ProgramTerms, by caller: Principal?, record: IdempotencyRecord<VoucherProgram>?) async throws -> VoucherProgram
-    func programs(for caller: Principal?) async throws -> [ProgramReport]
+    func programs(for caller: Principal?, page: PageRequest) async throws -> [ProgramReport]
     func program(_ id: ProgramID, for caller: Principal?) async throws -> ProgramReport
     /// `number` is for fixtures; the API lets the store number vouchers.
     func issueVoucher(
         program: ProgramID, firm: PartyID, faceValueFen: Int64, number: String?, by caller: Principal?,
         record: IdempotencyRecord<Voucher>?
     ) async throws -> Voucher
-    func vouchers(for caller: Principal?) async throws -> [Voucher]
+    func vouchers(for caller: Principal?, page: PageRequest) async throws -> [Voucher]
     func voucher(number: String, for caller: Principal?) async throws -> Voucher
     func redeem(voucher number: String, _ request: RedemptionRequest, by caller: Principal?, record: IdempotencyRecord<Redemption>?) async throws -> Redemption
-    func redemptions(for caller: Principal?, status: Redemption.Status?) async throws -> [Redemption]
+    func redemptions(for caller: Principal?, status: Redemption.Status?, page: PageRequest) async throws -> [Redemption]
     func redemption(_ id: RedemptionID, for caller: Principal?) async throws -> Redemption
     func claim(_ id: RedemptionID, evidence: [String], by caller: Principal?) async throws -> Redemption
     /// Approves (posts the hold) or rejects (voids it, with a reason).
@@ -110,4 +110,16 @@ public protocol VoucherStore: Sendable {
     /// Pays every approved redemption of `issuer` in a new batch; nil when there is nothing to pay.
     func settle(issuer: RegionCode, by caller: Principal?, record: IdempotencyRecord<SettlementBatch?>?) async throws -> SettlementBatch?
     func settlement(_ id: SettlementID, for caller: Principal?) async throws -> SettlementBatch
+}
+
+extension VoucherStore {
+    /// The first page of redemptions (`PageRequest.first`).
+    public func redemptions(for caller: Principal?, status: Redemption.Status?) async throws -> [Redemption] {
+        try await redemptions(for: caller, status: status, page: .first)
+    }
+
+    /// The first page of programs (`PageRequest.first`).
+    public func programs(for caller: Principal?) async throws -> [ProgramReport] {
+        try await programs(for: caller, page: .first)
+    }
 }

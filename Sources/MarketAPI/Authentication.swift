@@ -71,7 +71,43 @@ struct QueryReader {
         value(key, "true or false") { ["true": true, "false": false][$0] }
     }
 
+    /// `limit` and `cursor`: a cursor is the page's last id behind a letter naming the list
+    /// (`v120` for vouchers), so that a cursor of one list is refused by another.
+    mutating func page(cursorPrefix: Character) -> PageRequest {
+        let limit = integer("limit", in: 1...Int64(PageRequest.limitMax)).map(Int.init) ?? PageRequest.limitDefault
+        let after = value("cursor", "the nextCursor of an earlier page of this list") { text in
+            text.first == cursorPrefix ? Int64(text.dropFirst()).flatMap { $0 > 0 ? $0 : nil } : nil
+        }
+        return PageRequest(limit: limit, afterID: after)
+    }
+
     func finish() throws(MarketError) { try issues.throwIfAny() }
+}
+
+/// A page of a list: its items and the cursor of the next page (null on the last).
+struct ListPage<Item: Encodable & Sendable>: ResponseEncodable {
+    var items: [Item]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+
+    /// `found` was read with one more than the page's limit, to tell whether a next page exists.
+    init<Found>(_ found: [Found], page: PageRequest, cursorPrefix: Character, id: (Found) -> Int64, render: (Found) -> Item) {
+        let shown = found.prefix(page.limit)
+        items = shown.map(render)
+        nextCursor = found.count > page.limit ? shown.last.map { "\(cursorPrefix)\(id($0))" } : nil
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+extension PageRequest {
+    /// The same page with one item more, to see whether another page follows.
+    var withOneMore: PageRequest { PageRequest(limit: limit + 1, afterID: afterID) }
 }
 
 extension Request {

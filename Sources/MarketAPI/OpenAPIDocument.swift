@@ -1594,7 +1594,14 @@ enum OpenAPIDocument {
             "apiKey": []
           }
         ],
-        "parameters": [],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PageLimit"
+          },
+          {
+            "$ref": "#/components/parameters/PageCursor"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The programs the caller may see.",
@@ -1612,7 +1619,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "A query parameter was sent; none is known (named in `errors`).",
+            "description": "A parameter is malformed, unknown or repeated, or the cursor is not one of this list (named in `errors`).",
             "headers": {
               "X-Request-Id": {
                 "$ref": "#/components/headers/RequestId"
@@ -2225,7 +2232,14 @@ enum OpenAPIDocument {
             "apiKey": []
           }
         ],
-        "parameters": [],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PageLimit"
+          },
+          {
+            "$ref": "#/components/parameters/PageCursor"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The vouchers the caller may see.",
@@ -2243,7 +2257,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "A query parameter was sent; none is known (named in `errors`).",
+            "description": "A parameter is malformed, unknown or repeated, or the cursor is not one of this list (named in `errors`).",
             "headers": {
               "X-Request-Id": {
                 "$ref": "#/components/headers/RequestId"
@@ -2668,6 +2682,12 @@ enum OpenAPIDocument {
             "schema": {
               "$ref": "#/components/schemas/RedemptionStatus"
             }
+          },
+          {
+            "$ref": "#/components/parameters/PageLimit"
+          },
+          {
+            "$ref": "#/components/parameters/PageCursor"
           }
         ],
         "responses": {
@@ -2687,7 +2707,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`status` is not a state, or a parameter is unknown or repeated (named in `errors`).",
+            "description": "`status` is not a state, or a parameter is malformed, unknown or repeated, or the cursor is not one of this list (named in `errors`).",
             "headers": {
               "X-Request-Id": {
                 "$ref": "#/components/headers/RequestId"
@@ -5212,9 +5232,10 @@ enum OpenAPIDocument {
       },
       "VoucherProgramList": {
         "type": "object",
-        "description": "Voucher programs, by id.",
+        "description": "A page of voucher programs, by id.",
         "required": [
-          "items"
+          "items",
+          "nextCursor"
         ],
         "additionalProperties": false,
         "properties": {
@@ -5223,6 +5244,14 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/VoucherProgram"
             }
+          },
+          "nextCursor": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "description": "Pass as `cursor` for the next page; null on the last page."
           }
         }
       },
@@ -5315,9 +5344,10 @@ enum OpenAPIDocument {
       },
       "VoucherList": {
         "type": "object",
-        "description": "Vouchers, in the order they were issued.",
+        "description": "A page of vouchers, in the order they were issued.",
         "required": [
-          "items"
+          "items",
+          "nextCursor"
         ],
         "additionalProperties": false,
         "properties": {
@@ -5326,6 +5356,14 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Voucher"
             }
+          },
+          "nextCursor": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "description": "Pass as `cursor` for the next page; null on the last page."
           }
         }
       },
@@ -5551,9 +5589,10 @@ enum OpenAPIDocument {
       },
       "RedemptionList": {
         "type": "object",
-        "description": "Redemptions, by id.",
+        "description": "A page of redemptions, by id.",
         "required": [
-          "items"
+          "items",
+          "nextCursor"
         ],
         "additionalProperties": false,
         "properties": {
@@ -5562,6 +5601,14 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Redemption"
             }
+          },
+          "nextCursor": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "description": "Pass as `cursor` for the next page; null on the last page."
           }
         }
       },
@@ -6177,6 +6224,28 @@ enum OpenAPIDocument {
           "type": "integer",
           "format": "int64",
           "minimum": 1
+        }
+      },
+      "PageLimit": {
+        "name": "limit",
+        "in": "query",
+        "required": false,
+        "description": "Items per page.",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 100,
+          "default": 50
+        }
+      },
+      "PageCursor": {
+        "name": "cursor",
+        "in": "query",
+        "required": false,
+        "description": "The `nextCursor` of the previous page of the same list (and the same filters).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
         }
       }
     }

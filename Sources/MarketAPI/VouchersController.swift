@@ -28,9 +28,12 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
         }
         routes.get { request, context in
             let caller = try await auth.require(request)
-            try QueryReader(request, known: []).finish()
+            var reader = QueryReader(request, known: ["limit", "cursor"])
+            let page = reader.page(cursorPrefix: "g")
+            try reader.finish()
+            let found = try await store.programs(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                Items(items: try await store.programs(for: caller).map(ProgramJSON.init)), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "g", id: \.program.id.value, render: ProgramJSON.init), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
@@ -53,9 +56,12 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get { request, context in
             let caller = try await auth.require(request)
-            try QueryReader(request, known: []).finish()
+            var reader = QueryReader(request, known: ["limit", "cursor"])
+            let page = reader.page(cursorPrefix: "v")
+            try reader.finish()
+            let found = try await store.vouchers(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                Items(items: try await store.vouchers(for: caller).map(VoucherJSON.init)), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "v", id: \.id.value, render: VoucherJSON.init), from: request, context: context)
         }
         routes.get(":number") { request, context in
             let caller = try await auth.require(request)
@@ -77,11 +83,13 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get { request, context in
             let caller = try await auth.require(request)
-            var reader = QueryReader(request, known: ["status"])
+            var reader = QueryReader(request, known: ["status", "limit", "cursor"])
             let status = reader.value("status", "one of \(Redemption.Status.allCases.map(\.rawValue).joined(separator: ", "))", Redemption.Status.init(rawValue:))
+            let page = reader.page(cursorPrefix: "r")
             try reader.finish()
+            let found = try await store.redemptions(for: caller, status: status, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                Items(items: try await store.redemptions(for: caller, status: status).map(RedemptionJSON.init)), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "r", id: \.id.value, render: RedemptionJSON.init), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
@@ -137,10 +145,6 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
         }
         return routes
     }
-}
-
-struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-    var items: [Item]
 }
 
 // MARK: - Bodies

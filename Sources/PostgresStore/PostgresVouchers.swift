@@ -72,11 +72,12 @@ extension PostgresMarketStore: VoucherStore {
         return try program(ProgramID(id), lock: false, on: connection)!
     }
 
-    public func programs(for caller: Principal?) async throws -> [ProgramReport] {
+    public func programs(for caller: Principal?, page: PageRequest) async throws -> [ProgramReport] {
         let region = try Self.regulatorScope(caller, what: "voucher programs")
         return try await available { try await self.pool.withConnection { connection in
             let ids = try connection.query(
-                "SELECT id FROM voucher_programs WHERE $1::text IS NULL OR issuer_region = $1 ORDER BY id", region?.value
+                "SELECT id FROM voucher_programs WHERE ($1::text IS NULL OR issuer_region = $1) AND id > $2 ORDER BY id LIMIT $3",
+                region?.value, page.afterID ?? 0, Int64(page.limit)
             ).map { ProgramID(try $0.decode("id")) }
             return try ids.compactMap { try Self.program($0, lock: false, on: connection) }.map { try Self.report($0, on: connection) }
         } }
@@ -173,12 +174,15 @@ extension PostgresMarketStore: VoucherStore {
         }
     }
 
-    public func vouchers(for caller: Principal?) async throws -> [Voucher] {
+    public func vouchers(for caller: Principal?, page: PageRequest) async throws -> [Voucher] {
         let (firm, region) = try Self.voucherScope(caller)
         return try await available { try await self.pool.withConnection { connection in
             try connection.query(
-                "\(Self.voucherSelect) WHERE ($1::bigint IS NULL OR v.firm_id = $1) AND ($2::text IS NULL OR p.issuer_region = $2) ORDER BY v.id",
-                firm?.value, region?.value
+                """
+                \(Self.voucherSelect) WHERE ($1::bigint IS NULL OR v.firm_id = $1) AND ($2::text IS NULL OR p.issuer_region = $2)
+                  AND v.id > $3 ORDER BY v.id LIMIT $4
+                """,
+                firm?.value, region?.value, page.afterID ?? 0, Int64(page.limit)
             ).map(Self.voucher)
         } }
     }
@@ -266,13 +270,13 @@ extension PostgresMarketStore: VoucherStore {
         }
     }
 
-    public func redemptions(for caller: Principal?, status: Redemption.Status?) async throws -> [Redemption] {
+    public func redemptions(for caller: Principal?, status: Redemption.Status?, page: PageRequest) async throws -> [Redemption] {
         guard let caller else { throw MarketError.unauthenticated("an API key is required") }
         return try await available { try await self.pool.withConnection { connection in
             let scope = Self.redemptionScope(caller)
             return try connection.query(
-                "\(Self.redemptionSelect()) WHERE \(scope.condition) AND ($2::text IS NULL OR r.status = $2) ORDER BY r.id",
-                parameters: [scope.value, status?.rawValue]
+                "\(Self.redemptionSelect()) WHERE \(scope.condition) AND ($2::text IS NULL OR r.status = $2) AND r.id > $3 ORDER BY r.id LIMIT $4",
+                parameters: [scope.value, status?.rawValue, page.afterID ?? 0, Int64(page.limit)]
             ).map(Self.redemption)
         } }
     }

@@ -86,7 +86,7 @@ public struct ListingService<Store: ListingStore>: Sendable {
                 throw MarketError.staleVersion(expected: expectedVersion, current: listing.version)
             }
             guard allowed.contains(listing.status) else {
-                throw MarketError.invalidTransition(from: listing.status.rawValue, action: action)
+                throw MarketError.invalidTransition(resource: "listing", from: listing.status.rawValue, action: action)
             }
             listing.status = status
             listing.version += 1
@@ -107,7 +107,7 @@ public struct ListingService<Store: ListingStore>: Sendable {
         guard listing.institutionID == institution else {
             throw .forbidden("only the holding institution may change listing \(listing.id)")
         }
-        guard listing.status.isEditable else { throw .invalidTransition(from: listing.status.rawValue, action: action) }
+        guard listing.status.isEditable else { throw .invalidTransition(resource: "listing", from: listing.status.rawValue, action: action) }
     }
 
     static func canSee(_ listing: Listing, _ caller: Principal?) -> Bool {

@@ -23,8 +23,9 @@ public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The client edited a version that is no longer current.
     case staleVersion(expected: Int, current: Int)
-    /// The lifecycle does not allow this move from the current status (409).
-    case invalidTransition(from: String, action: String)
+    /// The lifecycle of a `resource` ("listing", "redemption") does not allow this move from
+    /// the current status (409).
+    case invalidTransition(resource: String, from: String, action: String)
     /// A unique value is taken (409), for example a listing reference.
     case duplicate(field: String, message: String)
 
@@ -34,7 +35,8 @@ public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthenticated(let reason), .forbidden(let reason), .notFound(let reason): return reason
         case .staleVersion(let expected, let current):
             return "version \(expected) is stale; the listing is at version \(current): read it again and reapply the change"
-        case .invalidTransition(let from, let action): return "a \(from) listing cannot be \(action)"
+        case .invalidTransition(let resource, let from, let action):
+            return "\("aeiou".contains(from.first ?? "x") ? "an" : "a") \(from) \(resource) cannot be \(action)"
         case .duplicate(let field, let message): return "\(field): \(message)"
         }
     }

@@ -32,6 +32,9 @@ public enum PartyKind: String, Sendable, Codable, CaseIterable {
     /// 科技局: runs its region's voucher programs.
     case regulator
 
+    /// The kind with its article, for messages: "an institution", "a firm".
+    public var withArticle: String { self == .institution ? "an institution" : "a \(rawValue)" }
+
     /// Legal entities other than government bodies must give a credit code.
     public var requiresCreditCode: Bool { self != .regulator }
 }
@@ -142,7 +145,7 @@ public struct NewParty: Sendable, Equatable, Codable {
                 issues.add("creditCode", "is not a valid unified social credit code: \(error)")
             }
         case .none where kind.requiresCreditCode:
-            issues.add("creditCode", "is required for a \(kind.rawValue) (统一社会信用代码)")
+            issues.add("creditCode", "is required for \(kind.withArticle) (统一社会信用代码)")
         case .none:
             break
         }

@@ -60,7 +60,7 @@ public enum VoucherRules {
             throw MarketError.invalid([FieldIssue("faceValueFen", "must be from 1 to \(ProgramTerms.amountFenMax) fen, not \(faceValueFen)")])
         }
         guard facts.firm.kind == .firm else {
-            throw VoucherRefusal("not_a_firm", "vouchers are issued to firms; participant \(facts.firm.id) is a \(facts.firm.kind.rawValue)")
+            throw VoucherRefusal("not_a_firm", "vouchers are issued to firms; participant \(facts.firm.id) is \(facts.firm.kind.withArticle)")
         }
         guard facts.firmAncestry.contains(program.issuerRegion) else {
             throw VoucherRefusal(

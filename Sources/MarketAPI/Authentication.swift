@@ -43,7 +43,8 @@ struct QueryReader {
         var seen: Set<String> = []
         for (key, _) in parameters {
             if !known.contains(key) {
-                issues.add(key, "is not a known parameter (known: \(known.joined(separator: ", ")))")
+                issues.add(key, known.isEmpty ? "is not a known parameter (this endpoint takes none)"
+                    : "is not a known parameter (known: \(known.joined(separator: ", ")))")
             } else if !seen.insert(key).inserted {
                 issues.add(key, "is given more than once")
             }

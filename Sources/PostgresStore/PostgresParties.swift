@@ -149,13 +149,16 @@ extension PostgresMarketStore: KeyStore {
         case (nil, .some):
             issues.add("party", "an admin key belongs to the operator, not to a participant")
         case (.some, nil):
-            issues.add("party", "a \(role.rawValue) key must belong to a participant")
+            issues.add("party", "\(role == .institution ? "an" : "a") \(role.rawValue) key must belong to a participant")
         case (.some(let kind), .some(let id)):
             let row = try connection.query("SELECT kind, handle FROM parties WHERE id = $1", id.value).first
             if let row {
                 handle = try row.decode("handle")
                 let actual: String = try row.decode("kind")
-                if actual != kind.rawValue { issues.add("role", "the participant is a \(actual), so its key's role must be \(actual)") }
+                if actual != kind.rawValue {
+                    let article = PartyKind(rawValue: actual)?.withArticle ?? actual
+                    issues.add("role", "the participant is \(article), so its key's role must be \(actual)")
+                }
             } else {
                 issues.add("party", "no participant \(id)")
             }

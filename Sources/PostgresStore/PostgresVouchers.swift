@@ -301,7 +301,7 @@ extension PostgresMarketStore: VoucherStore {
             guard caller.role == .provider, caller.partyID == redemption.providerID else {
                 throw MarketError.forbidden("only the redemption's provider claims it")
             }
-            guard redemption.status == .held else { throw MarketError.invalidTransition(from: redemption.status.rawValue, action: "claimed") }
+            guard redemption.status == .held else { throw MarketError.invalidTransition(resource: "redemption", from: redemption.status.rawValue, action: "claimed") }
             if let claimBy = redemption.claimBy, claimBy < Day.today() {
                 throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)")
             }
@@ -328,7 +328,7 @@ extension PostgresMarketStore: VoucherStore {
                 throw MarketError.forbidden("only a regulator of the issuing region \(redemption.issuerRegion) decides its claims")
             }
             guard redemption.status == .claimed else {
-                throw MarketError.invalidTransition(from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
+                throw MarketError.invalidTransition(resource: "redemption", from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
             }
             let step: VoucherLedger.Step = approve ? .approve : .release
             let pendingID = VoucherLedger.Step.hold.id(id.value)

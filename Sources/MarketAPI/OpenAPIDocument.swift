@@ -4921,7 +4921,7 @@ enum OpenAPIDocument {
       "Day": {
         "type": "string",
         "format": "date",
-        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "pattern": "^(2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         "description": "A calendar day in China time (Asia/Shanghai), years 2000 to 2200.",
         "examples": [
           "2027-12-31"

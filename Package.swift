@@ -35,7 +35,9 @@ let package = Package(
                 "Market",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // The OpenAPI document, served as it is.
+            resources: [.copy("openapi.json")]
         ),
         .executableTarget(
             name: "techmarket",

@@ -72,7 +72,7 @@ public func buildRouter(store: some MarketAPIStore, searchPages: SearchPageCache
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
     return router
 }

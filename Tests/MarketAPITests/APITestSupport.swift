@@ -82,7 +82,7 @@ struct APIClient {
 /// Every answer the tests see is checked against the OpenAPI document: its status must be
 /// declared for the operation, and its body must match the declared schema.
 enum OpenAPIContract {
-    nonisolated(unsafe) static let document: Any = (try? JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8))) ?? [:]
+    nonisolated(unsafe) static let document: Any = (try? JSONSerialization.jsonObject(with: OpenAPIDocument.data)) ?? [:]
     static let validator = JSONSchemaValidator(document: document)
 
     static func check(_ reply: Reply, method: HTTPRequest.Method, uri: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The validator on its own, on small inline schemas: what the contract tests lean on.
 @Suite struct JSONSchemaValidatorTests {

@@ -14,24 +14,24 @@ import Foundation
 /// `additionalProperties`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`,
 /// `if`/`then`/`else`, and the boolean schemas `true` and `false`. Other keywords (`format`,
 /// `description`, `examples`, …) are annotations and ignored.
-struct JSONSchemaValidator: @unchecked Sendable {
+public struct JSONSchemaValidator: @unchecked Sendable {
     // @unchecked: the document is a tree of immutable Foundation values that is only ever read.
 
     /// The parsed OpenAPI document, the root that `$ref`s point into.
-    let document: Any
+    public let document: Any
 
-    init(document: Any) {
+    public init(document: Any) {
         self.document = document
     }
 
     /// The errors of `value` against `schema`, each starting with the JSON path of the value it is
     /// about (`$.items[0].title: …`); empty when the value is valid.
-    func validate(_ value: Any, against schema: Any, at path: String = "$") -> [String] {
+    public func validate(_ value: Any, against schema: Any, at path: String = "$") -> [String] {
         validate(value, against: schema, at: path, depth: 0)
     }
 
     /// The errors of `value` against `#/components/schemas/<name>`.
-    func validate(_ value: Any, component name: String) -> [String] {
+    public func validate(_ value: Any, component name: String) -> [String] {
         let pointer = "#/components/schemas/" + Self.escapePointerToken(name)
         guard resolve(pointer) != nil else { return ["$: the document has no schema \(pointer)"] }
         return validate(value, against: ["$ref": pointer], at: "$")
@@ -43,7 +43,7 @@ struct JSONSchemaValidator: @unchecked Sendable {
     /// matches (`/v1/listings/17`); a literal template wins over one with parameters. The status is
     /// looked up exactly, then as `4XX`, then as `default`. Parameters of the content type
     /// (`; charset=utf-8`) are ignored. Nil when the document declares no such response or content.
-    func responseSchema(path: String, method: String, status: Int, contentType: String) -> Any? {
+    public func responseSchema(path: String, method: String, status: Int, contentType: String) -> Any? {
         guard let operation = operation(path: path, method: method),
             let responses = operation["responses"] as? [String: Any]
         else { return nil }
@@ -55,7 +55,7 @@ struct JSONSchemaValidator: @unchecked Sendable {
     }
 
     /// The schema of the request body an operation declares for `contentType`, or nil.
-    func requestSchema(path: String, method: String, contentType: String = "application/json") -> Any? {
+    public func requestSchema(path: String, method: String, contentType: String = "application/json") -> Any? {
         guard let operation = operation(path: path, method: method),
             let body = operation["requestBody"].map(resolvingReference) as? [String: Any]
         else { return nil }
@@ -63,7 +63,7 @@ struct JSONSchemaValidator: @unchecked Sendable {
     }
 
     /// The operation object at `path` and `method` (`get`, `POST`, …), or nil.
-    func operation(path: String, method: String) -> [String: Any]? {
+    public func operation(path: String, method: String) -> [String: Any]? {
         guard let paths = (document as? [String: Any])?["paths"] as? [String: Any] else { return nil }
         let item: Any?
         if let exact = paths[path] {
@@ -90,7 +90,7 @@ struct JSONSchemaValidator: @unchecked Sendable {
     }
 
     /// The value a local reference (`#/components/schemas/Listing`) points to, or nil.
-    func resolve(_ reference: String) -> Any? {
+    public func resolve(_ reference: String) -> Any? {
         guard reference.hasPrefix("#") else { return nil }
         let fragment = String(reference.dropFirst())
         guard let decoded = fragment.removingPercentEncoding else { return nil }

@@ -11,8 +11,9 @@ public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(field): \(message)" }
 }
 
-/// Why a use case refused: each case maps to one HTTP status and one CLI message.
-public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
+/// The refusals every area shares: bad input, keys, access, existence, versions, lifecycles,
+/// unique values. Each case maps to one HTTP status and one CLI message.
+public enum MarketError: Refusal, Equatable {
     /// The input broke rules; every broken rule is listed.
     case invalid([FieldIssue])
     /// The caller has no valid key (401).
@@ -29,7 +30,42 @@ public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A unique value is taken (409), for example a listing reference.
     case duplicate(field: String, message: String)
 
-    public var description: String {
+    public var kind: RefusalKind {
+        switch self {
+        case .invalid: return .invalid
+        case .unauthenticated: return .unauthenticated
+        case .forbidden: return .forbidden
+        case .notFound: return .notFound
+        case .staleVersion, .invalidTransition, .duplicate: return .conflict
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .invalid: return "invalid_parameter"
+        case .unauthenticated: return "unauthenticated"
+        case .forbidden: return "forbidden"
+        case .notFound: return "not_found"
+        case .staleVersion: return "version_conflict"
+        case .invalidTransition: return "invalid_transition"
+        case .duplicate(let field, _):
+            return "duplicate_" + field.unicodeScalars.map { $0.properties.isUppercase ? "_" + String($0).lowercased() : String($0) }.joined()
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .invalid: return "Some input was not accepted"
+        case .unauthenticated: return "An API key is needed"
+        case .forbidden: return "Not allowed"
+        case .notFound: return "Not found"
+        case .staleVersion: return "The listing has changed"
+        case .invalidTransition: return "Not allowed in this state"
+        case .duplicate: return "Already exists"
+        }
+    }
+
+    public var detail: String {
         switch self {
         case .invalid(let issues): return issues.map(\.description).joined(separator: "; ")
         case .unauthenticated(let reason), .forbidden(let reason), .notFound(let reason): return reason
@@ -38,6 +74,21 @@ public enum MarketError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidTransition(let resource, let from, let action):
             return "\("aeiou".contains(from.first ?? "x") ? "an" : "a") \(from) \(resource) cannot be \(action)"
         case .duplicate(let field, let message): return "\(field): \(message)"
+        }
+    }
+
+    public var fieldIssues: [FieldIssue] {
+        switch self {
+        case .invalid(let issues): return issues
+        case .duplicate(let field, let message): return [FieldIssue(field, message)]
+        default: return []
+        }
+    }
+
+    public var clearsOnRetry: Bool {
+        switch self {
+        case .invalidTransition, .staleVersion: return true
+        default: return false
         }
     }
 }

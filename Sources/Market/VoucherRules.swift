@@ -2,18 +2,93 @@ import Ledger
 
 /// A refusal of a voucher rule: a stable code, words, and the numbers involved, so that a client
 /// can show "only ¥1,200.00 remains" without parsing text.
-public struct VoucherRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: String
-    public var message: String
-    public var values: [String: Int64]
+/// The voucher rules' refusals (422), each with its stable code and the numbers behind it.
+public enum VoucherRefusal: Refusal, Equatable {
+    case notAFirm(party: PartyID, kind: PartyKind)
+    case firmNotInRegion(firmRegion: RegionCode, issuer: RegionCode)
+    case programClosed(useBy: Day)
+    case programBudgetExceeded(remainingFen: Int64, requestedFen: Int64)
+    case firmCapExceeded(issuedFen: Int64, capFen: Int64, requestedFen: Int64)
+    case groupCapExceeded(issuedFen: Int64, capFen: Int64, requestedFen: Int64)
+    /// Every serial of the issuer's year is used.
+    case voucherNumbersExhausted(issuer: RegionCode, year: Int)
+    case voucherExpired(number: String, useBy: Day)
+    case providerNotAdmitted(provider: PartyID)
+    case providerRegionNotHonoured(providerRegion: RegionCode)
+    case exceedsProgramShare(maxVoucherAmountFen: Int64, shareBasisPoints: Int64, requestedFen: Int64)
+    /// The rules saw the voucher's remaining value; `remainingFen` nil when the ledger's limit
+    /// refused the hold (a redemption that raced past the rules' read).
+    case exceedsVoucherRemaining(number: String, remainingFen: Int64?, requestedFen: Int64)
+    case ownPaymentTooSmall(minOwnPaymentFen: Int64, ownPaymentFen: Int64)
+    /// One voucher per service contract (the provider's contract reference).
+    case contractAlreadyRedeemed(contractReference: String)
+    /// The claim-by day has passed.
+    case claimPeriodOver(claimBy: Day)
 
-    public init(_ code: String, _ message: String, _ values: [String: Int64] = [:]) {
-        self.code = code
-        self.message = message
-        self.values = values
+    public var kind: RefusalKind { .rule }
+
+    public var title: String { "Refused by the voucher rules" }
+
+    public var code: String {
+        switch self {
+        case .notAFirm: return "not_a_firm"
+        case .firmNotInRegion: return "firm_not_in_region"
+        case .programClosed: return "program_closed"
+        case .programBudgetExceeded: return "program_budget_exceeded"
+        case .firmCapExceeded: return "firm_cap_exceeded"
+        case .groupCapExceeded: return "group_cap_exceeded"
+        case .voucherNumbersExhausted: return "voucher_numbers_exhausted"
+        case .voucherExpired: return "voucher_expired"
+        case .providerNotAdmitted: return "provider_not_admitted"
+        case .providerRegionNotHonoured: return "provider_region_not_honoured"
+        case .exceedsProgramShare: return "exceeds_program_share"
+        case .exceedsVoucherRemaining: return "exceeds_voucher_remaining"
+        case .ownPaymentTooSmall: return "own_payment_too_small"
+        case .contractAlreadyRedeemed: return "contract_already_redeemed"
+        case .claimPeriodOver: return "claim_period_over"
+        }
     }
 
-    public var description: String { message }
+    public var detail: String {
+        switch self {
+        case .notAFirm(let party, let kind): return "vouchers are issued to firms; participant \(party) is \(kind.withArticle)"
+        case .firmNotInRegion(let firmRegion, let issuer):
+            return "the firm is registered in \(firmRegion), outside the program's region \(issuer)"
+        case .programClosed(let useBy): return "the program's vouchers had to be used by \(useBy)"
+        case .programBudgetExceeded(let remaining, _): return "only \(MoneyText.yuan(remaining)) of the program's budget remains"
+        case .firmCapExceeded(let issued, let cap, _):
+            return "the firm has \(MoneyText.yuan(issued)) of vouchers this year; the cap is \(MoneyText.yuan(cap))"
+        case .groupCapExceeded(let issued, let cap, _):
+            return "the firm's group has \(MoneyText.yuan(issued)) of vouchers this year; the cap is \(MoneyText.yuan(cap))"
+        case .voucherNumbersExhausted(let issuer, let year): return "region \(issuer) has issued every voucher number of \(year)"
+        case .voucherExpired(let number, let useBy): return "voucher \(number) had to be used by \(useBy)"
+        case .providerNotAdmitted(let provider): return "participant \(provider) is not an admitted service provider"
+        case .providerRegionNotHonoured(let region): return "the program does not honour providers in \(region)"
+        case .exceedsProgramShare(let max, let share, _):
+            return "a voucher may cover \(share / 100)% of the contract: at most \(MoneyText.yuan(max))"
+        case .exceedsVoucherRemaining(let number, let remaining, _):
+            guard let remaining else { return "the voucher's remaining value is less than the amount" }
+            return "only \(MoneyText.yuan(remaining)) of voucher \(number) remains"
+        case .ownPaymentTooSmall(let minimum, _): return "the firm must pay at least \(MoneyText.yuan(minimum)) itself"
+        case .contractAlreadyRedeemed(let contract): return "contract \(contract) of this provider is already paid with a voucher"
+        case .claimPeriodOver(let claimBy): return "claims had to be lodged by \(claimBy)"
+        }
+    }
+
+    public var values: [String: Int64] {
+        switch self {
+        case .programBudgetExceeded(let remaining, let requested): return ["remainingFen": remaining, "requestedFen": requested]
+        case .firmCapExceeded(let issued, let cap, let requested), .groupCapExceeded(let issued, let cap, let requested):
+            return ["issuedFen": issued, "capFen": cap, "requestedFen": requested]
+        case .exceedsProgramShare(let max, let share, let requested):
+            return ["maxVoucherAmountFen": max, "shareBasisPoints": share, "requestedFen": requested]
+        case .exceedsVoucherRemaining(_, let remaining, let requested):
+            guard let remaining else { return ["requestedFen": requested] }
+            return ["remainingFen": remaining, "requestedFen": requested]
+        case .ownPaymentTooSmall(let minimum, let own): return ["minOwnPaymentFen": minimum, "ownPaymentFen": own]
+        default: return [:]
+        }
+    }
 }
 
 /// The voucher rules of DOMAIN.md, on values the store has loaded and locked. No I/O.
@@ -60,31 +135,22 @@ public enum VoucherRules {
             throw MarketError.invalid([FieldIssue("faceValueFen", "must be from 1 to \(ProgramTerms.amountFenMax) fen, not \(faceValueFen)")])
         }
         guard facts.firm.kind == .firm else {
-            throw VoucherRefusal("not_a_firm", "vouchers are issued to firms; participant \(facts.firm.id) is \(facts.firm.kind.withArticle)")
+            throw VoucherRefusal.notAFirm(party: facts.firm.id, kind: facts.firm.kind)
         }
         guard facts.firmAncestry.contains(program.issuerRegion) else {
-            throw VoucherRefusal(
-                "firm_not_in_region", "the firm is registered in \(facts.firm.regionCode), outside the program's region \(program.issuerRegion)")
+            throw VoucherRefusal.firmNotInRegion(firmRegion: facts.firm.regionCode, issuer: program.issuerRegion)
         }
         guard facts.today <= program.terms.useBy else {
-            throw VoucherRefusal("program_closed", "the program's vouchers had to be used by \(program.terms.useBy)")
+            throw VoucherRefusal.programClosed(useBy: program.terms.useBy)
         }
         guard faceValueFen <= program.remainingFen else {
-            throw VoucherRefusal(
-                "program_budget_exceeded", "only \(MoneyText.yuan(program.remainingFen)) of the program's budget remains",
-                ["remainingFen": program.remainingFen, "requestedFen": faceValueFen])
+            throw VoucherRefusal.programBudgetExceeded(remainingFen: program.remainingFen, requestedFen: faceValueFen)
         }
         guard facts.firmIssuedFen + faceValueFen <= program.terms.firmCapFen else {
-            throw VoucherRefusal(
-                "firm_cap_exceeded",
-                "the firm has \(MoneyText.yuan(facts.firmIssuedFen)) of vouchers this year; the cap is \(MoneyText.yuan(program.terms.firmCapFen))",
-                ["issuedFen": facts.firmIssuedFen, "capFen": program.terms.firmCapFen, "requestedFen": faceValueFen])
+            throw VoucherRefusal.firmCapExceeded(issuedFen: facts.firmIssuedFen, capFen: program.terms.firmCapFen, requestedFen: faceValueFen)
         }
         if facts.firm.groupCode != nil, facts.groupIssuedFen + faceValueFen > program.terms.groupCapFen {
-            throw VoucherRefusal(
-                "group_cap_exceeded",
-                "the firm's group has \(MoneyText.yuan(facts.groupIssuedFen)) of vouchers this year; the cap is \(MoneyText.yuan(program.terms.groupCapFen))",
-                ["issuedFen": facts.groupIssuedFen, "capFen": program.terms.groupCapFen, "requestedFen": faceValueFen])
+            throw VoucherRefusal.groupCapExceeded(issuedFen: facts.groupIssuedFen, capFen: program.terms.groupCapFen, requestedFen: faceValueFen)
         }
     }
 
@@ -120,39 +186,31 @@ public enum VoucherRules {
             throw MarketError.forbidden("only the firm holding voucher \(voucher.number) redeems it")
         }
         guard facts.today <= voucher.useBy else {
-            throw VoucherRefusal("voucher_expired", "voucher \(voucher.number) had to be used by \(voucher.useBy)")
+            throw VoucherRefusal.voucherExpired(number: voucher.number, useBy: voucher.useBy)
         }
         guard let provider = facts.provider, provider.kind == .provider, facts.providerAdmitted else {
-            throw VoucherRefusal("provider_not_admitted", "participant \(request.providerID) is not an admitted service provider")
+            throw VoucherRefusal.providerNotAdmitted(provider: request.providerID)
         }
         guard facts.program.terms.honours.covers(
             ancestry: facts.providerAncestry, issuer: voucher.issuerRegion, allianceMembers: facts.allianceMembers)
         else {
-            throw VoucherRefusal(
-                "provider_region_not_honoured", "the program does not honour providers in \(provider.regionCode)")
+            throw VoucherRefusal.providerRegionNotHonoured(providerRegion: provider.regionCode)
         }
         let share = Int64(facts.program.terms.shareBasisPoints)
         let shareCap = request.contractAmountFen.multipliedReportingOverflow(by: share).partialValue / Int64(ProgramTerms.basisPointsWhole)
         guard request.voucherAmountFen <= shareCap else {
-            throw VoucherRefusal(
-                "exceeds_program_share",
-                "a voucher may cover \(share / 100)% of the contract: at most \(MoneyText.yuan(shareCap))",
-                ["maxVoucherAmountFen": shareCap, "shareBasisPoints": share, "requestedFen": request.voucherAmountFen])
+            throw VoucherRefusal.exceedsProgramShare(maxVoucherAmountFen: shareCap, shareBasisPoints: share, requestedFen: request.voucherAmountFen)
         }
         guard request.voucherAmountFen <= voucher.remainingFen else {
-            throw VoucherRefusal(
-                "exceeds_voucher_remaining", "only \(MoneyText.yuan(voucher.remainingFen)) of voucher \(voucher.number) remains",
-                ["remainingFen": voucher.remainingFen, "requestedFen": request.voucherAmountFen])
+            throw VoucherRefusal.exceedsVoucherRemaining(
+                number: voucher.number, remainingFen: voucher.remainingFen, requestedFen: request.voucherAmountFen)
         }
         let ownMinimum = request.contractAmountFen - request.voucherAmountFen
         guard request.ownPaymentFen >= ownMinimum else {
-            throw VoucherRefusal(
-                "own_payment_too_small", "the firm must pay at least \(MoneyText.yuan(ownMinimum)) itself",
-                ["minOwnPaymentFen": ownMinimum, "ownPaymentFen": request.ownPaymentFen])
+            throw VoucherRefusal.ownPaymentTooSmall(minOwnPaymentFen: ownMinimum, ownPaymentFen: request.ownPaymentFen)
         }
         guard !facts.contractTaken else {
-            throw VoucherRefusal(
-                "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
+            throw VoucherRefusal.contractAlreadyRedeemed(contractReference: request.contractReference)
         }
     }
 }

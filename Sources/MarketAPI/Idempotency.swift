@@ -68,12 +68,8 @@ struct IdempotentPost {
     /// The problem a refusal is answered and kept with; nil for what a retry should meet afresh:
     /// a refusal about the current state (a claim arrives, a hold is released) or a failure.
     static func keptProblem(for error: any Error, requestID: String) -> Problem? {
-        var problem: Problem
-        switch error {
-        case let market as MarketError where !market.clearsOnRetry: problem = Problem(market)
-        case let refusal as VoucherRefusal: problem = Problem(refusal)
-        default: return nil
-        }
+        guard let refusal = error as? any Refusal, !refusal.clearsOnRetry else { return nil }
+        var problem = Problem(refusal)
         problem.requestID = requestID
         return problem
     }
@@ -108,15 +104,4 @@ struct IdempotentPost {
 /// The response a store kept for an Idempotency-Key, as it rendered it.
 final class KeptResponse: Sendable {
     let value = Mutex<StoredResponse?>(nil)
-}
-
-
-extension MarketError {
-    /// Refusals about the current state rather than the request: not kept as a key's answer.
-    var clearsOnRetry: Bool {
-        switch self {
-        case .invalidTransition, .staleVersion: return true
-        default: return false
-        }
-    }
 }

@@ -48,9 +48,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(
                 status: responseError.status, code: responseError.status == .contentTooLarge ? "body_too_large" : "bad_request",
                 title: responseError.status.reasonPhrase)
-        case let market as MarketError:
-            return Problem(market)
-        case let refusal as VoucherRefusal:
+        case let refusal as any Refusal:
             return Problem(refusal)
         case let unavailable as StoreUnavailable:
             return Problem(

@@ -77,34 +77,21 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
 }
 
 extension Problem {
-    /// The answer to a refusal of the market's rules.
-    init(_ error: MarketError) {
-        switch error {
-        case .invalid(let issues):
-            self = .invalid(issues.map { FieldError(field: $0.field, message: $0.message) })
-        case .unauthenticated(let reason):
-            self.init(status: .unauthorized, code: "unauthenticated", title: "An API key is needed", detail: reason)
-        case .forbidden(let reason):
-            self.init(status: .forbidden, code: "forbidden", title: "Not allowed", detail: reason)
-        case .notFound(let what):
-            self = .notFound(what)
-        case .staleVersion:
-            self.init(status: .conflict, code: "version_conflict", title: "The listing has changed", detail: error.description)
-        case .invalidTransition:
-            self.init(status: .conflict, code: "invalid_transition", title: "Not allowed in this state", detail: error.description)
-        case .duplicate(let field, let message):
-            let snake = field.unicodeScalars.map { $0.properties.isUppercase ? "_" + String($0).lowercased() : String($0) }.joined()
-            self.init(
-                status: .conflict, code: "duplicate_\(snake)", title: "Already exists", detail: error.description,
-                errors: [FieldError(field: field, message: message)])
+    /// The answer to any area's refusal: its kind sets the status, and its code, words, fields
+    /// and numbers are the body.
+    init(_ refusal: any Refusal) {
+        let status: HTTPResponse.Status
+        switch refusal.kind {
+        case .invalid: status = .badRequest
+        case .unauthenticated: status = .unauthorized
+        case .forbidden: status = .forbidden
+        case .notFound: status = .notFound
+        case .conflict: status = .conflict
+        case .rule: status = .unprocessableContent
         }
-    }
-}
-
-extension Problem {
-    /// A voucher rule refused: 422 with the rule's code and the numbers involved.
-    init(_ refusal: VoucherRefusal) {
-        self.init(status: .unprocessableContent, code: refusal.code, title: "Refused by the voucher rules", detail: refusal.message)
+        self.init(
+            status: status, code: refusal.code, title: refusal.title, detail: refusal.detail,
+            errors: refusal.fieldIssues.map { FieldError(field: $0.field, message: $0.message) })
         values = refusal.values
     }
 }

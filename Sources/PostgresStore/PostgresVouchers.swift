@@ -254,8 +254,7 @@ extension PostgresMarketStore: VoucherStore {
                     ] + PostgresLedgerStore.lockStatements(for: hold))
             } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "voucher_redemptions_contract" {
                 // Another voucher took the contract at the same moment.
-                throw VoucherRefusal(
-                    "contract_already_redeemed", "contract \(request.contractReference) of this provider is already paid with a voucher")
+                throw VoucherRefusal.contractAlreadyRedeemed(contractReference: request.contractReference)
             }
             let redemption = try Self.redemption(written[0][0])
             try Self.keep(record, redemption, on: connection)
@@ -263,7 +262,7 @@ extension PostgresMarketStore: VoucherStore {
                 hold, locked: written.dropFirst(), on: connection,
                 refusal: { error in
                     error == .exceedsCredits
-                        ? VoucherRefusal("exceeds_voucher_remaining", "the voucher's remaining value is less than the amount", ["requestedFen": request.voucherAmountFen])
+                        ? VoucherRefusal.exceedsVoucherRemaining(number: number, remainingFen: nil, requestedFen: request.voucherAmountFen)
                         : nil
                 })
             return redemption
@@ -303,7 +302,7 @@ extension PostgresMarketStore: VoucherStore {
             }
             guard redemption.status == .held else { throw MarketError.invalidTransition(resource: "redemption", from: redemption.status.rawValue, action: "claimed") }
             if let claimBy = redemption.claimBy, claimBy < Day.today() {
-                throw VoucherRefusal("claim_period_over", "claims had to be lodged by \(claimBy)")
+                throw VoucherRefusal.claimPeriodOver(claimBy: claimBy)
             }
             var claimed = redemption
             claimed.updatedAt = try connection.queryThenCommit(
@@ -745,8 +744,7 @@ extension PostgresMarketStore: VoucherStore {
         )[0].decode("n", as: String?.self)
         let digits = String((last.flatMap { Int($0.suffix(voucherSerialDigits)) } ?? 0) + 1)
         guard digits.count <= voucherSerialDigits else {
-            throw VoucherRefusal(
-                "voucher_numbers_exhausted", "region \(program.issuerRegion) has issued every voucher number of \(program.terms.year)")
+            throw VoucherRefusal.voucherNumbersExhausted(issuer: program.issuerRegion, year: program.terms.year)
         }
         return prefix + String(repeating: "0", count: voucherSerialDigits - digits.count) + digits
     }

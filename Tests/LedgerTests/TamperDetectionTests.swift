@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test("an amount edited with its hash recomputed breaks the next link of its accounts' chains")
-    func editedAmountRehashed() {
+    func editedAmountRehashed() throws {
         let index = 60
         var entries = Self.base.entries
         entries[index].amountFen += 100
@@ -77,7 +77,8 @@ import Testing
         let report = verify(Self.base.accounts.values, entries)
         let nextDebit = Self.nextInChain(of: index, account: entries[index].debitAccountID, in: entries)
         let nextCredit = Self.nextInChain(of: index, account: entries[index].creditAccountID, in: entries)
-        let expected = [nextDebit, nextCredit].compactMap { $0 }.min()
+        let expected = try #require([nextDebit, nextCredit].compactMap { $0 }.min(), "entry \(index) is the last of both its chains")
+        #expect(!report.isClean)
         #expect(Self.faultIndex(report) == expected)
         guard case .brokenLink(_, _, let previousIndex) = report.faults.first else {
             Issue.record("expected a broken link, got \(report.faults)")
@@ -125,14 +126,16 @@ import Testing
     }
 
     @Test("a deleted entry: the next entry of its accounts is named", arguments: [0, 10, 120])
-    func deleted(index: Int) {
+    func deleted(index: Int) throws {
         var entries = Self.base.entries
         let removed = entries.remove(at: index)
         let report = verify(Self.base.accounts.values, entries)
         // After removal, the entries that followed shift down by one.
         let nextDebit = Self.nextInChain(of: index - 1, account: removed.debitAccountID, in: entries)
         let nextCredit = Self.nextInChain(of: index - 1, account: removed.creditAccountID, in: entries)
-        #expect(Self.faultIndex(report) == [nextDebit, nextCredit].compactMap { $0 }.min())
+        let expected = try #require([nextDebit, nextCredit].compactMap { $0 }.min(), "entry \(index) was the last of both its chains")
+        #expect(!report.isClean)
+        #expect(Self.faultIndex(report) == expected)
     }
 
     @Test("the last entry deleted shows as stored heads ahead of the entries")

@@ -60,11 +60,19 @@ import Testing
             for c in commands { e.apply(c, into: &events) }
             return (e, events)
         }
+        // Live from the commands as made; replayed from the log they were written to and read back.
+        func log(_ commands: [AuctionCommand]) throws -> [AuctionCommand] {
+            let decoded = try Self.roundTripLog(commands, encode: { $0.encode(into: &$1) }, decode: { r throws(SnapshotError) in try AuctionCommand(decoding: &r) })
+            #expect(decoded == commands, "seed \(seed): the log did not round-trip")
+            return decoded
+        }
         let d1 = run(try DutchAuction(config: dutchStream.config), dutchCommands)
-        let d2 = run(try DutchAuction(config: dutchStream.config), dutchCommands)
+        let d2 = run(try DutchAuction(config: dutchStream.config), try log(dutchCommands))
         #expect(d1.0 == d2.0 && d1.1 == d2.1, "seed \(seed)")
+        #expect(d1.0.snapshot() == d2.0.snapshot(), "seed \(seed)")
         let s1 = run(try SealedBidAuction(config: sealedStream.config), sealedCommands)
-        let s2 = run(try SealedBidAuction(config: sealedStream.config), sealedCommands)
+        let s2 = run(try SealedBidAuction(config: sealedStream.config), try log(sealedCommands))
         #expect(s1.0 == s2.0 && s1.1 == s2.1, "seed \(seed)")
+        #expect(s1.0.snapshot() == s2.0.snapshot(), "seed \(seed)")
     }
 }

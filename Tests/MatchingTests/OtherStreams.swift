@@ -43,6 +43,8 @@ struct SealedStream {
     let bidders: [PartyID]
     private var clock: Int64
     private var nextID: UInt64 = 1
+    /// A lot nobody bids on (one in ten), so that some close with no bids.
+    private let isQuiet: Bool
 
     init(seed: UInt64, pricing: SealedBidPricing? = nil) {
         var r = SplitMix64(seed: seed)
@@ -54,6 +56,7 @@ struct SealedStream {
             endAtMs: start + r.int(5...60) * 60_000, bidderCountMax: Int(r.int(1...10)))
         bidders = (0..<12).map { PartyID(UInt64(900 + $0 * 3)) }
         clock = start - r.int(0...60_000)
+        isQuiet = r.chance(10)
         rng = r
     }
 
@@ -67,8 +70,8 @@ struct SealedStream {
         case 35..<40: .close
         case 40..<43: .proxyBid(bidder, maxFen: 5_000)
         default:
-            // A narrow range of amounts, so that ties happen.
-            .bid(bidder, amountFen: config.openingPriceFen + rng.int(-50...4_000) / 50 * 50)
+            // Few amounts, so that ties happen (the best bid too), some below the opening price.
+            isQuiet ? .register(bidder) : .bid(bidder, amountFen: config.openingPriceFen + rng.int(-2...8) * 500)
         }
         return AuctionCommand(id: CommandID(id), atMs: clock, action: action)
     }

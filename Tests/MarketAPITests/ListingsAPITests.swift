@@ -87,6 +87,7 @@ import TestSupport
             }
             // Filters narrow a search.
             let field = try await search("遥感", "&field=geographic_information&trlMin=5&trlMax=9")
+            #expect(!field.isEmpty)
             #expect(field.allSatisfy { $0["field"] as? String == "geographic_information" && ($0["trl"] as? Int ?? 0) >= 5 })
         }
     }
@@ -296,20 +297,26 @@ import TestSupport
             for sort in ["newest", "price_asc", "price_desc"] {
                 let all = try await api.send(.get, "/v1/listings?limit=100&sort=\(sort)").items.map { $0["id"] as? Int ?? 0 }
                 var walked: [Int] = []
+                var prices: [Int?] = []
+                var pageCount = 0
                 var cursor: String?
                 repeat {
                     let uri = "/v1/listings?limit=7&sort=\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
                     let page = try await api.send(.get, uri)
                     #expect(page.status == .ok, "\(page.text)")
                     walked += page.items.map { $0["id"] as? Int ?? 0 }
+                    prices += page.items.map { $0["askingPriceFen"] as? Int }
+                    pageCount += 1
                     cursor = page.object["nextCursor"] as? String
                 } while cursor != nil && walked.count < 1000
+                #expect(all.count > 7 && pageCount > all.count / 7, "sort=\(sort): \(all.count) listings in \(pageCount) pages")
                 #expect(walked.count >= min(all.count, 100))
                 #expect(Array(walked.prefix(all.count)) == all, "sort=\(sort)")
                 #expect(Set(walked).count == walked.count, "sort=\(sort): no listing twice")
                 if sort == "price_asc" {
-                    let prices = try await api.send(.get, "/v1/listings?limit=100&sort=price_asc").items.map { $0["askingPriceFen"] as? Int }
+                    // The whole walk: the priced listings by price, then the negotiable ones (both kinds are in the fixtures).
                     let priced = prices.prefix { $0 != nil }.map { $0! }
+                    #expect(priced.count > 1 && priced.count < prices.count, "\(priced.count) of \(prices.count) priced")
                     #expect(priced == priced.sorted())
                     #expect(prices.dropFirst(priced.count).allSatisfy { $0 == nil }, "negotiable listings come last")
                 }
@@ -322,6 +329,7 @@ import TestSupport
                 cursor = page.object["nextCursor"] as? String
             } while cursor != nil && relevance.count < 500
             let whole = try await api.send(.get, "/v1/listings?limit=100&q=%E9%81%A5%E6%84%9F").items.map { $0["id"] as? Int ?? 0 }
+            #expect(whole.count > 3, "the walk by relevance takes more than one page")
             #expect(relevance == whole)
             // A cursor only fits the search it came from.
             let first = try await api.send(.get, "/v1/listings?limit=2&sort=newest")

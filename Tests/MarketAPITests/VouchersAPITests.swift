@@ -523,6 +523,85 @@ import TestSupport
         }
     }
 
+    /// 16 issuances with one Idempotency-Key at once: one issues, each other one replays its
+    /// answer or is told the key is in use; one voucher and one transfer come of them.
+    @Test(.timeLimit(.minutes(1))) func sixteenRequestsWithOneKeyAtOnceHaveOneEffect() async throws {
+        let keys = keys
+        try await withAPI { api, pool in
+            let program = try #require(try await api.send(.get, "/v1/voucher-programs", key: keys.regulator).items.first?["id"] as? Int)
+            let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
+            let body: [String: Any] = ["firmId": firmID, "faceValueFen": 1_000_00]
+            let key = Self.idempotency("sixteen-at-once")
+            let before = try await Self.money(api, pool, program: program, key: keys.regulator)
+            let vouchersBefore = try await Self.voucherCount(pool, firm: firmID)
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try await api.send(
+                            .post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 1_000_00],
+                            headers: key)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let replayed = HTTPField.Name("Idempotent-Replayed")!
+            let fresh = replies.filter { $0.status == .created && $0.headers[replayed] == nil }
+            #expect(fresh.count == 1, "\(replies.map { "\($0.status.code) \($0.text)" })")
+            let number = try #require(fresh.first?.object["number"] as? String)
+            for reply in replies where reply.headers[replayed] != nil || reply.status != .created {
+                let replay = reply.status == .created && reply.headers[replayed] == "true" && reply.body == fresh[0].body
+                let busy = reply.status == .conflict && reply.problemCode == "idempotency_key_in_use"
+                #expect(replay || busy, "\(reply.status.code) \(reply.text)")
+            }
+            #expect(try await Self.voucherCount(pool, firm: firmID) == vouchersBefore + 1)
+            let after = try await Self.money(api, pool, program: program, key: keys.regulator)
+            #expect(after.transferCount == before.transferCount + 1 && after.remainingFen == before.remainingFen - 1_000_00, "\(before) → \(after)")
+            // Once every request is over, the key replays its one answer.
+            let retry = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            #expect(retry.status == .created && retry.object["number"] as? String == number && retry.headers[replayed] == "true")
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
+    /// What a money-moving request could change: the ledger's transfer count and the program's
+    /// remaining budget, as the API reports it.
+    struct Money: Equatable, CustomStringConvertible {
+        var transferCount: Int
+        var remainingFen: Int
+        var description: String { "\(transferCount) transfers, \(remainingFen) fen left" }
+    }
+
+    static func money(_ api: APIClient, _ pool: PostgresPool, program: Int, key: String) async throws -> Money {
+        let report = try await api.send(.get, "/v1/voucher-programs/\(program)", key: key)
+        let remainingFen = try #require(report.object["remainingFen"] as? Int, "\(report.text)")
+        return Money(transferCount: try await transferCount(pool), remainingFen: remainingFen)
+    }
+
+    /// How many transfers the ledger holds.
+    static func transferCount(_ pool: PostgresPool) async throws -> Int {
+        try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM ledger_transfers")[0].decode("n", as: Int.self) }
+    }
+
+    /// The vouchers issued to a firm.
+    static func voucherCount(_ pool: PostgresPool, firm: Int) async throws -> Int {
+        try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM vouchers WHERE firm_id = $1", Int64(firm))[0].decode("n", as: Int.self) }
+    }
+
+    /// The amounts of the transfers of one voucher step (docs/vouchers.md: "VC" and the step in
+    /// the high half of the id) for one business object, as resolved (a void's is its hold's).
+    static func stepTransfers(_ pool: PostgresPool, step: UInt64, object: Int) async throws -> [Int64] {
+        let high = Int64(bitPattern: 0x5643_0000_0000_0000 | step)
+        return try await pool.withConnection { connection in
+            try connection.query("SELECT resolved_amount_fen FROM ledger_transfers WHERE id_high = $1 AND id_low = $2", high, Int64(object))
+                .map { try $0.decode("resolved_amount_fen", as: Int64.self) }
+        }
+    }
+
+    /// Whether the ledger verifies clean now.
+    static func ledgerIsClean(_ pool: PostgresPool) async throws -> Bool {
+        try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean }
+    }
+
     /// A ¥2,000 service contract at `provider`, half of it paid with the voucher.
     static func contract(_ reference: String, at provider: PartyID) -> RedemptionRequest {
         RedemptionRequest(providerID: provider, contractReference: reference, contractAmountFen: 2_000_00, voucherAmountFen: 1_000_00, ownPaymentFen: 1_000_00)

@@ -220,18 +220,24 @@ import TestSupport
             let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
             let body: [String: Any] = ["firmId": firmID, "faceValueFen": 1_000_00]
             let key = Self.idempotency("issue-once")
+            let before = try await Self.money(api, pool, program: program, key: keys.regulator)
             let first = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            let issued = try await Self.money(api, pool, program: program, key: keys.regulator)
+            #expect(issued.transferCount == before.transferCount + 1 && issued.remainingFen == before.remainingFen - 1_000_00, "\(before) → \(issued)")
             let second = try await api.send(.post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: body, headers: key)
+            // The replay moved nothing: the same transfers, the same budget left.
+            #expect(try await Self.money(api, pool, program: program, key: keys.regulator) == issued)
             #expect(first.status == .created && second.status == .created)
-            #expect(first.object["number"] as? String == second.object["number"] as? String)
+            let number = try #require(first.object["number"] as? String, "\(first.text)")
+            #expect(second.object["number"] as? String == number)
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            let count = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM vouchers WHERE firm_id = $1", Int64(firmID))[0].decode("n", as: Int.self) }
+            let count = try await Self.voucherCount(pool, firm: firmID)
             let other = try await api.send(
                 .post, "/v1/voucher-programs/\(program)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 2_000_00], headers: key)
             #expect(other.status == .unprocessableContent)
             #expect(other.problemCode == "idempotency_key_reused")
-            let after = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM vouchers WHERE firm_id = $1", Int64(firmID))[0].decode("n", as: Int.self) }
-            #expect(after == count)
+            #expect(try await Self.voucherCount(pool, firm: firmID) == count)
+            #expect(try await Self.money(api, pool, program: program, key: keys.regulator) == issued)
 
             // A refusal is kept as the key's answer too.
             let refusedKey = Self.idempotency("too-much")

@@ -278,9 +278,17 @@ import TestSupport
             let id = try #require(first.object["id"] as? Int)
             #expect(first.headers[.location] == "/v1/voucher-programs/\(id)")
             #expect(first.object["remainingFen"] as? Int == 1_000_000_00 && first.object["shareBasisPoints"] as? Int == 5000)
+            // Funded once: one transfer of the budget under the program's id (VC·1), and nothing
+            // more in the whole ledger after the retry.
+            let fundedFen = try await Self.stepTransfers(pool, step: 1, object: id)
+            #expect(fundedFen == [1_000_000_00])
+            let transferCount = try await Self.transferCount(pool)
             let retry = try await api.send(.post, "/v1/voucher-programs", key: keys.regulator, json: body, headers: key)
             #expect(retry.status == .created && retry.object["id"] as? Int == id)
             #expect(retry.headers[.location] == "/v1/voucher-programs/\(id)")
+            #expect(try await Self.transferCount(pool) == transferCount)
+            #expect(try await Self.stepTransfers(pool, step: 1, object: id) == fundedFen)
+            #expect(try await Self.ledgerIsClean(pool))
             let count = try await pool.withConnection {
                 try $0.query("SELECT count(*) AS n FROM voucher_programs WHERE year = 2027")[0].decode("n", as: Int.self)
             }

@@ -503,7 +503,7 @@ import TestSupport
         }
     }
 
-    @Test func sweepLapsesUnclaimedHoldsOnceAndRejectionReturnsTheAmount() async throws {
+    @Test func sweepLapsesUnclaimedHoldsOnceAndReturnsTheirAmounts() async throws {
         try await TestDatabase.with { database in
             let pool = database.pool()
             let store = PostgresMarketStore(pool: pool)
@@ -523,16 +523,25 @@ import TestSupport
         }
     }
 
-    @Test func aRejectionAnswersWhatARead() async throws {
+    @Test func aRejectionAnswersWhatAReadAndReturnsTheAmount() async throws {
         try await TestDatabase.with { database in
             let pool = database.pool()
             let store = PostgresMarketStore(pool: pool)
             let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
             let claimed = try #require(try await store.redemptions(for: admin, status: .claimed).first)
             let regulator = Principal(keyID: 0, role: .regulator, partyID: nil, regionCode: claimed.issuerRegion)
+            let before = try await store.voucher(number: claimed.voucherNumber, for: admin)
+            let amountFen = claimed.request.voucherAmountFen
+            #expect(amountFen > 0 && before.heldFen >= amountFen)
             let rejected = try await store.decide(claimed.id, approve: false, reason: "发票与合同不符", by: regulator, record: nil)
             #expect(rejected.status == .rejected && rejected.reason == "发票与合同不符")
             #expect(try await store.redemption(claimed.id, for: admin) == rejected)
+            // The hold is voided (VC·5, of the held amount): the amount is the voucher's again.
+            let after = try await store.voucher(number: claimed.voucherNumber, for: admin)
+            #expect(after.remainingFen == before.remainingFen + amountFen && after.heldFen == before.heldFen - amountFen, "\(before) → \(after)")
+            #expect(try await Self.stepTransfers(pool, step: 5, object: Int(claimed.id.value)) == [amountFen])
+            #expect(try await Self.stepTransfers(pool, step: 4, object: Int(claimed.id.value)).isEmpty)
+            #expect(try await Self.ledgerIsClean(pool))
             await pool.close()
         }
     }

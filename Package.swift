@@ -85,9 +85,13 @@ let package = Package(
             dependencies: ["EmbeddedPostgres", "Postgres", "PostgresStore", "Market"],
             path: "Tests/TestSupport"
         ),
+        // Shared by the ledger's tests and the PostgreSQL store's: the naive reference ledger, the
+        // seeded workload it is checked on, and their random numbers. The Ledger module only, so
+        // that LedgerTests stay free of storage.
+        .target(name: "LedgerTestSupport", dependencies: ["Ledger"], path: "Tests/LedgerTestSupport"),
 
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport"]),
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),

@@ -1,8 +1,6 @@
 import Ledger
+import LedgerTestSupport
 
-/// Short names for ids in tests.
-func tid(_ value: UInt64) -> TransferID { TransferID(high: 0, low: value) }
-func aid(_ value: UInt64) -> AccountID { AccountID(value) }
 
 /// Account codes the tests use.
 enum TestCode {

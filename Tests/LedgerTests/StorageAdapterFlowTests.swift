@@ -1,4 +1,5 @@
 import Ledger
+import LedgerTestSupport
 import Testing
 
 /// Drives `LedgerRules` the way the PostgreSQL adapter will: only the rows it locked, one transfer

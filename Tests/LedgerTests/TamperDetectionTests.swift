@@ -1,4 +1,5 @@
 import Ledger
+import LedgerTestSupport
 import Testing
 
 /// Alters a stored ledger the way someone with database access could, and checks that the

@@ -3,7 +3,7 @@ import Ledger
 /// A deliberately naive ledger: dictionaries and a list of accepted transfers, with every balance
 /// recomputed from the whole list each time it is needed. It shares no code with the engine's
 /// rules beyond the public types, so agreement between the two means something.
-struct ReferenceModel {
+public struct ReferenceModel {
     struct Opened {
         var ledger: UInt32
         var code: UInt16
@@ -27,12 +27,14 @@ struct ReferenceModel {
     var accepted: [TransferID: Accepted] = [:]
     var order: [TransferID] = []
 
-    mutating func open(_ id: AccountID, ledger: UInt32 = LedgerCode.cny, code: UInt16, flags: AccountFlags) {
+    public init() {}
+
+    public mutating func open(_ id: AccountID, ledger: UInt32 = LedgerCode.cny, code: UInt16, flags: AccountFlags) {
         accounts[id] = Opened(ledger: ledger, code: code, flags: flags)
     }
 
     /// Balances from scratch: posted transfers and posts count as posted; a pending transfer counts only while held.
-    func balances(of account: AccountID) -> Balances {
+    public func balances(of account: AccountID) -> Balances {
         var result = Balances()
         for id in order {
             guard let t = accepted[id] else { continue }
@@ -56,9 +58,9 @@ struct ReferenceModel {
         return result
     }
 
-    var heldPendingCount: Int { accepted.values.filter { $0.status == .pending }.count }
+    public var heldPendingCount: Int { accepted.values.filter { $0.status == .pending }.count }
 
-    mutating func apply(_ batch: [Transfer], atMs now: Int64) -> [TransferResult] {
+    public mutating func apply(_ batch: [Transfer], atMs now: Int64) -> [TransferResult] {
         for (id, t) in accepted where t.status == .pending && t.expiresAtMs != 0 && t.expiresAtMs <= now {
             accepted[id]?.status = .expired
         }

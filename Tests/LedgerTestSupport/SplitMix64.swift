@@ -1,12 +1,12 @@
 import Foundation
 
 /// A tiny deterministic PRNG (SplitMix64) so every random workload replays from its seed.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,22 +15,22 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A value in `range`, drawn only from this generator.
-    mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
+    public mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
         let span = UInt64(range.upperBound - range.lowerBound) &+ 1
         if span == 0 { return Int64(bitPattern: next()) }
         return range.lowerBound + Int64(next() % span)
     }
 
     /// True with probability `percent`/100.
-    mutating func chance(_ percent: Int) -> Bool { next() % 100 < UInt64(percent) }
+    public mutating func chance(_ percent: Int) -> Bool { next() % 100 < UInt64(percent) }
 
     /// One element of a non-empty array.
-    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 }
 
 /// The seeds the property tests run; `LEDGER_SEED=n swift test` replays one seed.
-enum Seeds {
-    static func list(count: Int, salt: UInt64) -> [UInt64] {
+public enum Seeds {
+    public static func list(count: Int, salt: UInt64) -> [UInt64] {
         if let text = ProcessInfo.processInfo.environment["LEDGER_SEED"], let seed = UInt64(text) {
             return [seed]
         }

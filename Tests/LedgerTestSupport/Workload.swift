@@ -3,20 +3,20 @@ import Ledger
 /// A seeded random workload: batches of plain and pending transfers, posts (full, partial, too
 /// large), voids, timeouts, linked chains, limit violations, malformed requests and retries of
 /// earlier ids with the same or different content.
-struct Workload {
-    static let accountCount: UInt64 = 8
-    static let foreignLedger: UInt32 = 840
+public struct Workload {
+    public static let accountCount: UInt64 = 8
+    public static let foreignLedger: UInt32 = 840
 
     var rng: SplitMix64
     var nextID: UInt64 = 1
     var submitted: [Transfer] = []
     var pendingIDs: [TransferID] = []
-    var nowMs: Int64 = 1_700_000_000_000
+    public private(set) var nowMs: Int64 = 1_700_000_000_000
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     /// The accounts: 1 and 2 are unlimited sources, 8 counts in another ledger, the rest get random limits.
-    mutating func accounts() -> [Account] {
+    public mutating func accounts() -> [Account] {
         (1...Self.accountCount).map { n in
             var flags: AccountFlags = []
             if n > 2 && n < Self.accountCount {
@@ -28,7 +28,7 @@ struct Workload {
     }
 
     /// The next batch and the time to apply it at.
-    mutating func batch() -> (transfers: [Transfer], atMs: Int64) {
+    public mutating func batch() -> (transfers: [Transfer], atMs: Int64) {
         nowMs += rng.int(0...4_000)
         let count = Int(rng.int(1...6))
         var transfers: [Transfer] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import LedgerTestSupport
 import Market
 import Postgres
 import PostgresStore
@@ -35,7 +36,7 @@ import TestSupport
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for task in 0..<64 {
                     group.addTask {
-                        var random = SeededGenerator(state: UInt64(task) &+ 99)
+                        var random = SplitMix64(seed: UInt64(task) &+ 99)
                         var sequence: UInt64 = 0
                         while ContinuousClock.now < deadline {
                             sequence += 1

@@ -107,6 +107,11 @@ public final class PostgresConnection {
     /// Results of this connection that have not been cleared yet (0 when nothing holds rows).
     public var liveResultCount: Int { resultCounter.count.load(ordering: .relaxed) }
 
+    /// How many times this connection has sent something and waited for the server's answer (a
+    /// statement, a preparation, SQL text, a pipeline up to its Sync): for tests that check what
+    /// goes in one round trip. The pipeline writer's units are not counted.
+    public private(set) var roundTripCount = 0
+
     /// The server's process id for this connection (what `pg_stat_activity.pid` shows).
     public var backendProcessID: Int32 {
         guard let handle else { return 0 }
@@ -151,6 +156,7 @@ public final class PostgresConnection {
         let handle = try liveHandle()
         let types = statement.types
         let name = prepared ? try preparedName(for: sql, types: types, handle: handle) : nil
+        roundTripCount += 1
         let result: OpaquePointer? = withCStringArray(statement.parameters.map(\.text)) { values in
             if let name {
                 return PQexecPrepared(handle, name, Int32(types.count), values, nil, nil, 0)
@@ -206,6 +212,7 @@ public final class PostgresConnection {
     public func execute(_ sql: String) throws {
         try sendQueued()
         let handle = try liveHandle()
+        roundTripCount += 1
         _ = try checked(PQexec(handle, sql))
     }
 
@@ -310,6 +317,7 @@ public final class PostgresConnection {
     public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
         try sendQueued()
         let handle = try liveHandle()
+        roundTripCount += 1
         guard let started = PQexec(handle, sql) else { throw sendFailure(handle) }
         guard PQresultStatus(started) == PGRES_COPY_OUT else {
             _ = try checked(started)
@@ -429,6 +437,7 @@ public final class PostgresConnection {
                 answers.append(.statement(index - (all.count - statements.count)))
             }
             guard PQpipelineSync(handle) == 1 else { throw sendFailure(handle) }
+            roundTripCount += 1
             // Each answer is followed by its end marker (a null result); the sync's comes last.
             for answer in answers {
                 guard let result = PQgetResult(handle) else {
@@ -470,7 +479,10 @@ public final class PostgresConnection {
     /// Prepares `sql` once per connection and returns the statement's name (waiting for the
     /// server to answer). Nil past `preparedStatementCountMax`.
     func preparedName(for sql: String, types: [Oid], handle: OpaquePointer) throws -> String? {
-        try preparedName(for: sql, types: types) { name in _ = try checked(PQprepare(handle, name, sql, Int32(types.count), types)) }?.name
+        try preparedName(for: sql, types: types) { name in
+            roundTripCount += 1
+            _ = try checked(PQprepare(handle, name, sql, Int32(types.count), types))
+        }?.name
     }
 
     /// `preparedName` for a connection in pipeline mode: a statement not prepared yet is prepared

@@ -65,15 +65,21 @@ import TestSupport
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 1)
             try await pool.withConnection { try $0.execute("CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q VALUES (1)") }
-            // Each statement sees the one before it, as if sent one by one.
-            let counts = try await pool.withTransaction { connection in
-                try connection.queries([
-                    PostgresStatement("INSERT INTO q VALUES ($1)", 2),
-                    PostgresStatement("SELECT count(*) AS n FROM q"),
-                    PostgresStatement("INSERT INTO q SELECT max(id) + 1 FROM q RETURNING id"),
-                ]).map { $0.count == 1 ? (try? $0[0].decode(at: 0, as: Int64.self)) : nil }
+            // Each statement sees the one before it, as if sent one by one. The queued BEGIN, the
+            // three statements and their preparations go in one round trip; COMMIT is the second.
+            let (counts, roundTrips) = try await pool.withConnection { connection in
+                let before = connection.roundTripCount
+                let counts = try connection.transaction { connection in
+                    try connection.queries([
+                        PostgresStatement("INSERT INTO q VALUES ($1)", 2),
+                        PostgresStatement("SELECT count(*) AS n FROM q"),
+                        PostgresStatement("INSERT INTO q SELECT max(id) + 1 FROM q RETURNING id"),
+                    ]).map { $0.count == 1 ? (try? $0[0].decode(at: 0, as: Int64.self)) : nil }
+                }
+                return (counts, connection.roundTripCount - before)
             }
             #expect(counts == [nil, 2, 3])
+            #expect(roundTrips == 2)
             // The second fails: its error is thrown, the third never runs (the sequence, which a
             // rollback does not undo, did not move), nothing stays.
             try await pool.withConnection { try $0.execute("CREATE SEQUENCE q_seq") }

@@ -222,8 +222,10 @@ import TestSupport
                 return (try row.decode("n", as: Int.self), try row.decode("backends", as: Int.self))
             }
             #expect(rows == 50)
-            #expect(backends <= 4)
-            #expect(gauge.peak.load(ordering: .relaxed) <= 4)
+            #expect(backends > 1 && backends <= 4, "\(backends) server processes")
+            // Shared, not taken in turn: more than one connection was in use at once.
+            let peak = gauge.peak.load(ordering: .relaxed)
+            #expect(peak > 1 && peak <= 4, "at most \(peak) at once")
             #expect(pool.slotCount <= 4)
             await pool.close()
         }

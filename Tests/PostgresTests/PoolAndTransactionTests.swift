@@ -7,6 +7,11 @@ import TestSupport
 @Suite struct PoolAndTransactionTests {
     struct Boom: Error {}
 
+    /// How many times a transaction's body ran.
+    final class Attempts: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
     @Test func throwingBodyRollsBack() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 2)
@@ -234,13 +239,38 @@ import TestSupport
     @Test func retriesSerializationFailuresWhenAsked() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = database.pool(size: 8)
-            try await pool.withConnection { try $0.execute("CREATE TABLE counter (n int); INSERT INTO counter VALUES (0)") }
-            // Serializable read-modify-write from 8 tasks: conflicts are certain, and retried.
+            try await pool.withConnection { try $0.execute("CREATE TABLE counter (n int); INSERT INTO counter VALUES (0); CREATE TABLE forced (n int); INSERT INTO forced VALUES (0)") }
+            // A conflict made certain: between the first attempt's read and its write, another
+            // connection commits an update of the row. Without retry that is the caller's error;
+            // with it, the body runs once more and succeeds.
+            let conninfo = database.conninfo
+            @Sendable func forcedConflict(_ retry: PostgresPool.Retry, _ attempts: Attempts) async throws {
+                try await pool.withTransaction(isolation: .serializable, retry: retry) { c in
+                    let n = try c.query("SELECT n FROM forced")[0].decode("n", as: Int.self)
+                    if attempts.count.add(1, ordering: .relaxed).newValue == 1 {
+                        let other = try PostgresConnection(conninfo: conninfo)
+                        defer { other.close() }
+                        try other.execute("UPDATE forced SET n = n + 1")
+                    }
+                    try c.query("UPDATE forced SET n = $1", n + 1)
+                }
+            }
+            let unasked = Attempts()
+            let refused = await #expect(throws: PostgresError.self) { try await forcedConflict(.none, unasked) }
+            #expect(refused?.isRetryableConflict == true && unasked.count.load(ordering: .relaxed) == 1)
+            let asked = Attempts()
+            try await forcedConflict(.init(retryCountMax: 3), asked)
+            #expect(asked.count.load(ordering: .relaxed) == 2)
+            let forced = try await pool.withConnection { try $0.query("SELECT n FROM forced")[0].decode("n", as: Int.self) }
+            #expect(forced == 3)  // the two others' increments and the retried one
+            // Serializable read-modify-write from 8 tasks: conflicts are likely, and retried.
+            let attempts = Attempts()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
                         for _ in 0..<5 {
                             try await pool.withTransaction(isolation: .serializable, retry: .init(retryCountMax: 50)) { c in
+                                attempts.count.add(1, ordering: .relaxed)
                                 let n = try c.query("SELECT n FROM counter")[0].decode("n", as: Int.self)
                                 try c.query("UPDATE counter SET n = $1", n + 1)
                             }
@@ -251,6 +281,7 @@ import TestSupport
             }
             let total = try await pool.withConnection { try $0.query("SELECT n FROM counter")[0].decode("n", as: Int.self) }
             #expect(total == 40)
+            #expect(attempts.count.load(ordering: .relaxed) >= 40)
             await pool.close()
         }
     }

@@ -95,14 +95,26 @@ import TestSupport
             let pool = database.pool(size: 1)
             try await pool.withConnection { try $0.execute("CREATE TABLE t (n int PRIMARY KEY)") }
             let writer = PostgresPipelineWriter(pool: pool)
-            // Unit 1 ends the writer's own server process; the ones sent after it went to a
-            // connection that is gone. Every unit must be answered.
-            let answers = await Submitter(writer).sendAll((0..<6).map { n in
-                let sql = n == 1 ? "SELECT pg_terminate_backend(pg_backend_pid()) WHERE $1::int = 1" : "INSERT INTO t (n) VALUES ($1)"
-                return (n, [(sql, [n])])
-            })
-            #expect(answers.count == 6)
+            let submitter = Submitter(writer)
+            // Unit 0 commits first. Unit 1 ends the writer's own server process after half a
+            // second, while units 2–5, submitted after it, are on the wire behind it: they went
+            // to a connection that is gone. Every unit must be answered.
+            #expect(await submitter.send(0, [("INSERT INTO t (n) VALUES ($1)", [0])]))
+            let dying = Task {
+                await submitter.send(1, [("SELECT pg_sleep(0.5), pg_terminate_backend(pg_backend_pid()) WHERE $1::int = 1", [1])])
+            }
+            while await !submitter.submitted.contains(1) { try await Task.sleep(for: .milliseconds(5)) }
+            var answers = await submitter.sendAll((2..<6).map { n in (n, [("INSERT INTO t (n) VALUES ($1)", [n])]) })
+            answers[1] = await dying.value
+            answers[0] = true
+            #expect(answers.keys.sorted() == Array(0..<6))
+            let order = await submitter.submitted
+            #expect(order.prefix(2) == [0, 1] && Set(order) == Set(0..<6), "submitted in the order \(order)")
             #expect(answers[1] == false)
+            // Queued behind the lost unit: sent on the dead connection, so answered with its error
+            // (a unit not yet sent would have gone on the next connection and committed).
+            let behind = order.drop { $0 != 1 }.dropFirst()
+            #expect(behind.contains { answers[$0] == false }, "\(answers): no unit was in flight behind unit 1")
             // A new connection for the next unit.
             try await writer.run([("INSERT INTO t (n) VALUES ($1)", [100])])
             let committed = try await pool.withConnection { try $0.query("SELECT n FROM t ORDER BY n").map { try $0.decode("n", as: Int.self) } }

@@ -9,8 +9,30 @@ import TestSupport
 @Suite struct CommandLineTests {
     static let binary = ProjectPaths.root.appendingPathComponent(".build/debug/techmarket")
 
+    /// The modules the binary is linked from, whose object files sit beside it.
+    static let linkedModules = ["techmarket", "Market", "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Ledger", "Matching"]
+
+    /// No test target builds the binary, so a plain `swift test`, which compiles the modules
+    /// again for the tests, could run one linked from older code: refused unless it is at least
+    /// as new as every object file of the modules it is linked from.
+    static func checkBinaryIsCurrent() throws {
+        let files = FileManager.default
+        try #require(files.isExecutableFile(atPath: binary.path), "build techmarket first (scripts/test does): \(binary.path) is missing")
+        func modified(_ url: URL) throws -> Date {
+            try #require(try url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, "\(url.path)")
+        }
+        let built = try modified(binary)
+        let objects = try linkedModules.flatMap { module in
+            let folder = binary.deletingLastPathComponent().appendingPathComponent("\(module).build")
+            return try files.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey]).filter { $0.pathExtension == "o" }
+        }
+        try #require(objects.count >= linkedModules.count, "no object files beside \(binary.path)")
+        let newer = try objects.filter { try modified($0) > built }.map { "\($0.deletingLastPathComponent().lastPathComponent)/\($0.lastPathComponent)" }
+        try #require(newer.isEmpty, "\(binary.path) is older than the code it is built from (\(newer.sorted().prefix(5))): run `swift build` (scripts/test does)")
+    }
+
     func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build techmarket first (scripts/test does)")
+        try Self.checkBinaryIsCurrent()
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments

@@ -72,7 +72,7 @@ struct PartiesController<Store: PartyStore & KeyStore> {
         }
         routes.post { request, context in
             let caller = try await auth.require(request)
-            guard caller.isAdmin else { throw MarketError.forbidden("only admins register participants") }
+            try AccessPolicy.checkRegistersParticipants(caller)
             let body = try await RequestBody.decode(PartyCreateBody.self, from: request, context: context)
             let party = try await store.register(body.party)
             var response = try context.responseEncoder.encode(party, from: request, context: context)

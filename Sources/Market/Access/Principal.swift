@@ -6,19 +6,49 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var partyKind: PartyKind? { PartyKind(rawValue: rawValue) }
 }
 
+/// How a caller reached the market.
+public enum Channel: Sendable, Equatable {
+    /// An API key, over HTTP.
+    case apiKey
+    /// The operator's command line (and the fixture loader, which acts for each party), with no
+    /// key: what the operator may do there is said in `AccessPolicy`, not by a made-up key.
+    case commandLine
+}
+
 /// The caller of a request, as its key says.
 public struct Principal: Sendable, Equatable {
+    /// The API key's id; `Principal.noKeyID` on the command line.
     public var keyID: Int64
     public var role: Role
     public var partyID: PartyID?
     /// The region a regulator acts for (its party's region).
     public var regionCode: RegionCode?
+    public var channel: Channel
 
-    public init(keyID: Int64, role: Role, partyID: PartyID?, regionCode: RegionCode?) {
+    public init(keyID: Int64, role: Role, partyID: PartyID?, regionCode: RegionCode?, channel: Channel = .apiKey) {
         self.keyID = keyID
         self.role = role
         self.partyID = partyID
         self.regionCode = regionCode
+        self.channel = channel
+    }
+
+    /// The key id of a caller that has none (the command line).
+    public static let noKeyID: Int64 = 0
+
+    /// The market's operator at the command line.
+    public static let commandLineOperator = Principal(keyID: noKeyID, role: .admin, partyID: nil, regionCode: nil, channel: .commandLine)
+
+    /// A party as the command line acts for it (the fixture loader).
+    public static func commandLine(actingFor party: Party) -> Principal {
+        Principal(
+            keyID: noKeyID, role: Role(rawValue: party.kind.rawValue) ?? .admin, partyID: party.id, regionCode: party.regionCode,
+            channel: .commandLine)
+    }
+
+    /// The regulator of `region` as the command line acts for it.
+    public static func commandLine(regulatorOf region: RegionCode) -> Principal {
+        Principal(keyID: noKeyID, role: .regulator, partyID: nil, regionCode: region, channel: .commandLine)
     }
 
     public var isAdmin: Bool { role == .admin }

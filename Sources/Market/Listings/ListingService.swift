@@ -48,19 +48,7 @@ public struct ListingService<Store: ListingStore>: Sendable {
     public func search(_ query: ListingQuery, for caller: Principal?) async throws -> ListingPage {
         var query = query
         if !query.status.isPublic {
-            switch caller?.role {
-            case .admin?:
-                break
-            case .institution?:
-                guard let own = caller?.partyID, query.institutionID == nil || query.institutionID == own else {
-                    throw MarketError.forbidden("an institution sees only its own \(query.status.rawValue) listings")
-                }
-                query.institutionID = own
-            case nil:
-                throw MarketError.unauthenticated("\(query.status.rawValue) listings are shown only to their institution; send its API key")
-            default:
-                throw MarketError.forbidden("\(query.status.rawValue) listings are shown only to their institution")
-            }
+            query.institutionID = try AccessPolicy.privateListingScope(status: query.status, institution: query.institutionID, caller)
         }
         try query.validate()
         let result = try await store.searchListings(query)
@@ -93,24 +81,15 @@ public struct ListingService<Store: ListingStore>: Sendable {
         }
     }
 
-    /// The institution a caller acts for, when it may hold listings at all.
     static func holder(_ caller: Principal?, action: String) throws(MarketError) -> PartyID {
-        guard let caller else { throw .unauthenticated("an institution's API key is required to \(action)") }
-        guard caller.role == .institution, let party = caller.partyID else {
-            throw .forbidden("only institutions \(action); this key's role is \(caller.role.rawValue)")
-        }
-        return party
+        try AccessPolicy.listingHolder(caller, action: action)
     }
 
+    /// The holder may change the listing (access), and the listing's state allows a change.
     static func checkHolder(_ listing: Listing, _ institution: PartyID, caller: Principal?, action: String) throws(MarketError) {
-        guard canSee(listing, caller) else { throw .notFound("no listing \(listing.id)") }
-        guard listing.institutionID == institution else {
-            throw .forbidden("only the holding institution may change listing \(listing.id)")
-        }
+        try AccessPolicy.checkChangesListing(listing, by: institution, caller)
         guard listing.status.isEditable else { throw .invalidTransition(resource: "listing", from: listing.status.rawValue, action: action) }
     }
 
-    static func canSee(_ listing: Listing, _ caller: Principal?) -> Bool {
-        listing.status.isPublic || caller?.isAdmin == true || caller.map { $0.actsFor(listing.institutionID) } == true
-    }
+    static func canSee(_ listing: Listing, _ caller: Principal?) -> Bool { AccessPolicy.canSee(listing, caller) }
 }

@@ -42,15 +42,16 @@ case "prepare":
     guard let bureau = try await store.party(handle: "deqing-kjj"), let firm = try await store.party(handle: "deqing-mogan-equip"),
           let lab = try await store.party(handle: "songjiang-testlab")
     else { fatalError("the fixtures lack the demo parties") }
-    let regulator = Principal(keyID: 0, role: .regulator, partyID: bureau.id, regionCode: bureau.regionCode)
-    let program = try await store.createProgram(
+    let regulator = Principal.commandLine(actingFor: bureau)
+    let vouchers = VoucherService(store: store)
+    let program = try await vouchers.createProgram(
         ProgramTerms(
             year: 2026, name: "德清县创新券压力测试", budgetFen: 1_000_000_000_000, firmCapFen: 1_000_000_000_000, groupCapFen: 1_000_000_000_000,
             useBy: Day("2099-12-30")!, claimBy: Day("2099-12-31")!, honours: .alliance("g60")),
         by: regulator)
     var first: Int?
     for _ in 0..<voucherCount {
-        let voucher = try await store.issueVoucher(
+        let voucher = try await vouchers.issueVoucher(
             program: program.id, firm: firm.id, faceValueFen: 1_000_000_00, number: nil, by: regulator, record: nil)
         if first == nil { first = Int(voucher.number.suffix(6)) }
     }

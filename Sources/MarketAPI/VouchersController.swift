@@ -5,12 +5,12 @@ import Market
 
 /// Voucher programs, vouchers, redemptions and settlements (docs/vouchers.md).
 struct VouchersController<Store: VoucherStore & KeyStore> {
-    let store: Store
+    let vouchers: VoucherService<Store>
     let auth: Authenticator<Store>
     let idempotent = IdempotentPost()
 
     init(store: Store) {
-        self.store = store
+        vouchers = VoucherService(store: store)
         auth = Authenticator(keys: store)
     }
 
@@ -23,7 +23,7 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
                 request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/voucher-programs",
                 render: { ProgramJSON(ProgramReport(program: $0, voucherCount: 0, flows: [])) }
             ) { record in
-                try await store.createProgram(body.terms, by: caller, record: record)
+                try await vouchers.createProgram(body.terms, by: caller, record: record)
             }
         }
         routes.get { request, context in
@@ -31,21 +31,21 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             var reader = QueryReader(request, known: ["limit", "cursor"])
             let page = reader.page(cursorPrefix: "g")
             try reader.finish()
-            let found = try await store.programs(for: caller, page: page.withOneMore)
+            let found = try await vouchers.programs(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
                 ListPage(found, page: page, cursorPrefix: "g", id: \.program.id.value, render: ProgramJSON.init), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
             return try context.responseEncoder.encode(
-                ProgramJSON(try await store.program(ProgramID(try request.id(context)), for: caller)), from: request, context: context)
+                ProgramJSON(try await vouchers.program(ProgramID(try request.id(context)), for: caller)), from: request, context: context)
         }
         routes.post(":id/vouchers") { request, context in
             let caller = try await auth.require(request)
             let program = ProgramID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(IssueBody.self, from: request, context: context)
             return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: VoucherJSON.init) { record in
-                try await store.issueVoucher(
+                try await vouchers.issueVoucher(
                     program: program, firm: body.firmID, faceValueFen: body.faceValueFen, number: nil, by: caller, record: record)
             }
         }
@@ -59,21 +59,21 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             var reader = QueryReader(request, known: ["limit", "cursor"])
             let page = reader.page(cursorPrefix: "v")
             try reader.finish()
-            let found = try await store.vouchers(for: caller, page: page.withOneMore)
+            let found = try await vouchers.vouchers(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
                 ListPage(found, page: page, cursorPrefix: "v", id: \.id.value, render: VoucherJSON.init), from: request, context: context)
         }
         routes.get(":number") { request, context in
             let caller = try await auth.require(request)
             let number = try context.parameters.require("number")
-            return try context.responseEncoder.encode(VoucherJSON(try await store.voucher(number: number, for: caller)), from: request, context: context)
+            return try context.responseEncoder.encode(VoucherJSON(try await vouchers.voucher(number: number, for: caller)), from: request, context: context)
         }
         routes.post(":number/redemptions") { request, context in
             let caller = try await auth.require(request)
             let number = try context.parameters.require("number")
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RedemptionBody.self, from: request, context: context)
             return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: RedemptionJSON.init) { record in
-                try await store.redeem(voucher: number, body.request, by: caller, record: record)
+                try await vouchers.redeem(voucher: number, body.request, by: caller, record: record)
             }
         }
         return routes
@@ -87,28 +87,28 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let status = reader.value("status", "one of \(Redemption.Status.allCases.map(\.rawValue).joined(separator: ", "))", Redemption.Status.init(rawValue:))
             let page = reader.page(cursorPrefix: "r")
             try reader.finish()
-            let found = try await store.redemptions(for: caller, status: status, page: page.withOneMore)
+            let found = try await vouchers.redemptions(for: caller, status: status, page: page.withOneMore)
             return try context.responseEncoder.encode(
                 ListPage(found, page: page, cursorPrefix: "r", id: \.id.value, render: RedemptionJSON.init), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
             return try context.responseEncoder.encode(
-                RedemptionJSON(try await store.redemption(RedemptionID(try request.id(context)), for: caller)), from: request, context: context)
+                RedemptionJSON(try await vouchers.redemption(RedemptionID(try request.id(context)), for: caller)), from: request, context: context)
         }
         routes.post(":id/claim") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             let body = try await RequestBody.decode(ClaimBody.self, from: request, context: context)
             return try context.responseEncoder.encode(
-                RedemptionJSON(try await store.claim(id, evidence: body.evidence, by: caller)), from: request, context: context)
+                RedemptionJSON(try await vouchers.claim(id, evidence: body.evidence, by: caller)), from: request, context: context)
         }
         routes.post(":id/approve") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             try await RequestBody.requireEmptyObject(request, context: context)
             return try await idempotent.run(request, body: [], caller: caller, context: context, render: RedemptionJSON.init) { record in
-                try await store.decide(id, approve: true, reason: nil, by: caller, record: record)
+                try await vouchers.decide(id, approve: true, reason: nil, by: caller, record: record)
             }
         }
         routes.post(":id/reject") { request, context in
@@ -116,7 +116,7 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let id = RedemptionID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RejectBody.self, from: request, context: context)
             return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: RedemptionJSON.init) { record in
-                try await store.decide(id, approve: false, reason: body.reason, by: caller, record: record)
+                try await vouchers.decide(id, approve: false, reason: body.reason, by: caller, record: record)
             }
         }
         return routes
@@ -126,17 +126,15 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.post { request, context in
             let caller = try await auth.require(request)
-            guard caller.role == .regulator, let issuer = caller.regionCode else {
-                throw MarketError.forbidden("a regulator settles its own region's claims (the operator uses `techmarket vouchers settle`)")
-            }
+            _ = try AccessPolicy.settlementIssuer(caller, naming: nil)
             try await RequestBody.requireEmptyObject(request, context: context)
             return try await idempotent.run(request, body: [], caller: caller, context: context, render: SettlementResult.init) { record in
-                try await store.settle(issuer: issuer, by: caller, record: record)
+                try await vouchers.settle(issuer: nil, by: caller, record: record)
             }
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
-            let batch = try await store.settlement(SettlementID(try request.id(context)), for: caller)
+            let batch = try await vouchers.settlement(SettlementID(try request.id(context)), for: caller)
             if request.headers[.accept]?.contains("text/csv") == true {
                 return Response(
                     status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: batch.csv)))

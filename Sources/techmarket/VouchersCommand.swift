@@ -10,7 +10,6 @@ struct VouchersCommand: AsyncParsableCommand {
         commandName: "vouchers", abstract: "Lapse unclaimed holds; settle approved claims.", subcommands: [Sweep.self, Settle.self])
 
     /// The command line acts as the market operator.
-    static let operatorPrincipal = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
 
     struct Sweep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,7 +27,7 @@ struct VouchersCommand: AsyncParsableCommand {
                 today = Day.today()
             }
             try await withStore(database) { store in
-                let count = try await store.sweep(today: today)
+                let count = try await VoucherService(store: store).sweep(today: today)
                 print("lapsed \(count) unclaimed hold(s) as of \(today)")
             }
         }
@@ -46,7 +45,7 @@ struct VouchersCommand: AsyncParsableCommand {
         func run() async throws {
             guard let region = RegionCode(issuer) else { throw ValidationError("--issuer must be a six-digit region code, not '\(issuer)'") }
             try await withStore(database) { store in
-                guard let batch = try await store.settle(issuer: region, by: VouchersCommand.operatorPrincipal, record: nil) else {
+                guard let batch = try await VoucherService(store: store).settle(issuer: region, by: .commandLineOperator) else {
                     print("nothing to settle for \(region)")
                     return
                 }

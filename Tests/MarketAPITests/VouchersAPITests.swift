@@ -189,7 +189,7 @@ import TestSupport
             // A fixture redemption of another firm, held at the Songjiang lab or elsewhere.
             let store = PostgresMarketStore(pool: pool)
             let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
-            let all = try await store.redemptions(for: admin, status: nil)
+            let all = try await store.voucherService.redemptions(for: admin, status: nil)
             let firm = try #require(try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])
             let lab = try #require(try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])
             let othersVoucher = try #require(all.first { $0.firmID.value != firm["id"] as? Int64 ?? 0 && $0.issuerRegion.value == "330521" })
@@ -205,7 +205,7 @@ import TestSupport
             #expect([403, 404].contains(Int(claim.status.code)), "\(claim.text)")
             let approve = try await api.send(.post, "/v1/redemptions/\(foreignClaim.id)/approve", key: keys.regulator, headers: Self.idempotency())
             #expect([403, 404].contains(Int(approve.status.code)), "\(approve.text)")
-            #expect(try await store.redemption(foreignClaim.id, for: admin).status == .claimed)
+            #expect(try await store.voucherService.redemption(foreignClaim.id, for: admin).status == .claimed)
             let peek = try await api.send(.get, "/v1/vouchers/\(othersVoucher.voucherNumber)", key: keys.firm)
             #expect(peek.status == .notFound)
             #expect(try await api.send(.get, "/v1/voucher-programs", key: keys.firm).status == .forbidden)
@@ -304,12 +304,12 @@ import TestSupport
             let pool = database.pool(size: 8)
             let store = PostgresMarketStore(pool: pool)
             let (program, regulator, firm, provider) = try await Self.deqingProgram(store)
-            let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 100_000_00, number: nil, by: regulator, record: nil)
+            let voucher = try await store.voucherService.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 100_000_00, number: nil, by: regulator, record: nil)
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<64 {
                     group.addTask {
                         do {
-                            _ = try await store.redeem(
+                            _ = try await store.voucherService.redeem(
                                 voucher: voucher.number,
                                 RedemptionRequest(providerID: provider, contractReference: "RACE-\(index)", contractAmountFen: 10_000_00,
                                                   voucherAmountFen: 5_000_00, ownPaymentFen: 5_000_00),
@@ -324,7 +324,7 @@ import TestSupport
             }
             #expect(outcomes.filter { $0 == "ok" }.count == 20, "\(outcomes)")
             #expect(outcomes.filter { $0 != "ok" }.allSatisfy { $0 == "exceeds_voucher_remaining" })
-            let after = try await store.voucher(number: voucher.number, for: regulator)
+            let after = try await store.voucherService.voucher(number: voucher.number, for: regulator)
             #expect(after.remainingFen == 0 && after.heldFen == 100_000_00)
             #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
             await pool.close()
@@ -342,17 +342,17 @@ import TestSupport
             let lab = Principal(keyID: 0, role: .provider, partyID: provider, regionCode: RegionCode("310117"))
             var redemptions: [Int64] = []
             for index in 0..<2 {
-                let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
-                let redemption = try await store.redeem(
+                let voucher = try await store.voucherService.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+                let redemption = try await store.voucherService.redeem(
                     voucher: voucher.number,
                     Self.contract("SHARD-\(index)", at: provider),
                     by: firm, record: nil)
-                _ = try await store.claim(redemption.id, evidence: ["report-\(index).pdf"], by: lab)
-                _ = try await store.decide(redemption.id, approve: true, reason: nil, by: regulator, record: nil)
+                _ = try await store.voucherService.claim(redemption.id, evidence: ["report-\(index).pdf"], by: lab)
+                _ = try await store.voucherService.decide(redemption.id, approve: true, reason: nil, by: regulator, record: nil)
                 redemptions.append(redemption.id.value)
             }
             let ids = redemptions.map(String.init).joined(separator: ",")
-            let batch = try #require(try await store.settle(issuer: regulator.regionCode!, by: regulator, record: nil))
+            let batch = try #require(try await store.voucherService.settle(issuer: regulator.regionCode!, by: regulator, record: nil))
             #expect(Set(redemptions).isSubset(of: Set(batch.lines.map(\.redemptionID.value))))
             // Hold (step 3), approval (4) and settlement (6) of each redemption, with the shard of
             // the payable account its hold credited.
@@ -392,8 +392,8 @@ import TestSupport
             let pool = database.pool(size: 4)
             let store = PostgresMarketStore(pool: pool)
             let (program, regulator, firm, provider) = try await Self.deqingProgram(store, firmKeyed: true)
-            let first = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
-            let second = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            let first = try await store.voucherService.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            let second = try await store.voucherService.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             let record = Self.redemptionRecord("late-refusal", for: firm)
             let request = Self.contract("LATE-1", at: provider)
             // Another redemption of the contract, written and not yet committed: the store's
@@ -407,7 +407,7 @@ import TestSupport
                     own_payment_fen, status) VALUES ($1, $2, 'LATE-1', 200000, 100000, 100000, 'held')
                 """,
                 first.id.value, provider.value)
-            let redeeming = Task { try await store.redeem(voucher: second.number, request, by: firm, record: record) }
+            let redeeming = Task { try await store.voucherService.redeem(voucher: second.number, request, by: firm, record: record) }
             var waiting = false
             for _ in 0..<500 where !waiting {  // up to ten seconds: the whole suite shares two cores
                 try await Task.sleep(for: .milliseconds(20))
@@ -424,10 +424,10 @@ import TestSupport
             #expect(refusal?.code == "contract_already_redeemed")
             // The key answers as it first did, and nothing of the refused redemption is left.
             let replay = await #expect(throws: IdempotencyKeyAnswered.self) {
-                try await store.redeem(voucher: second.number, request, by: firm, record: record)
+                try await store.voucherService.redeem(voucher: second.number, request, by: firm, record: record)
             }
             #expect(replay?.answer == .replay(StoredResponse(status: 422, body: "contract_already_redeemed")))
-            let voucher = try await store.voucher(number: second.number, for: regulator)
+            let voucher = try await store.voucherService.voucher(number: second.number, for: regulator)
             #expect(voucher.remainingFen == 10_000_00 && voucher.heldFen == 0)
             let rows = try await pool.withConnection { connection in
                 try connection.query("SELECT count(*) AS n FROM voucher_redemptions WHERE voucher_id = $1", second.id.value)[0].decode("n", as: Int.self)
@@ -446,7 +446,7 @@ import TestSupport
             let pool = database.pool(size: 2)
             let store = PostgresMarketStore(pool: pool)
             let (program, regulator, firm, provider) = try await Self.deqingProgram(store, firmKeyed: true)
-            let voucher = try await store.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
+            let voucher = try await store.voucherService.issueVoucher(program: program, firm: firm.partyID!, faceValueFen: 10_000_00, number: nil, by: regulator, record: nil)
             try await pool.withConnection { connection in
                 _ = try connection.query(
                     "INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, token) VALUES ($1, 'left-running', 'old', 'running', 'dead')",
@@ -458,14 +458,14 @@ import TestSupport
             let holder = try PostgresConnection(conninfo: database.conninfo)
             try holder.execute("BEGIN; SELECT 1 FROM idempotency_keys WHERE key = 'left-running' FOR UPDATE")
             let busy = await #expect(throws: IdempotencyKeyAnswered.self) {
-                try await store.redeem(voucher: voucher.number, request, by: firm, record: record)
+                try await store.voucherService.redeem(voucher: voucher.number, request, by: firm, record: record)
             }
             #expect(busy?.answer == .inProgress)
             try holder.execute("ROLLBACK")
             holder.close()
-            let redemption = try await store.redeem(voucher: voucher.number, request, by: firm, record: record)
+            let redemption = try await store.voucherService.redeem(voucher: voucher.number, request, by: firm, record: record)
             let replay = await #expect(throws: IdempotencyKeyAnswered.self) {
-                try await store.redeem(voucher: voucher.number, request, by: firm, record: record)
+                try await store.voucherService.redeem(voucher: voucher.number, request, by: firm, record: record)
             }
             #expect(replay?.answer == .replay(StoredResponse(status: 201, body: "redemption \(redemption.id)")))
             await pool.close()
@@ -478,7 +478,7 @@ import TestSupport
             let pool = database.pool(size: 8)
             let store = PostgresMarketStore(pool: pool)
             let (_, regulator, firm, _) = try await Self.deqingProgram(store)
-            let small = try await store.createProgram(
+            let small = try await store.voucherService.createProgram(
                 ProgramTerms(year: 2026, name: "小额测试计划", budgetFen: 100_000_00, firmCapFen: 10_000_000_00, groupCapFen: 10_000_000_00,
                              useBy: Day("2099-12-31")!, claimBy: Day("2099-12-31")!, honours: .own),
                 by: regulator)
@@ -486,7 +486,7 @@ import TestSupport
                 for _ in 0..<64 {
                     group.addTask {
                         do {
-                            _ = try await store.issueVoucher(program: small.id, firm: firm.partyID!, faceValueFen: 5_000_00, number: nil, by: regulator, record: nil)
+                            _ = try await store.voucherService.issueVoucher(program: small.id, firm: firm.partyID!, faceValueFen: 5_000_00, number: nil, by: regulator, record: nil)
                             return "ok"
                         } catch let refusal as VoucherRefusal {
                             return refusal.code
@@ -497,7 +497,7 @@ import TestSupport
             }
             #expect(outcomes.filter { $0 == "ok" }.count == 20, "\(outcomes)")
             #expect(outcomes.filter { $0 != "ok" }.allSatisfy { $0 == "program_budget_exceeded" })
-            #expect(try await store.program(small.id, for: regulator).program.remainingFen == 0)
+            #expect(try await store.voucherService.program(small.id, for: regulator).program.remainingFen == 0)
             #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
             await pool.close()
         }
@@ -508,16 +508,16 @@ import TestSupport
             let pool = database.pool()
             let store = PostgresMarketStore(pool: pool)
             let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
-            let held = try await store.redemptions(for: admin, status: .held)
+            let held = try await store.voucherService.redemptions(for: admin, status: .held)
             #expect(!held.isEmpty)
-            let before = try await store.voucher(number: held[0].voucherNumber, for: admin)
-            #expect(try await store.sweep(today: Day.today()) == 0)
-            let lapsed = try await store.sweep(today: Day("2099-01-01")!)
+            let before = try await store.voucherService.voucher(number: held[0].voucherNumber, for: admin)
+            #expect(try await store.voucherService.sweep(today: Day.today()) == 0)
+            let lapsed = try await store.voucherService.sweep(today: Day("2099-01-01")!)
             #expect(lapsed == held.count)
-            #expect(try await store.sweep(today: Day("2099-01-01")!) == 0)
-            let after = try await store.voucher(number: held[0].voucherNumber, for: admin)
+            #expect(try await store.voucherService.sweep(today: Day("2099-01-01")!) == 0)
+            let after = try await store.voucherService.voucher(number: held[0].voucherNumber, for: admin)
             #expect(after.remainingFen == before.remainingFen + held.filter { $0.voucherNumber == held[0].voucherNumber }.reduce(0) { $0 + $1.request.voucherAmountFen })
-            #expect(try await store.redemptions(for: admin, status: .lapsed).count == held.count)
+            #expect(try await store.voucherService.redemptions(for: admin, status: .lapsed).count == held.count)
             #expect(try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean })
             await pool.close()
         }
@@ -528,16 +528,16 @@ import TestSupport
             let pool = database.pool()
             let store = PostgresMarketStore(pool: pool)
             let admin = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
-            let claimed = try #require(try await store.redemptions(for: admin, status: .claimed).first)
+            let claimed = try #require(try await store.voucherService.redemptions(for: admin, status: .claimed).first)
             let regulator = Principal(keyID: 0, role: .regulator, partyID: nil, regionCode: claimed.issuerRegion)
-            let before = try await store.voucher(number: claimed.voucherNumber, for: admin)
+            let before = try await store.voucherService.voucher(number: claimed.voucherNumber, for: admin)
             let amountFen = claimed.request.voucherAmountFen
             #expect(amountFen > 0 && before.heldFen >= amountFen)
-            let rejected = try await store.decide(claimed.id, approve: false, reason: "发票与合同不符", by: regulator, record: nil)
+            let rejected = try await store.voucherService.decide(claimed.id, approve: false, reason: "发票与合同不符", by: regulator, record: nil)
             #expect(rejected.status == .rejected && rejected.reason == "发票与合同不符")
-            #expect(try await store.redemption(claimed.id, for: admin) == rejected)
+            #expect(try await store.voucherService.redemption(claimed.id, for: admin) == rejected)
             // The hold is voided (VC·5, of the held amount): the amount is the voucher's again.
-            let after = try await store.voucher(number: claimed.voucherNumber, for: admin)
+            let after = try await store.voucherService.voucher(number: claimed.voucherNumber, for: admin)
             #expect(after.remainingFen == before.remainingFen + amountFen && after.heldFen == before.heldFen - amountFen, "\(before) → \(after)")
             #expect(try await Self.stepTransfers(pool, step: 5, object: Int(claimed.id.value)) == [amountFen])
             #expect(try await Self.stepTransfers(pool, step: 4, object: Int(claimed.id.value)).isEmpty)
@@ -654,7 +654,7 @@ import TestSupport
             firm.keyID = try await store.issueKey(role: .firm, party: firmParty.id, label: "the firm's test key").info.id
         }
         let lab = try #require(try await store.party(handle: "songjiang-testlab"))
-        let program = try #require(try await store.programs(for: regulator).first)
+        let program = try #require(try await store.voucherService.programs(for: regulator).first)
         return (program.program.id, regulator, firm, lab.id)
     }
 
@@ -664,4 +664,9 @@ import TestSupport
         }
         throw SocialCreditCode.Problem.wrongLength(prefix.count)
     }
+}
+
+extension PostgresMarketStore {
+    /// The voucher use cases on this store.
+    var voucherService: VoucherService<PostgresMarketStore> { VoucherService(store: self) }
 }

@@ -93,21 +93,6 @@ public enum VoucherRefusal: Refusal, Equatable {
 
 /// The voucher rules of DOMAIN.md, on values the store has loaded and locked. No I/O.
 public enum VoucherRules {
-    /// The region a caller runs voucher programs for: a regulator's own.
-    public static func programRegion(of caller: Principal?) throws(MarketError) -> RegionCode {
-        guard let caller else { throw .unauthenticated("a regulator's API key is required") }
-        guard caller.role == .regulator, let region = caller.regionCode else {
-            throw .forbidden("only regulators run voucher programs; this key's role is \(caller.role.rawValue)")
-        }
-        return region
-    }
-
-    /// A regulator runs programs for its own region only.
-    public static func checkProgramOwner(_ caller: Principal?, issuer: RegionCode) throws(MarketError) {
-        let region = try programRegion(of: caller)
-        guard region == issuer else { throw .forbidden("a regulator acts only for its own region (\(region))") }
-    }
-
     /// What the store knows when a voucher is issued, all read under lock.
     public struct IssuanceFacts: Sendable {
         public var program: VoucherProgram
@@ -180,37 +165,53 @@ public enum VoucherRules {
         }
     }
 
-    public static func checkRedemption(_ request: RedemptionRequest, by caller: Principal, _ facts: RedemptionFacts) throws {
+    /// The holding firm's redemption against one service contract (`AccessPolicy.checkRedeems`
+    /// says who may).
+    public static func checkRedemption(_ request: RedemptionRequest, _ facts: RedemptionFacts) throws(VoucherRefusal) {
         let voucher = facts.voucher
-        guard caller.role == .firm, caller.partyID == voucher.firmID else {
-            throw MarketError.forbidden("only the firm holding voucher \(voucher.number) redeems it")
-        }
         guard facts.today <= voucher.useBy else {
-            throw VoucherRefusal.voucherExpired(number: voucher.number, useBy: voucher.useBy)
+            throw .voucherExpired(number: voucher.number, useBy: voucher.useBy)
         }
         guard let provider = facts.provider, provider.kind == .provider, facts.providerAdmitted else {
-            throw VoucherRefusal.providerNotAdmitted(provider: request.providerID)
+            throw .providerNotAdmitted(provider: request.providerID)
         }
         guard facts.program.terms.honours.covers(
             ancestry: facts.providerAncestry, issuer: voucher.issuerRegion, allianceMembers: facts.allianceMembers)
         else {
-            throw VoucherRefusal.providerRegionNotHonoured(providerRegion: provider.regionCode)
+            throw .providerRegionNotHonoured(providerRegion: provider.regionCode)
         }
         let share = Int64(facts.program.terms.shareBasisPoints)
         let shareCap = request.contractAmountFen.multipliedReportingOverflow(by: share).partialValue / Int64(ProgramTerms.basisPointsWhole)
         guard request.voucherAmountFen <= shareCap else {
-            throw VoucherRefusal.exceedsProgramShare(maxVoucherAmountFen: shareCap, shareBasisPoints: share, requestedFen: request.voucherAmountFen)
+            throw .exceedsProgramShare(maxVoucherAmountFen: shareCap, shareBasisPoints: share, requestedFen: request.voucherAmountFen)
         }
         guard request.voucherAmountFen <= voucher.remainingFen else {
-            throw VoucherRefusal.exceedsVoucherRemaining(
+            throw .exceedsVoucherRemaining(
                 number: voucher.number, remainingFen: voucher.remainingFen, requestedFen: request.voucherAmountFen)
         }
         let ownMinimum = request.contractAmountFen - request.voucherAmountFen
         guard request.ownPaymentFen >= ownMinimum else {
-            throw VoucherRefusal.ownPaymentTooSmall(minOwnPaymentFen: ownMinimum, ownPaymentFen: request.ownPaymentFen)
+            throw .ownPaymentTooSmall(minOwnPaymentFen: ownMinimum, ownPaymentFen: request.ownPaymentFen)
         }
         guard !facts.contractTaken else {
-            throw VoucherRefusal.contractAlreadyRedeemed(contractReference: request.contractReference)
+            throw .contractAlreadyRedeemed(contractReference: request.contractReference)
+        }
+    }
+}
+
+extension VoucherRules {
+    /// A claim is lodged on a held redemption, by the program's claim-by day (that day included).
+    public static func checkClaim(_ redemption: Redemption, today: Day) throws {
+        guard redemption.status == .held else {
+            throw MarketError.invalidTransition(resource: "redemption", from: redemption.status.rawValue, action: "claimed")
+        }
+        if let claimBy = redemption.claimBy, claimBy < today { throw VoucherRefusal.claimPeriodOver(claimBy: claimBy) }
+    }
+
+    /// Only a claimed redemption is approved or rejected.
+    public static func checkDecision(_ redemption: Redemption, approve: Bool) throws(MarketError) {
+        guard redemption.status == .claimed else {
+            throw .invalidTransition(resource: "redemption", from: redemption.status.rawValue, action: approve ? "approved" : "rejected")
         }
     }
 }

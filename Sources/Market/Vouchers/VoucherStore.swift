@@ -1,60 +1,5 @@
-/// A response kept for an `Idempotency-Key`, returned again on a retry.
-public struct StoredResponse: Sendable, Equatable {
-    public var status: Int
-    public var body: String
-
-    public init(status: Int, body: String) {
-        self.status = status
-        self.body = body
-    }
-}
-
-/// How an `Idempotency-Key` that was sent before answers, in place of the use case.
-public enum IdempotencyAnswer: Sendable, Equatable {
-    /// The key was used with the same request: here is the first response.
-    case replay(StoredResponse)
-    /// The key was used with another request.
-    case reusedWithOtherRequest
-    /// The first request with this key is still running.
-    case inProgress
-}
-
-/// Thrown by a use case whose `Idempotency-Key` was sent before: it did nothing, and `answer`
-/// says what to tell the client.
-public struct IdempotencyKeyAnswered: Error, Sendable, Equatable {
-    public var answer: IdempotencyAnswer
-
-    public init(_ answer: IdempotencyAnswer) {
-        self.answer = answer
-    }
-}
-
-/// The `Idempotency-Key` of a use case that moves money. The store claims the key in the use
-/// case's own transaction (the first request with a key holds it until that transaction ends)
-/// and keeps the response with the money it moved, so that a retry can never do the work twice:
-/// a key sent before makes the use case throw `IdempotencyKeyAnswered` without doing anything.
-public struct IdempotencyRecord<Result>: Sendable {
-    public var apiKeyID: Int64
-    public var key: String
-    /// What the key was sent with (method, path and canonical body); the store keeps its hash.
-    public var request: [UInt8]
-    /// The response to keep for a result.
-    public var render: @Sendable (Result) throws -> StoredResponse
-    /// The response to keep for a refusal; nil for an error a retry should meet afresh (a
-    /// refusal about the current state, a failure), which keeps nothing.
-    public var renderRefusal: @Sendable (any Error) -> StoredResponse?
-
-    public init(
-        apiKeyID: Int64, key: String, request: [UInt8], render: @escaping @Sendable (Result) throws -> StoredResponse,
-        renderRefusal: @escaping @Sendable (any Error) -> StoredResponse?
-    ) {
-        self.apiKeyID = apiKeyID
-        self.key = key
-        self.request = request
-        self.render = render
-        self.renderRefusal = renderRefusal
-    }
-}
+import Foundation
+import Ledger
 
 /// A program with where its money went.
 public struct ProgramReport: Sendable {
@@ -84,42 +29,105 @@ public struct ProgramReport: Sendable {
     }
 }
 
-/// The storage port of the voucher use cases. Each call is one transaction that locks what it
-/// needs, runs `VoucherRules`, moves the money in the ledger, and (given a record) keeps the
-/// response of its Idempotency-Key; refusals throw `MarketError` or `VoucherRefusal`.
+/// The unit of work of the voucher use cases (`VoucherService`): one PostgreSQL transaction —
+/// retried whole on a serialization failure or deadlock, with the Idempotency-Key claimed as
+/// its first statement when a record is given — through which a use case reads the facts it
+/// names and writes what it decided. The adapter does SQL and mapping only: no rule, no role.
 public protocol VoucherStore: Sendable {
-    /// Funds the program from the region's treasury in the same transaction.
-    func createProgram(_ terms: ProgramTerms, by caller: Principal?, record: IdempotencyRecord<VoucherProgram>?) async throws -> VoucherProgram
-    func programs(for caller: Principal?, page: PageRequest) async throws -> [ProgramReport]
-    func program(_ id: ProgramID, for caller: Principal?) async throws -> ProgramReport
-    /// `number` is for fixtures; the API lets the store number vouchers.
-    func issueVoucher(
-        program: ProgramID, firm: PartyID, faceValueFen: Int64, number: String?, by caller: Principal?,
-        record: IdempotencyRecord<Voucher>?
-    ) async throws -> Voucher
-    func vouchers(for caller: Principal?, page: PageRequest) async throws -> [Voucher]
-    func voucher(number: String, for caller: Principal?) async throws -> Voucher
-    func redeem(voucher number: String, _ request: RedemptionRequest, by caller: Principal?, record: IdempotencyRecord<Redemption>?) async throws -> Redemption
-    func redemptions(for caller: Principal?, status: Redemption.Status?, page: PageRequest) async throws -> [Redemption]
-    func redemption(_ id: RedemptionID, for caller: Principal?) async throws -> Redemption
-    func claim(_ id: RedemptionID, evidence: [String], by caller: Principal?) async throws -> Redemption
-    /// Approves (posts the hold) or rejects (voids it, with a reason).
-    func decide(_ id: RedemptionID, approve: Bool, reason: String?, by caller: Principal?, record: IdempotencyRecord<Redemption>?) async throws -> Redemption
-    /// Voids holds whose program's claim-by date is before `today`; returns how many.
-    func sweep(today: Day) async throws -> Int
-    /// Pays every approved redemption of `issuer` in a new batch; nil when there is nothing to pay.
-    func settle(issuer: RegionCode, by caller: Principal?, record: IdempotencyRecord<SettlementBatch?>?) async throws -> SettlementBatch?
-    func settlement(_ id: SettlementID, for caller: Principal?) async throws -> SettlementBatch
+    associatedtype Work: VoucherWork
+
+    /// Runs `body` in one transaction that may move money. A refusal the record renders is kept
+    /// as the key's answer (after the body's work is rolled back).
+    func transaction<T: Sendable, R>(_ record: IdempotencyRecord<R>?, _ body: @escaping @Sendable (Work) throws -> T) async throws -> T
+
+    /// Runs `body` on one connection, for reads.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Work) throws -> T) async throws -> T
 }
 
-extension VoucherStore {
-    /// The first page of redemptions (`PageRequest.first`).
-    public func redemptions(for caller: Principal?, status: Redemption.Status?) async throws -> [Redemption] {
-        try await redemptions(for: caller, status: status, page: .first)
-    }
+/// What a voucher use case reads and writes inside its unit of work. Reads named `locked…` take
+/// the row locks that order the use case against others (always in the same order: program,
+/// party, group; voucher; redemption; then the ledger's accounts, ascending).
+public protocol VoucherWork {
+    /// Keeps `result`'s rendering as the record's answer, sent with the next statement.
+    func keep<R>(_ record: IdempotencyRecord<R>?, _ result: R) throws
 
-    /// The first page of programs (`PageRequest.first`).
-    public func programs(for caller: Principal?) async throws -> [ProgramReport] {
-        try await programs(for: caller, page: .first)
+    /// Applies one transfer; given `committing`, it is the last step of the transaction and its
+    /// write goes with COMMIT (its accounts locked by the statement before, `lockingFor`).
+    func move(_ transfer: Transfer, committing: Bool) throws -> TransferResult
+
+    // MARK: Programs
+
+    func allianceExists(_ code: String) throws -> Bool
+    /// How many of `regions` exist.
+    func regionCount(_ regions: Set<RegionCode>) throws -> Int
+    /// The region's treasury account, opened on first use.
+    func treasuryAccount(_ region: RegionCode) throws -> AccountID
+    /// A new program row with its (empty) budget account; nil when the name is taken for the year.
+    func insertProgram(_ terms: ProgramTerms, issuer: RegionCode) throws -> (id: ProgramID, budget: AccountID)?
+    func program(_ id: ProgramID, locked: Bool) throws -> VoucherProgram?
+    func programs(_ visibility: ProgramVisibility, page: PageRequest) throws -> [VoucherProgram]
+    /// The program's voucher count and where its money went.
+    func report(_ program: VoucherProgram) throws -> ProgramReport
+
+    // MARK: Vouchers
+
+    /// The party (its row and its group's locked) and what the program's issuer has issued to
+    /// it and its group in the program's year; nil when there is no such party.
+    func lockedIssuanceFacts(firm: PartyID, program: VoucherProgram, today: Day) throws -> VoucherRules.IssuanceFacts?
+    /// The highest serial issued in the region's year (0 for none), under a lock that makes the
+    /// next issuer of that region and year wait.
+    func lastVoucherSerial(issuer: RegionCode, year: Int) throws -> Int
+    /// A new voucher row with its (empty) account; nil when the number is taken or malformed.
+    func insertVoucher(number: String, program: ProgramID, firm: Party, faceValueFen: Int64) throws -> (id: VoucherID, account: AccountID)?
+    func voucher(number: String) throws -> Voucher?
+    func vouchers(_ visibility: VoucherVisibility, page: PageRequest) throws -> [Voucher]
+
+    // MARK: Redemptions
+
+    /// In one round trip: the voucher's row locked, then the voucher with its balance, its
+    /// program, what the checks need of the provider and the contract, and a new redemption id.
+    func lockedRedemptionFacts(voucher number: String, _ request: RedemptionRequest, today: Day) throws -> RedemptionPrefetch?
+    /// The issuer's payable account to the provider on `shard`, opened on first use.
+    func payableAccount(issuer: RegionCode, provider: PartyID, shard: Int64) throws -> AccountID
+    /// Writes the held redemption and locks `hold`'s accounts in one round trip; nil when another
+    /// live redemption took the provider's contract first.
+    func insertRedemption(_ id: RedemptionID, voucher: Voucher, _ request: RedemptionRequest, lockingFor hold: Transfer) throws -> Redemption?
+    func redemption(_ id: RedemptionID, locked: Bool) throws -> Redemption?
+    func redemptions(_ visibility: RedemptionVisibility, status: Redemption.Status?, page: PageRequest) throws -> [Redemption]
+    /// Marks it claimed with its evidence, with COMMIT; returns its new update time.
+    func markClaimed(_ id: RedemptionID, evidence: [String]) throws -> Date
+    /// Marks it approved or rejected and locks `transfer`'s accounts, in one round trip.
+    func markDecided(_ id: RedemptionID, status: Redemption.Status, reason: String?, lockingFor transfer: Transfer) throws -> Date
+    /// Held redemptions whose program's claim-by day is before `today`, locked.
+    func lockedLapsedHolds(before today: Day) throws -> [RedemptionID]
+    /// The accounts each redemption's hold moved: the voucher's and the payable account.
+    func holdAccounts(of redemptions: [RedemptionID]) throws -> [RedemptionID: (voucher: AccountID, payable: AccountID)]
+    /// Locks ledger accounts in the ledger's one order, so that a batch cannot deadlock.
+    func lockAccounts(_ accounts: [AccountID]) throws
+    func markLapsed(_ id: RedemptionID) throws
+
+    // MARK: Settlement
+
+    /// The approved redemptions of an issuing region, locked.
+    func lockedApprovedClaims(issuer: RegionCode) throws -> [(id: RedemptionID, provider: PartyID, amountFen: Int64)]
+    func insertSettlementBatch(issuer: RegionCode) throws -> SettlementID
+    /// The provider's settled account, opened on first use.
+    func settledAccount(_ provider: PartyID) throws -> AccountID
+    func markPaid(_ id: RedemptionID, batch: SettlementID) throws
+    func settlement(_ id: SettlementID) throws -> SettlementBatch?
+}
+
+/// What a redemption's unit of work reads first, under the voucher's lock.
+public struct RedemptionPrefetch: Sendable {
+    public var facts: VoucherRules.RedemptionFacts
+    /// The voucher's shard of the issuer's payable account to the provider, if opened.
+    public var payable: AccountID?
+    /// The id the new redemption will have.
+    public var newID: RedemptionID
+
+    public init(facts: VoucherRules.RedemptionFacts, payable: AccountID?, newID: RedemptionID) {
+        self.facts = facts
+        self.payable = payable
+        self.newID = newID
     }
 }

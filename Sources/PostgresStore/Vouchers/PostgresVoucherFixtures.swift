@@ -12,9 +12,8 @@ extension PostgresMarketStore {
             guard let party = try await self.party(handle: handle) else { throw FixtureError.invalid("vouchers.json: no participant \(handle)") }
             return party
         }
-        func acting(_ party: Party) -> Principal {
-            Principal(keyID: 0, role: Role(rawValue: party.kind.rawValue)!, partyID: party.id, regionCode: party.regionCode)
-        }
+        let vouchers = VoucherService(store: self)
+        func acting(_ party: Party) -> Principal { Principal.commandLine(actingFor: party) }
         var programs: [String: (id: ProgramID, regulator: Principal)] = [:]
         for row in fixture.programs {
             let regulator = acting(try await party(row.regulator))
@@ -24,7 +23,7 @@ extension PostgresMarketStore {
                     regulator.regionCode!.value, Int64(row.terms.year), row.terms.name
                 ).first.map { ProgramID(try $0.decode("id")) }
             }
-            let id = try await existing.asyncOr { try await self.createProgram(row.terms(openOn: Day.today()), by: regulator, record: nil).id }
+            let id = try await existing.asyncOr { try await vouchers.createProgram(row.terms(openOn: Day.today()), by: regulator, record: nil).id }
             programs[row.key] = (id, regulator)
         }
         var holders: [String: Principal] = [:]
@@ -34,7 +33,7 @@ extension PostgresMarketStore {
             holders[row.number] = acting(firm)
             let exists = try await pool.withConnection { try $0.query("SELECT 1 FROM vouchers WHERE number = $1", row.number).count > 0 }
             if !exists {
-                _ = try await issueVoucher(
+                _ = try await vouchers.issueVoucher(
                     program: program.id, firm: firm.id, faceValueFen: row.faceValueFen, number: row.number, by: program.regulator, record: nil)
             }
         }
@@ -52,7 +51,7 @@ extension PostgresMarketStore {
                 ).count > 0
             }
             if exists { continue }
-            let redemption = try await redeem(
+            let redemption = try await vouchers.redeem(
                 voucher: row.voucher,
                 RedemptionRequest(
                     providerID: provider.id, contractReference: row.contractReference, contractAmountFen: row.contractAmountFen,
@@ -60,35 +59,28 @@ extension PostgresMarketStore {
                 by: firm, record: nil)
             added += 1
             guard row.state != .held else { continue }
-            _ = try await claim(redemption.id, evidence: row.evidence, by: acting(provider))
-            let issuer = Principal(keyID: 0, role: .regulator, partyID: nil, regionCode: redemption.issuerRegion)
+            _ = try await vouchers.claim(redemption.id, evidence: row.evidence, by: acting(provider))
+            let issuer = Principal.commandLine(regulatorOf: redemption.issuerRegion)
             switch row.state {
             case .paid:
-                _ = try await decide(redemption.id, approve: true, reason: nil, by: issuer, record: nil)
+                _ = try await vouchers.decide(redemption.id, approve: true, reason: nil, by: issuer, record: nil)
                 paidIssuers.insert(redemption.issuerRegion)
             case .approved:
                 toApprove.append(redemption.id)
             case .rejected:
-                _ = try await decide(redemption.id, approve: false, reason: row.reason ?? "rejected", by: issuer, record: nil)
+                _ = try await vouchers.decide(redemption.id, approve: false, reason: row.reason ?? "rejected", by: issuer, record: nil)
             default:
                 break
             }
         }
-        let operator_ = Principal(keyID: 0, role: .admin, partyID: nil, regionCode: nil)
         for issuer in paidIssuers.sorted() {
-            _ = try await settle(issuer: issuer, by: operator_, record: nil)
+            _ = try await vouchers.settle(issuer: issuer, by: .commandLineOperator)
         }
         for id in toApprove {
-            _ = try await decide(id, approve: true, reason: nil, by: operator_.asRegulator(of: try await redemption(id, for: operator_).issuerRegion), record: nil)
+            let issuer = try await vouchers.redemption(id, for: .commandLineOperator).issuerRegion
+            _ = try await vouchers.decide(id, approve: true, reason: nil, by: .commandLine(regulatorOf: issuer))
         }
         return added
-    }
-}
-
-extension Principal {
-    /// The same caller acting as the regulator of `region` (fixtures act for every party).
-    func asRegulator(of region: RegionCode) -> Principal {
-        Principal(keyID: keyID, role: .regulator, partyID: nil, regionCode: region)
     }
 }
 

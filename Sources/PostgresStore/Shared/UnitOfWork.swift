@@ -1,0 +1,80 @@
+import Foundation
+import Market
+import Postgres
+
+/// The unit of work every use case shares: one transaction, retried on a serialization failure
+/// or deadlock, with the Idempotency-Key claimed inside it and its answer kept with the money.
+extension PostgresMarketStore {
+    /// A transaction that may move money: retried on serialization failures and deadlocks, and
+    /// turning a lost database into `StoreUnavailable`.
+    ///
+    /// With a record, the transaction's first statement claims the Idempotency-Key
+    /// (`idempotency_claim`, Schema/0012), in the round trip of the body's first statements: it
+    /// takes the key's advisory lock, which the transaction then holds until it ends, and fails
+    /// when another request with the key is running (`inProgress`) or the key is answered (the
+    /// kept answer is read after the rollback: `replay`, or `reusedWithOtherRequest`). Failing in
+    /// PostgreSQL, it stops the transaction there: the statements sent after it do not run. The
+    /// body keeps its answer with `keep`, in its own commit. A refusal that the record renders
+    /// rolls the body's work back and is then kept as the key's answer in a short transaction of
+    /// its own; should another request with the key have answered in between, that answer is
+    /// the key's, and this one's too.
+    func moneyTransaction<T: Sendable, R>(
+        _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        guard let record else { return try await available { try await self.pool.withTransaction(retry: .onConflict, body) } }
+        do {
+            return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
+                try connection.send("SELECT idempotency_claim($1, $2)", record.apiKeyID, record.key)
+                return try body(connection)
+            } }
+        } catch let error as PostgresError where error.sqlState?.code == "TK409" {
+            throw IdempotencyKeyAnswered(.inProgress)
+        } catch let error as PostgresError where error.sqlState?.code == "TK200" {
+            throw IdempotencyKeyAnswered(try await keptAnswer(record))
+        } catch {
+            guard let refusal = record.renderRefusal(error) else { throw error }
+            let kept = try await available { try await self.pool.withTransaction { connection in
+                try connection.send("SELECT pg_advisory_xact_lock(idempotency_lock($1, $2))", record.apiKeyID, record.key)
+                return try !connection.query(Self.keepSQL, parameters: Self.keepParameters(record, refusal)).isEmpty
+            } }
+            if !kept { throw IdempotencyKeyAnswered(try await keptAnswer(record)) }
+            throw error
+        }
+    }
+
+    /// The answer kept for a key: the first response to the same request, or word that the key
+    /// was used for another.
+    func keptAnswer<R>(_ record: IdempotencyRecord<R>) async throws -> IdempotencyAnswer {
+        let requestHash = SHA256.hex(record.request)
+        return try await available { try await self.pool.withConnection { connection in
+            guard let row = try connection.query(
+                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND state = 'done'",
+                record.apiKeyID, record.key
+            ).first else { return .inProgress }
+            guard try row.decode("request_hash", as: String.self) == requestHash else { return .reusedWithOtherRequest }
+            return .replay(StoredResponse(status: try row.decode("response_status"), body: try row.decode("response_body")))
+        } }
+    }
+
+    /// Keeps `result`'s response as the answer to the record's key, sent with the transaction's
+    /// next statement (nothing waits for it).
+    static func keep<T>(_ record: IdempotencyRecord<T>?, _ result: T, on connection: PostgresConnection) throws {
+        guard let record else { return }
+        try connection.send(keepSQL, parameters: keepParameters(record, try record.render(result)))
+    }
+
+    /// A key's answer, written once; over a row left 'running' by a claim committed apart (before
+    /// Schema/0012), never over an answer. Returns a row when it wrote.
+    static let keepSQL = """
+        INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, response_status, response_body)
+        VALUES ($1, $2, $3, 'done', $4::integer, $5)
+        ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done',
+            response_status = excluded.response_status, response_body = excluded.response_body, started_at = now()
+        WHERE idempotency_keys.state = 'running'
+        RETURNING 1
+        """
+
+    static func keepParameters<T>(_ record: IdempotencyRecord<T>, _ response: StoredResponse) -> [any PostgresEncodable] {
+        [record.apiKeyID, record.key, SHA256.hex(record.request), Int64(response.status), response.body]
+    }
+}

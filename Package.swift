@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LedgerBenchmark",
-            dependencies: ["Ledger"],
+            dependencies: ["Ledger", "SeededRandom"],
             path: "Benchmarks/LedgerBenchmark"
         ),
         .executableTarget(
@@ -88,18 +88,21 @@ let package = Package(
         // Shared by the ledger's tests and the PostgreSQL store's: the naive reference ledger, the
         // seeded workload it is checked on, and their random numbers. The Ledger module only, so
         // that LedgerTests stay free of storage.
-        .target(name: "LedgerTestSupport", dependencies: ["Ledger"], path: "Tests/LedgerTestSupport"),
+        .target(name: "LedgerTestSupport", dependencies: ["Ledger", "SeededRandom"], path: "Tests/LedgerTestSupport"),
+        // The one seeded random generator (SplitMix64) and the seed lists of the property tests,
+        // for every test and benchmark that needs one.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
 
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "SeededRandom"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "SeededRandom"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "LedgerTestSupport"]),
         .testTarget(
             name: "MarketAPITests",
             dependencies: [
-                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport",
+                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport", "SeededRandom",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

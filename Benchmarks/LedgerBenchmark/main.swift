@@ -8,24 +8,14 @@
 // not timed; only registering the accounts and feeding the entries is.
 import Foundation
 import Ledger
+import SeededRandom
 
 func format2(_ value: Double) -> String { String(format: "%.2f", value) }
 
 let entryCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
 let accountCount: UInt64 = 10_000
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-var rng = SplitMix64(state: 2025)
+var rng = SplitMix64(seed: 2025)
 var accounts: [Account] = (1...accountCount).map { Account(id: AccountID($0), code: 1) }
 var entries: [Entry] = []
 entries.reserveCapacity(entryCount)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import SeededRandom
 import Testing
 import TestSupport
 
@@ -15,7 +16,7 @@ import TestSupport
         let operations = Self.bodyOperations()
         #expect(operations.count >= 10, "the document lists the POST and PATCH operations (\(operations.count) found)")
         try await withAPI { api, _ in
-            var random = OddRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             var sent = 0
             for operation in operations {
                 for caller in keys.everyone {
@@ -79,24 +80,6 @@ import TestSupport
     }
 }
 
-/// A seeded SplitMix64, so that a failing run replays from its printed seed.
-struct OddRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ count: Int) -> Int { Int(next() % UInt64(count)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
-
 /// Odd JSON, written as text so that it can hold what a JSON encoder never writes: repeated
 /// keys, lone surrogates, numbers past Int64, nesting past the limit, bytes that are not UTF-8.
 enum OddJSON {
@@ -111,7 +94,7 @@ enum OddJSON {
         "123456789012345678901234567890", "0.0000001", "2026", "50000000", "1e-5",
     ]
 
-    static func body(fields: [String], _ random: inout OddRandom) -> Data {
+    static func body(fields: [String], _ random: inout SplitMix64) -> Data {
         switch random.below(20) {
         case 0: return Data([0xFF, 0xFE, 0x7B, 0x7D])  // not UTF-8
         case 1: return Data(String(repeating: "[", count: 40 + random.below(2_000)).utf8)
@@ -124,7 +107,7 @@ enum OddJSON {
         }
     }
 
-    static func object(fields: [String], depth: Int, _ random: inout OddRandom) -> String {
+    static func object(fields: [String], depth: Int, _ random: inout SplitMix64) -> String {
         var members: [String] = []
         for _ in 0..<random.below(6) {
             let key = random.chance(70) && !fields.isEmpty ? random.pick(fields) : random.pick(oddKeys)
@@ -134,7 +117,7 @@ enum OddJSON {
         return "{" + members.joined(separator: random.chance(10) ? " , " : ",") + "}"
     }
 
-    static func value(fields: [String], depth: Int, _ random: inout OddRandom) -> String {
+    static func value(fields: [String], depth: Int, _ random: inout SplitMix64) -> String {
         let deep = depth > 3
         switch random.below(deep ? 6 : 9) {
         case 0, 1: return "\"\(random.pick(strings))\""

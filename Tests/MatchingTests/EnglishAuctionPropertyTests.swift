@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// Properties of the English auction on seeded random command streams (the seed is the test argument).

@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 
 /// One step of an English auction run: the command, what the engine said, and the state around it.
 struct EnglishStep {

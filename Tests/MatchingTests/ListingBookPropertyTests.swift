@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// Properties of listed-price matching on seeded random command streams.

@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 
 /// A seeded random Dutch auction and its command stream.
 struct DutchStream {

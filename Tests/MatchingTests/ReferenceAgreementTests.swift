@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// Every engine must say exactly what its naive reference model says, command by command.

@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// Replaying a recorded command log (through its byte encoding) reproduces the live state and events exactly.

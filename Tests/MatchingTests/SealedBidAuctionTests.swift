@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 @Suite struct SealedBidAuctionTests {

@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// Snapshots decode to an equal state, and a restored engine carries on exactly like the original.

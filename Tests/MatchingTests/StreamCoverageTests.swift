@@ -1,4 +1,5 @@
 import Matching
+import SeededRandom
 import Testing
 
 /// The random streams must reach the cases the properties are about, or the properties prove little.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A tiny deterministic PRNG (SplitMix64) so every random workload replays from its seed.
+/// A tiny deterministic PRNG (SplitMix64) so every random workload replays from its seed: the
+/// one seeded generator of the tests and benchmarks.
 public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
@@ -25,13 +26,20 @@ public struct SplitMix64: RandomNumberGenerator {
     public mutating func chance(_ percent: Int) -> Bool { next() % 100 < UInt64(percent) }
 
     /// One element of a non-empty array.
-    public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+
+    /// A value from 0 to `count` − 1 (`count` > 0).
+    public mutating func below(_ count: Int) -> Int { Int(next() % UInt64(count)) }
 }
 
-/// The seeds the property tests run; `LEDGER_SEED=n swift test` replays one seed.
+/// The seeds the property tests run; `TEST_SEED=n swift test --filter …` replays one seed
+/// (`LEDGER_SEED` and `MATCHING_SEED`, their earlier names, too).
 public enum Seeds {
+    public static let replayVariables = ["TEST_SEED", "LEDGER_SEED", "MATCHING_SEED"]
+
     public static func list(count: Int, salt: UInt64) -> [UInt64] {
-        if let text = ProcessInfo.processInfo.environment["LEDGER_SEED"], let seed = UInt64(text) {
+        let environment = ProcessInfo.processInfo.environment
+        if let seed = replayVariables.lazy.compactMap({ environment[$0].flatMap(UInt64.init) }).first {
             return [seed]
         }
         var rng = SplitMix64(seed: salt)

@@ -1,0 +1,2 @@
+// The ledger tests draw from the one seeded generator.
+@_exported import SeededRandom

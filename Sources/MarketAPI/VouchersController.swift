@@ -21,7 +21,7 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(ProgramBody.self, from: request, context: context)
             return try await idempotent.run(
                 request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/voucher-programs",
-                render: { ProgramJSON(ProgramReport(program: $0, voucherCount: 0, flows: [])) }
+                render: { ProgramReport(program: $0, voucherCount: 0, flows: []) }
             ) { record in
                 try await vouchers.createProgram(body.terms, by: caller, record: record)
             }
@@ -33,18 +33,18 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             try reader.finish()
             let found = try await vouchers.programs(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                ListPage(found, page: page, cursorPrefix: "g", id: \.program.id.value, render: ProgramJSON.init), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "g", id: \.program.id.value, render: { $0 }), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
             return try context.responseEncoder.encode(
-                ProgramJSON(try await vouchers.program(ProgramID(try request.id(context)), for: caller)), from: request, context: context)
+                try await vouchers.program(ProgramID(try request.id(context)), for: caller), from: request, context: context)
         }
         routes.post(":id/vouchers") { request, context in
             let caller = try await auth.require(request)
             let program = ProgramID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(IssueBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: VoucherJSON.init) { record in
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
                 try await vouchers.issueVoucher(
                     program: program, firm: body.firmID, faceValueFen: body.faceValueFen, number: nil, by: caller, record: record)
             }
@@ -61,18 +61,18 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             try reader.finish()
             let found = try await vouchers.vouchers(for: caller, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                ListPage(found, page: page, cursorPrefix: "v", id: \.id.value, render: VoucherJSON.init), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "v", id: \.id.value, render: { $0 }), from: request, context: context)
         }
         routes.get(":number") { request, context in
             let caller = try await auth.require(request)
             let number = try context.parameters.require("number")
-            return try context.responseEncoder.encode(VoucherJSON(try await vouchers.voucher(number: number, for: caller)), from: request, context: context)
+            return try context.responseEncoder.encode(try await vouchers.voucher(number: number, for: caller), from: request, context: context)
         }
         routes.post(":number/redemptions") { request, context in
             let caller = try await auth.require(request)
             let number = try context.parameters.require("number")
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RedemptionBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: RedemptionJSON.init) { record in
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
                 try await vouchers.redeem(voucher: number, body.request, by: caller, record: record)
             }
         }
@@ -89,25 +89,25 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             try reader.finish()
             let found = try await vouchers.redemptions(for: caller, status: status, page: page.withOneMore)
             return try context.responseEncoder.encode(
-                ListPage(found, page: page, cursorPrefix: "r", id: \.id.value, render: RedemptionJSON.init), from: request, context: context)
+                ListPage(found, page: page, cursorPrefix: "r", id: \.id.value, render: { $0 }), from: request, context: context)
         }
         routes.get(":id") { request, context in
             let caller = try await auth.require(request)
             return try context.responseEncoder.encode(
-                RedemptionJSON(try await vouchers.redemption(RedemptionID(try request.id(context)), for: caller)), from: request, context: context)
+                try await vouchers.redemption(RedemptionID(try request.id(context)), for: caller), from: request, context: context)
         }
         routes.post(":id/claim") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             let body = try await RequestBody.decode(ClaimBody.self, from: request, context: context)
             return try context.responseEncoder.encode(
-                RedemptionJSON(try await vouchers.claim(id, evidence: body.evidence, by: caller)), from: request, context: context)
+                try await vouchers.claim(id, evidence: body.evidence, by: caller), from: request, context: context)
         }
         routes.post(":id/approve") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             try await RequestBody.requireEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: [], caller: caller, context: context, render: RedemptionJSON.init) { record in
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
                 try await vouchers.decide(id, approve: true, reason: nil, by: caller, record: record)
             }
         }
@@ -115,7 +115,7 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RejectBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: RedemptionJSON.init) { record in
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
                 try await vouchers.decide(id, approve: false, reason: body.reason, by: caller, record: record)
             }
         }
@@ -247,142 +247,6 @@ extension RequestBody {
 }
 
 // MARK: - Responses
-
-struct ProgramJSON: Encodable, Sendable {
-    struct Flow: Encodable, Sendable {
-        var providerRegion: RegionCode
-        var heldFen: Int64
-        var approvedFen: Int64
-        var paidFen: Int64
-    }
-
-    var id: ProgramID
-    var issuerRegion: RegionCode
-    var year: Int
-    var name: String
-    var budgetFen: Int64
-    var shareBasisPoints: Int
-    var firmCapFen: Int64
-    var groupCapFen: Int64
-    var useBy: Day
-    var claimBy: Day
-    var honours: Honours
-    var issuedFen: Int64
-    var remainingFen: Int64
-    var voucherCount: Int
-    var flows: [Flow]
-    var createdAt: Date
-
-    init(_ report: ProgramReport) {
-        let program = report.program
-        id = program.id
-        issuerRegion = program.issuerRegion
-        year = program.terms.year
-        name = program.terms.name
-        budgetFen = program.terms.budgetFen
-        shareBasisPoints = program.terms.shareBasisPoints
-        firmCapFen = program.terms.firmCapFen
-        groupCapFen = program.terms.groupCapFen
-        useBy = program.terms.useBy
-        claimBy = program.terms.claimBy
-        honours = program.terms.honours
-        issuedFen = program.issuedFen
-        remainingFen = program.remainingFen
-        voucherCount = report.voucherCount
-        flows = report.flows.map { Flow(providerRegion: $0.providerRegion, heldFen: $0.heldFen, approvedFen: $0.approvedFen, paidFen: $0.paidFen) }
-        createdAt = program.createdAt
-    }
-}
-
-struct VoucherJSON: Encodable, Sendable {
-    var number: String
-    var programId: ProgramID
-    var issuerRegion: RegionCode
-    var firmId: PartyID
-    var faceValueFen: Int64
-    var remainingFen: Int64
-    var heldFen: Int64
-    var useBy: Day
-    var claimBy: Day
-    var issuedAt: Date
-
-    init(_ voucher: Voucher) {
-        number = voucher.number
-        programId = voucher.programID
-        issuerRegion = voucher.issuerRegion
-        firmId = voucher.firmID
-        faceValueFen = voucher.faceValueFen
-        remainingFen = voucher.remainingFen
-        heldFen = voucher.heldFen
-        useBy = voucher.useBy
-        claimBy = voucher.claimBy
-        issuedAt = voucher.issuedAt
-    }
-}
-
-struct RedemptionJSON: Encodable, Sendable {
-    var id: RedemptionID
-    var voucherNumber: String
-    var firmId: PartyID
-    var providerId: PartyID
-    var providerRegion: RegionCode
-    var issuerRegion: RegionCode
-    var contractReference: String
-    var contractAmountFen: Int64
-    var voucherAmountFen: Int64
-    var ownPaymentFen: Int64
-    var status: Redemption.Status
-    var evidence: [String]
-    var reason: String?
-    var settlementId: SettlementID?
-    var createdAt: Date
-    var updatedAt: Date
-
-    init(_ redemption: Redemption) {
-        id = redemption.id
-        voucherNumber = redemption.voucherNumber
-        firmId = redemption.firmID
-        providerId = redemption.providerID
-        providerRegion = redemption.providerRegion
-        issuerRegion = redemption.issuerRegion
-        contractReference = redemption.request.contractReference
-        contractAmountFen = redemption.request.contractAmountFen
-        voucherAmountFen = redemption.request.voucherAmountFen
-        ownPaymentFen = redemption.request.ownPaymentFen
-        status = redemption.status
-        evidence = redemption.evidence
-        reason = redemption.reason
-        settlementId = redemption.settlementID
-        createdAt = redemption.createdAt
-        updatedAt = redemption.updatedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, voucherNumber, firmId, providerId, providerRegion, issuerRegion, contractReference, contractAmountFen
-        case voucherAmountFen, ownPaymentFen, status, evidence, reason, settlementId, createdAt, updatedAt
-    }
-
-    /// Nulls written, so that every redemption has one shape.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(voucherNumber, forKey: .voucherNumber)
-        try container.encode(firmId, forKey: .firmId)
-        try container.encode(providerId, forKey: .providerId)
-        try container.encode(providerRegion, forKey: .providerRegion)
-        try container.encode(issuerRegion, forKey: .issuerRegion)
-        try container.encode(contractReference, forKey: .contractReference)
-        try container.encode(contractAmountFen, forKey: .contractAmountFen)
-        try container.encode(voucherAmountFen, forKey: .voucherAmountFen)
-        try container.encode(ownPaymentFen, forKey: .ownPaymentFen)
-        try container.encode(status, forKey: .status)
-        try container.encode(evidence, forKey: .evidence)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(settlementId, forKey: .settlementId)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
-}
 
 struct SettlementJSON: Encodable, Sendable {
     struct Region: Encodable, Sendable {

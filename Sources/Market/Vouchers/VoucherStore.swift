@@ -3,7 +3,7 @@ import Ledger
 
 /// A program with where its money went.
 public struct ProgramReport: Sendable {
-    public struct Flow: Sendable, Equatable {
+    public struct Flow: Sendable, Equatable, Encodable {
         public var providerRegion: RegionCode
         /// Held (pending), approved and not paid, and paid, to providers of this region.
         public var heldFen: Int64

@@ -221,8 +221,13 @@ public struct VoucherProgram: Sendable, Equatable {
     }
 }
 
-/// A voucher held by a firm.
-public struct Voucher: Sendable, Equatable {
+/// A voucher held by a firm; it encodes as the API shows it (not its id or account).
+public struct Voucher: Sendable, Equatable, Encodable {
+    enum CodingKeys: String, CodingKey {
+        case number, issuerRegion, faceValueFen, remainingFen, heldFen, useBy, claimBy, issuedAt
+        case programID = "programId", firmID = "firmId"
+    }
+
     public var id: VoucherID
     public var number: String
     public var programID: ProgramID

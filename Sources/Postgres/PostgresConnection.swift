@@ -110,7 +110,7 @@ public final class PostgresConnection {
     /// How many times this connection has sent something and waited for the server's answer (a
     /// statement, a preparation, SQL text, a pipeline up to its Sync): for tests that check what
     /// goes in one round trip. The pipeline writer's units are not counted.
-    public private(set) var roundTripCount = 0
+    public internal(set) var roundTripCount = 0
 
     /// The server's process id for this connection (what `pg_stat_activity.pid` shows).
     public var backendProcessID: Int32 {
@@ -265,104 +265,9 @@ public final class PostgresConnection {
         if isUsable && !isIdle { try? execute("ROLLBACK") }
     }
 
-    /// Starts listening on a channel.
-    public func listen(_ channel: String) throws {
-        try execute("LISTEN \(try quoteIdentifier(channel))")
-    }
-
-    /// Stops listening on a channel.
-    public func unlisten(_ channel: String) throws {
-        try execute("UNLISTEN \(try quoteIdentifier(channel))")
-    }
-
-    /// Sends a notification; it is delivered when the surrounding transaction commits.
-    public func notify(_ channel: String, payload: String = "") throws {
-        try query("SELECT pg_notify($1, $2)", channel, payload)
-    }
-
-    /// Returns the notifications that have arrived, waiting up to `timeoutMs` for the first one.
-    public func notifications(timeoutMs: Int32) throws -> [PostgresNotification] {
-        let handle = try liveHandle()
-        var received = drainNotifications(handle)
-        if !received.isEmpty { return received }
-        // Reading may have found the socket closed; libpq then drops it, and poll on -1 would wait
-        // out the timeout and report nothing, forever.
-        guard PQstatus(handle) == CONNECTION_OK, PQsocket(handle) >= 0 else {
-            throw PostgresError(kind: .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
-        }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, timeoutMs)
-        if ready < 0, errno != EINTR {
-            throw PostgresError(kind: .connectionLost, message: "poll failed: errno \(errno)")
-        }
-        if ready > 0 {
-            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
-                throw PostgresError(kind: .connectionLost, message: Self.trimmedMessage(PQerrorMessage(handle)))
-            }
-            received = drainNotifications(handle)
-        }
-        return received
-    }
-
-    /// Runs `COPY (…) TO STDOUT` and hands each row to `row` as the server streams it: in text
-    /// format the row's line without its newline, in binary format (`WITH (FORMAT binary)`) each
-    /// message as sent (the file header comes with the first row, the trailer on its own, or with
-    /// the header when there are no rows). The server formats rows while the caller digests the
-    /// earlier ones, and no result of millions of rows is ever held whole. The bytes are valid
-    /// only during the call. An error thrown by
-    /// `row` stops the handing out (the rest of the stream is read and dropped, so the connection
-    /// stays usable) and is rethrown. Returns the number of rows (binary: of messages, the
-    /// trailer included).
-    @discardableResult
-    public func copyOut(_ sql: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
-        try sendQueued()
-        let handle = try liveHandle()
-        roundTripCount += 1
-        guard let started = PQexec(handle, sql) else { throw sendFailure(handle) }
-        guard PQresultStatus(started) == PGRES_COPY_OUT else {
-            _ = try checked(started)
-            throw PostgresError(kind: .client, message: "copyOut needs a COPY … TO STDOUT statement")
-        }
-        let binary = PQbinaryTuples(started) == 1
-        PQclear(started)
-        var count = 0
-        var failure: (any Error)?
-        while true {
-            var buffer: UnsafeMutablePointer<CChar>?
-            let length = PQgetCopyData(handle, &buffer, 0)
-            if length > 0, let buffer {
-                defer { PQfreemem(buffer) }
-                count += 1
-                guard failure == nil else { continue }
-                let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
-                let end = !binary && bytes[Int(length) - 1] == UInt8(ascii: "\n") ? Int(length) - 1 : Int(length)
-                do { try row(UnsafeBufferPointer(start: bytes, count: end)) } catch { failure = error }
-            } else {
-                break  // -1: the copy is done; -2: an error, which the final result reports
-            }
-        }
-        var outcome: (any Error)?
-        while let result = PQgetResult(handle) {
-            do { _ = try checked(result) } catch { outcome = outcome ?? error }
-        }
-        if let outcome { throw outcome }
-        if let failure { throw failure }
-        return count
-    }
-
-    /// Quotes a name for use as an SQL identifier.
-    public func quoteIdentifier(_ identifier: String) throws -> String {
-        let handle = try liveHandle()
-        guard let quoted = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else {
-            throw PostgresError(kind: .client, message: Self.trimmedMessage(PQerrorMessage(handle)))
-        }
-        defer { PQfreemem(quoted) }
-        return String(cString: quoted)
-    }
-
     // MARK: - Internals
 
-    private func drainNotifications(_ handle: OpaquePointer) -> [PostgresNotification] {
+    func drainNotifications(_ handle: OpaquePointer) -> [PostgresNotification] {
         PQconsumeInput(handle)
         var received = [PostgresNotification]()
         while let notify = PQnotifies(handle) {
@@ -387,7 +292,7 @@ public final class PostgresConnection {
     static var commit: Statement { Statement(sql: "COMMIT", parameters: [], prepared: false) }
 
     /// Sends what is queued (and waits for it), for calls that cannot go in a pipeline.
-    private func sendQueued() throws {
+    func sendQueued() throws {
         if !queued.isEmpty { _ = try pipeline([]) }
     }
 

@@ -34,15 +34,17 @@ public struct APIConfiguration: Sendable {
     public var serverName: String
     /// Public search pages kept encoded (`SearchPageCache`); 0 sends every search to the database.
     public var searchPagesMax: Int
+    public var timeouts: ConnectionTimeouts
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, serverName: String = "techmarket",
-        searchPagesMax: Int = SearchPageCache.entryCountMaxDefault
+        searchPagesMax: Int = SearchPageCache.entryCountMaxDefault, timeouts: ConnectionTimeouts = .init()
     ) {
         self.host = host
         self.port = port
         self.serverName = serverName
         self.searchPagesMax = searchPagesMax
+        self.timeouts = timeouts
     }
 }
 
@@ -81,9 +83,11 @@ public func buildRouter(store: some MarketAPIStore, searchPages: SearchPageCache
 public func buildApplication(
     configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger
 ) -> some ApplicationProtocol {
-    Application(
+    let timeouts = configuration.timeouts
+    return Application(
         router: buildRouter(
             store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)
 }

@@ -27,6 +27,12 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
     public var requestID: String?
     /// The numbers behind a refusal (`remainingFen`, `capFen`, …).
     public var values: [String: Int64] = [:]
+    /// Header fields the answer carries beside its body (`Retry-After`, `Allow`).
+    public var headers: HTTPFields = [:]
+
+    /// `Retry-After` of a 503 that names none: a store or pool that is busy or away is asked
+    /// again this soon.
+    public static let retryAfterSecondsUnavailable = 1
 
     public init(status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = []) {
         self.status = status
@@ -57,9 +63,11 @@ public struct Problem: HTTPResponseError, Encodable, Sendable {
         var problem = self
         problem.requestID = problem.requestID ?? context.id
         let body = try AppRequestContext.jsonEncoder.encode(problem)  // as the API writes everything, so a replayed refusal has the live bytes
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        var headers = headers
+        headers[.contentType] = "application/problem+json"
         headers[.requestID] = context.id
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="techmarket""# }
+        if status == .serviceUnavailable && headers[.retryAfter] == nil { headers[.retryAfter] = String(Self.retryAfterSecondsUnavailable) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -33,6 +33,24 @@ struct Serve: AsyncParsableCommand {
         help: "Public search pages kept encoded, each used while the database's search generation is unchanged; 0 turns this off (default: $TECHMARKET_SEARCH_PAGES or \(SearchPageCache.entryCountMaxDefault)).")
     var searchPages: Int?
 
+    @Option(name: .customLong("idle-timeout-ms"), help: "Close a connection with no request for this long (default: $TECHMARKET_IDLE_TIMEOUT_MS or \(ConnectionTimeouts.idleMsDefault)).")
+    var idleTimeoutMs: Int?
+
+    @Option(
+        name: .customLong("header-timeout-ms"),
+        help: "Close a connection whose request header is not whole this long after its first byte (default: $TECHMARKET_HEADER_TIMEOUT_MS or \(ConnectionTimeouts.headerMsDefault)).")
+    var headerTimeoutMs: Int?
+
+    @Option(
+        name: .customLong("body-timeout-ms"),
+        help: "Answer 408 to a request whose body is not whole this long after its header (default: $TECHMARKET_BODY_TIMEOUT_MS or \(ConnectionTimeouts.bodyMsDefault)).")
+    var bodyTimeoutMs: Int?
+
+    @Option(
+        name: .customLong("request-deadline-ms"),
+        help: "Answer 503 to a request not answered this long after its header (default: $TECHMARKET_REQUEST_DEADLINE_MS or \(ConnectionTimeouts.requestDeadlineMsDefault)).")
+    var requestDeadlineMs: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -54,6 +72,15 @@ struct Serve: AsyncParsableCommand {
         let searchPagesValue = try integer(
             searchPages, "TECHMARKET_SEARCH_PAGES", default: SearchPageCache.entryCountMaxDefault, in: 0...SearchPageCache.entryCountLimit,
             name: "search pages")
+        let msRange = 1...ConnectionTimeouts.msLimit
+        let timeouts = ConnectionTimeouts(
+            idleMs: try integer(idleTimeoutMs, "TECHMARKET_IDLE_TIMEOUT_MS", default: ConnectionTimeouts.idleMsDefault, in: msRange, name: "idle timeout"),
+            headerMs: try integer(
+                headerTimeoutMs, "TECHMARKET_HEADER_TIMEOUT_MS", default: ConnectionTimeouts.headerMsDefault, in: msRange, name: "header timeout"),
+            bodyMs: try integer(bodyTimeoutMs, "TECHMARKET_BODY_TIMEOUT_MS", default: ConnectionTimeouts.bodyMsDefault, in: msRange, name: "body timeout"),
+            requestDeadlineMs: try integer(
+                requestDeadlineMs, "TECHMARKET_REQUEST_DEADLINE_MS", default: ConnectionTimeouts.requestDeadlineMsDefault, in: msRange,
+                name: "request deadline"))
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
             handler.logLevel = level
@@ -77,7 +104,9 @@ struct Serve: AsyncParsableCommand {
         let keyCache = KeyCache(conninfo: opened.conninfo)
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(
-            configuration: .init(host: hostValue, port: portValue, searchPagesMax: searchPagesValue), store: store, logger: logger)
+            configuration: .init(
+                host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts),
+            store: store, logger: logger)
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         var failure: (any Error)?
         do {

@@ -65,8 +65,11 @@ struct OpenDatabase {
     /// Set when this process started the embedded cluster, so that it stops it on exit.
     var embedded: EmbeddedPostgres?
 
-    func pool(size: Int) -> PostgresPool {
-        PostgresPool(.init(conninfo: conninfo, connectionCountMax: size))
+    /// A pool of `size` connections; a caller waits `acquireTimeoutMs` for a free one (the pool's
+    /// own default when nil).
+    func pool(size: Int, acquireTimeoutMs: Int? = nil) -> PostgresPool {
+        guard let acquireTimeoutMs else { return PostgresPool(.init(conninfo: conninfo, connectionCountMax: size)) }
+        return PostgresPool(.init(conninfo: conninfo, connectionCountMax: size, acquireTimeoutMs: acquireTimeoutMs))
     }
 }
 

@@ -51,7 +51,16 @@ struct Serve: AsyncParsableCommand {
         help: "Answer 503 to a request not answered this long after its header (default: $TECHMARKET_REQUEST_DEADLINE_MS or \(ConnectionTimeouts.requestDeadlineMsDefault)).")
     var requestDeadlineMs: Int?
 
+    @Option(
+        name: .customLong("pool-wait-ms"),
+        help: "How long a request waits for a free database connection before 503 (default: $TECHMARKET_POOL_WAIT_MS or \(Self.poolWaitMsDefault)).")
+    var poolWaitMs: Int?
+
     @OptionGroup var database: DatabaseOptions
+
+    /// A request waits this long for a free database connection: a pool that stays exhausted
+    /// answers 503 with Retry-After at once, not after the pool's own 10 s.
+    static let poolWaitMsDefault = 100
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -81,6 +90,7 @@ struct Serve: AsyncParsableCommand {
             requestDeadlineMs: try integer(
                 requestDeadlineMs, "TECHMARKET_REQUEST_DEADLINE_MS", default: ConnectionTimeouts.requestDeadlineMsDefault, in: msRange,
                 name: "request deadline"))
+        let poolWaitMsValue = try integer(poolWaitMs, "TECHMARKET_POOL_WAIT_MS", default: Self.poolWaitMsDefault, in: 0...ConnectionTimeouts.msLimit, name: "pool wait")
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
             handler.logLevel = level
@@ -100,7 +110,7 @@ struct Serve: AsyncParsableCommand {
         }
         for line in summary.split(separator: "\n") { logger.info("\(line)") }
 
-        let pool = opened.pool(size: database.poolSize)
+        let pool = opened.pool(size: database.poolSize, acquireTimeoutMs: poolWaitMsValue)
         let keyCache = KeyCache(conninfo: opened.conninfo)
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(

@@ -10,7 +10,8 @@ import TestSupport
 
 /// `serve`'s timeouts against the live server, over raw sockets, with each timeout set low:
 /// a client that says nothing, sends its header slowly, or never finishes its body is closed or
-/// answered within its timeout; and an answer that is not ready by the deadline is a 503.
+/// answered within its timeout; an answer that is not ready by the deadline is a 503; and a pool
+/// with no free connection answers 503 at once rather than after the pool's own 10 s.
 @Suite struct ServeTimeoutTests {
     /// How long past a timeout the test waits before it calls the connection held.
     static let slackSeconds = 1.5
@@ -63,6 +64,22 @@ import TestSupport
             #expect(reply.text.lowercased().contains("retry-after: 1"), "\(reply.text)")
             #expect(reply.text.contains(#""code":"deadline_exceeded""#), "\(reply.text)")
             #expect(reply.closed)
+        }
+    }
+
+    @Test func anExhaustedPoolAnswers503AtOnce() async throws {
+        try await Self.serving(["--pool-size", "1", "--pool-wait-ms", "100"]) { port, conninfo in
+            let lock = try RegionsLock(conninfo: conninfo)
+            defer { lock.release() }
+            let holder = try RawConnection(port: port)
+            holder.send("GET /v1/regions HTTP/1.1\r\nHost: localhost\r\n\r\n")  // waits on the lock with the pool's one connection
+            try await Task.sleep(for: .milliseconds(300))
+            let connection = try RawConnection(port: port)
+            connection.send("GET /v1/alliances HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let reply = try await connection.readUntilClosed(seconds: 0.1 + Self.slackSeconds)
+            #expect(reply.text.hasPrefix("HTTP/1.1 503"), "no answer within \(reply.seconds) s: \(reply.text)")
+            #expect(reply.text.lowercased().contains("retry-after: 1"), "\(reply.text)")
+            #expect(reply.text.contains(#""code":"unavailable""#), "\(reply.text)")
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Market
+import NIOCore
 
 /// The request context of every route.
 public struct AppRequestContext: RequestContext {
@@ -9,9 +10,12 @@ public struct AppRequestContext: RequestContext {
     public static let requestBodySizeMax = 64 * 1024
 
     public var coreContext: CoreRequestContextStorage
+    /// The client's IP address (nil in router tests): who an anonymous request counts against.
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { Self.requestBodySizeMax }
@@ -35,16 +39,19 @@ public struct APIConfiguration: Sendable {
     /// Public search pages kept encoded (`SearchPageCache`); 0 sends every search to the database.
     public var searchPagesMax: Int
     public var timeouts: ConnectionTimeouts
+    public var fairUse: FairUseLimits
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, serverName: String = "techmarket",
-        searchPagesMax: Int = SearchPageCache.entryCountMaxDefault, timeouts: ConnectionTimeouts = .init()
+        searchPagesMax: Int = SearchPageCache.entryCountMaxDefault, timeouts: ConnectionTimeouts = .init(),
+        fairUse: FairUseLimits = .init()
     ) {
         self.host = host
         self.port = port
         self.serverName = serverName
         self.searchPagesMax = searchPagesMax
         self.timeouts = timeouts
+        self.fairUse = fairUse
     }
 }
 
@@ -52,11 +59,14 @@ public struct APIConfiguration: Sendable {
 public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
-/// search pages (nil: every search goes to the store).
-public func buildRouter(store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache()) -> Router<AppRequestContext> {
+/// search pages (nil: every search goes to the store); `fairUse` limits each caller.
+public func buildRouter(
+    store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init()
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: RequestLineMiddleware())
+    router.add(middleware: FairUseMiddleware(fairUse: FairUse(fairUse)))
     router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
     router.addRoutes(ReferenceDataController(store: store).regionEndpoints, atPath: "/v1/regions")
     router.addRoutes(ReferenceDataController(store: store).allianceEndpoints, atPath: "/v1/alliances")
@@ -86,7 +96,8 @@ public func buildApplication(
     let timeouts = configuration.timeouts
     return Application(
         router: buildRouter(
-            store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil),
+            store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil,
+            fairUse: configuration.fairUse),
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)

@@ -56,6 +56,26 @@ struct Serve: AsyncParsableCommand {
         help: "How long a request waits for a free database connection before 503 (default: $TECHMARKET_POOL_WAIT_MS or \(Self.poolWaitMsDefault)).")
     var poolWaitMs: Int?
 
+    @Option(
+        name: .customLong("caller-concurrent-max"),
+        help: "Requests one API key (or client address) may have in progress at once (default: $TECHMARKET_CALLER_CONCURRENT_MAX or \(FairUseLimits.concurrentMaxDefault)).")
+    var callerConcurrentMax: Int?
+
+    @Option(
+        name: .customLong("caller-rate-per-second"),
+        help: "Requests per second one API key (or client address) may make, sustained (default: $TECHMARKET_CALLER_RATE_PER_SECOND or \(FairUseLimits.ratePerSecondDefault)).")
+    var callerRatePerSecond: Int?
+
+    @Option(
+        name: .customLong("caller-burst-max"),
+        help: "Requests one API key (or client address) may make at once above its rate (default: $TECHMARKET_CALLER_BURST_MAX or \(FairUseLimits.burstMaxDefault)).")
+    var callerBurstMax: Int?
+
+    @Option(
+        name: .customLong("tracked-callers-max"),
+        help: "Callers whose limits are tracked at once (default: $TECHMARKET_TRACKED_CALLERS_MAX or \(FairUseLimits.trackedCallerCountMaxDefault)).")
+    var trackedCallersMax: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     /// A request waits this long for a free database connection: a pool that stays exhausted
@@ -91,6 +111,18 @@ struct Serve: AsyncParsableCommand {
                 requestDeadlineMs, "TECHMARKET_REQUEST_DEADLINE_MS", default: ConnectionTimeouts.requestDeadlineMsDefault, in: msRange,
                 name: "request deadline"))
         let poolWaitMsValue = try integer(poolWaitMs, "TECHMARKET_POOL_WAIT_MS", default: Self.poolWaitMsDefault, in: 0...ConnectionTimeouts.msLimit, name: "pool wait")
+        let settingRange = 1...FairUseLimits.settingLimit
+        let fairUse = FairUseLimits(
+            concurrentMax: try integer(
+                callerConcurrentMax, "TECHMARKET_CALLER_CONCURRENT_MAX", default: FairUseLimits.concurrentMaxDefault, in: settingRange,
+                name: "caller concurrent max"),
+            ratePerSecond: try integer(
+                callerRatePerSecond, "TECHMARKET_CALLER_RATE_PER_SECOND", default: FairUseLimits.ratePerSecondDefault, in: settingRange,
+                name: "caller rate per second"),
+            burstMax: try integer(callerBurstMax, "TECHMARKET_CALLER_BURST_MAX", default: FairUseLimits.burstMaxDefault, in: settingRange, name: "caller burst max"),
+            trackedCallerCountMax: try integer(
+                trackedCallersMax, "TECHMARKET_TRACKED_CALLERS_MAX", default: FairUseLimits.trackedCallerCountMaxDefault, in: settingRange,
+                name: "tracked callers max"))
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
             handler.logLevel = level
@@ -115,7 +147,7 @@ struct Serve: AsyncParsableCommand {
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(
             configuration: .init(
-                host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts),
+                host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts, fairUse: fairUse),
             store: store, logger: logger)
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         var failure: (any Error)?

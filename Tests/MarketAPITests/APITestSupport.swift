@@ -106,13 +106,17 @@ enum OpenAPIContract {
     }
 }
 
+/// Fair-use limits that the tests' bursts of requests with one key stay under; FairUseTests sets its own.
+let testFairUse = FairUseLimits(concurrentMax: 1_000, ratePerSecond: 1_000_000, burstMax: 1_000_000)
+
 /// Runs `body` against the whole API on a fresh database with the fixtures loaded.
 func withAPI(
-    searchPages: SearchPageCache? = SearchPageCache(), _ body: @Sendable (APIClient, PostgresPool) async throws -> Void
+    searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = testFairUse,
+    _ body: @Sendable (APIClient, PostgresPool) async throws -> Void
 ) async throws {
     try await TestDatabase.with { database in
         let pool = database.pool()
-        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages))
+        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages, fairUse: fairUse))
         do {
             try await app.test(.router) { client in try await body(APIClient(client: client), pool) }
         } catch {

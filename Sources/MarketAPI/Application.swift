@@ -63,10 +63,12 @@ public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & L
 public func buildRouter(
     store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init()
 ) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: HeadMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: RequestLineMiddleware())
     router.add(middleware: FairUseMiddleware(fairUse: FairUse(fairUse)))
+    router.add(middleware: MethodNotAllowedMiddleware(allowed: AllowedMethods(document: OpenAPIDocument.data)))
     router.addRoutes(HealthController(store: store).endpoints, atPath: "/health")
     router.addRoutes(ReferenceDataController(store: store).regionEndpoints, atPath: "/v1/regions")
     router.addRoutes(ReferenceDataController(store: store).allianceEndpoints, atPath: "/v1/alliances")

@@ -88,6 +88,15 @@ enum OpenAPIContract {
     static func check(_ reply: Reply, method: HTTPRequest.Method, uri: String) {
         let path = String(uri.split(separator: "?", maxSplits: 1)[0])
         let contentType = reply.headers[.contentType] ?? ""
+        if method == .head {
+            // HEAD is GET without the body: GET must declare the status.
+            #expect(reply.body.isEmpty, "HEAD \(uri) answered a body")
+            if validator.operation(path: path, method: "GET") != nil {
+                let declared = validator.responseSchema(path: path, method: "GET", status: Int(reply.status.code), contentType: contentType)
+                #expect(declared != nil, "HEAD \(uri) answered \(reply.status.code) \(contentType), which GET does not declare")
+            }
+            return
+        }
         guard validator.operation(path: path, method: method.rawValue) != nil else {
             // Unknown routes answer 404/405 problems; nothing to check them against but the Problem schema.
             if reply.status.code >= 400 {

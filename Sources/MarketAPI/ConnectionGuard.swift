@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// How long one HTTP connection may take over each part of a request, so that a client that is
@@ -39,7 +40,8 @@ public struct ConnectionTimeouts: Sendable, Equatable {
     }
 }
 
-/// Enforces `ConnectionTimeouts` on one HTTP/1 connection.
+/// Enforces `ConnectionTimeouts` on one HTTP/1 connection, and answers a request head the
+/// decoder refuses (too large, malformed) with a 400 problem instead of Hummingbird's empty one.
 ///
 /// It sits after the HTTP decoder, where it sees the request's parts and the answer's, and puts a
 /// `RequestBytesWatcher` in front of the decoder: the first byte of a request ends the idle wait
@@ -148,6 +150,20 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, phase == .idle || phase == .header, answerEnded {
+            let detail =
+                (error as? HTTPParserError) == .headerOverflow
+                ? "the request line or a header is too long, or the header is too large"
+                : "the request's head is not valid HTTP/1.1 (\(error))"
+            answerAndClose(
+                Problem(status: .badRequest, code: "bad_request_head", title: "The request could not be read", detail: detail),
+                retryAfterSeconds: nil)
+            return
+        }
+        context.fireErrorCaught(error)
     }
 
     // MARK: - Clocks

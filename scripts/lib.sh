@@ -46,3 +46,19 @@ ensure_system_packages() {
     # The Debian package starts a cluster of its own on port 5432; ours use private sockets and
     # do not need it, so it is left as it is.
 }
+
+# schemathesis, pinned, in a virtual environment of its own under .build/ (installed from PyPI
+# when missing or of another version).
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_VENV=.build/schemathesis-venv
+ensure_schemathesis() {
+    if [ -x "$SCHEMATHESIS_VENV/bin/st" ] &&
+        [ "$("$SCHEMATHESIS_VENV/bin/st" --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+        return 0
+    fi
+    if ! python3 -m venv --help >/dev/null 2>&1; then install_packages python3-venv; fi
+    echo "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV" >&2
+    rm -rf "$SCHEMATHESIS_VENV"
+    python3 -m venv "$SCHEMATHESIS_VENV"
+    "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+}

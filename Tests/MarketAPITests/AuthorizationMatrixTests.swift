@@ -1,0 +1,211 @@
+import Foundation
+import HTTPTypes
+import Market
+import PostgresStore
+import Testing
+import TestSupport
+
+/// Every operation of the OpenAPI document × every kind of caller: the status each gets. An
+/// operation the document lists without a row here fails the test, so a new endpoint cannot
+/// ship without its row; a row for an operation the document lacks fails it too.
+@Suite struct AuthorizationMatrixTests {
+    /// The callers, in the order of each row's statuses.
+    static let callerNames = [
+        "anonymous", "bad key", "owner", "other institution", "firm", "provider", "regulator", "other region's regulator", "admin",
+    ]
+
+    /// Statuses in `callerNames`' order.
+    static func row(_ statuses: Int...) -> [String: Int] {
+        precondition(statuses.count == callerNames.count, "one status per caller")
+        return Dictionary(uniqueKeysWithValues: zip(callerNames, statuses))
+    }
+
+    static let open = row(200, 200, 200, 200, 200, 200, 200, 200, 200)
+    static let openKeyChecked = row(200, 401, 200, 200, 200, 200, 200, 200, 200)
+
+    /// The expected statuses of each operation, by method and path template.
+    static let expected: [String: [String: Int]] = [
+        "GET /health": open, "GET /v1": open, "GET /openapi.json": open,
+        "GET /v1/regions": open, "GET /v1/regions/{code}": open, "GET /v1/alliances": open, "GET /v1/fields": open,
+        "GET /v1/parties": openKeyChecked, "GET /v1/parties/{id}": openKeyChecked,
+        "POST /v1/parties": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
+        "GET /v1/me": row(401, 401, 200, 200, 200, 200, 200, 200, 200),
+        "GET /v1/listings": openKeyChecked, "GET /v1/listings/{id}": openKeyChecked,
+        "POST /v1/listings": row(401, 401, 201, 201, 403, 403, 403, 403, 403),
+        "PATCH /v1/listings/{id}": row(401, 401, 200, 403, 403, 403, 403, 403, 403),
+        "POST /v1/listings/{id}/publish": row(401, 401, 200, 404, 403, 403, 403, 403, 403),
+        "POST /v1/listings/{id}/withdraw": row(401, 401, 200, 403, 403, 403, 403, 403, 403),
+        "GET /v1/voucher-programs": row(401, 401, 403, 403, 403, 403, 200, 200, 200),
+        "POST /v1/voucher-programs": row(401, 401, 403, 403, 403, 403, 201, 201, 403),
+        "GET /v1/voucher-programs/{id}": row(401, 401, 403, 403, 403, 403, 200, 404, 200),
+        "POST /v1/voucher-programs/{id}/vouchers": row(401, 401, 403, 403, 403, 403, 201, 403, 403),
+        "GET /v1/vouchers": row(401, 401, 403, 403, 200, 403, 200, 200, 200),
+        "GET /v1/vouchers/{number}": row(401, 401, 403, 403, 200, 403, 200, 404, 200),
+        "POST /v1/vouchers/{number}/redemptions": row(401, 401, 404, 404, 201, 404, 403, 404, 403),
+        "GET /v1/redemptions": row(401, 401, 200, 200, 200, 200, 200, 200, 200),
+        "GET /v1/redemptions/{id}": row(401, 401, 404, 404, 200, 200, 200, 404, 200),
+        "POST /v1/redemptions/{id}/claim": row(401, 401, 404, 404, 403, 200, 403, 404, 403),
+        "POST /v1/redemptions/{id}/approve": row(401, 401, 404, 404, 403, 403, 200, 404, 403),
+        "POST /v1/redemptions/{id}/reject": row(401, 401, 404, 404, 403, 403, 200, 404, 403),
+        "POST /v1/settlements": row(401, 401, 403, 403, 403, 403, 200, 200, 403),
+        "GET /v1/settlements/{id}": row(401, 401, 404, 404, 404, 404, 200, 404, 200),
+    ]
+
+    @Test func everyOperationHasARowAndEveryCallerGetsItsStatus() async throws {
+        let keys = try DemoKeys.load()
+        let documented = Self.documentedOperations()
+        #expect(documented.count > 25)
+        for operation in documented { #expect(Self.expected[operation] != nil, "\(operation) has no row in the authorization matrix") }
+        for operation in Self.expected.keys { #expect(documented.contains(operation), "\(operation) is not in the OpenAPI document") }
+
+        try await withAPI { api, pool in
+            let store = PostgresMarketStore(pool: pool)
+            let songjiangBureau = try #require(try await store.party(handle: "songjiang-kw"))
+            let otherRegulator = try await store.issueKey(role: .regulator, party: songjiangBureau.id, label: "matrix").key
+            let callers: [String: String?] = [
+                "anonymous": nil, "bad key": "tmk_not_a_key_that_exists_0000", "owner": keys.owner, "other institution": keys.otherInstitution,
+                "firm": keys.firm, "provider": keys.provider, "regulator": keys.regulator, "other region's regulator": otherRegulator,
+                "admin": keys.admin,
+            ]
+            let fixtures = try await Fixtures.make(api: api, keys: keys)
+            var serial = 0
+            for operation in documented.sorted() {
+                guard let expected = Self.expected[operation] else { continue }
+                for name in Self.callerNames {
+                    serial += 1
+                    let key = callers[name] ?? nil
+                    let reply = try await fixtures.send(operation, as: key, serial: serial)
+                    #expect(Int(reply.status.code) == expected[name], "\(operation) as \(name): \(reply.status.code) \(reply.text)")
+                    if reply.status.code >= 400 {
+                        #expect(reply.headers[.contentType] == "application/problem+json", "\(operation) as \(name)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// "METHOD /path" of every operation the document lists.
+    static func documentedOperations() -> Set<String> {
+        guard let paths = (OpenAPIContract.document as? [String: Any])?["paths"] as? [String: [String: Any]] else { return [] }
+        var operations: Set<String> = []
+        for (path, methods) in paths {
+            for method in ["get", "post", "patch", "put", "delete"] where methods[method] != nil {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return operations
+    }
+
+    /// What the requests refer to, made fresh where a caller's success would change the next
+    /// caller's answer (each edit, publication, redemption, claim and decision gets its own).
+    struct Fixtures {
+        let api: APIClient
+        let keys: DemoKeys
+        let programID: Int
+        let firmID: Int
+        let labID: Int
+        let publishedID: Int
+        let settlementID: Int
+
+        static func make(api: APIClient, keys: DemoKeys) async throws -> Fixtures {
+            let programs = try await api.send(.get, "/v1/voucher-programs", key: keys.regulator)
+            let programID = try #require(programs.items.first { $0["issuerRegion"] as? String == "330521" }?["id"] as? Int)
+            let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
+            let labID = try #require((try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])?["id"] as? Int)
+            let settled = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: VouchersAPITests.idempotency())
+            var fixtures = Fixtures(api: api, keys: keys, programID: programID, firmID: firmID, labID: labID, publishedID: 0, settlementID: 0)
+            let settlementID = try #require((settled.object["batch"] as? [String: Any])?["id"] as? Int, "the demo has claims to settle")
+            fixtures = Fixtures(
+                api: api, keys: keys, programID: programID, firmID: firmID, labID: labID,
+                publishedID: try await fixtures.listing(published: true), settlementID: settlementID)
+            return fixtures
+        }
+
+        func listing(published: Bool) async throws -> Int {
+            let reply = try await api.send(.post, "/v1/listings", key: keys.owner, json: validListing())
+            let id = try #require(reply.object["id"] as? Int, "\(reply.text)")
+            if published { try #require(try await api.send(.post, "/v1/listings/\(id)/publish", key: keys.owner).status == .ok) }
+            return id
+        }
+
+        func voucher() async throws -> String {
+            let issued = try await api.send(
+                .post, "/v1/voucher-programs/\(programID)/vouchers", key: keys.regulator, json: ["firmId": firmID, "faceValueFen": 1_000_00],
+                headers: VouchersAPITests.idempotency())
+            return try #require(issued.object["number"] as? String, "\(issued.text)")
+        }
+
+        func redemptionBody(_ serial: Int) -> [String: Any] {
+            ["providerId": labID, "contractReference": "MATRIX-\(serial)", "contractAmountFen": 200, "voucherAmountFen": 100, "ownPaymentFen": 100]
+        }
+
+        /// A held redemption, claimed when `claimed`.
+        func redemption(_ serial: Int, claimed: Bool) async throws -> Int {
+            let number = try await voucher()
+            let held = try await api.send(
+                .post, "/v1/vouchers/\(number)/redemptions", key: keys.firm, json: redemptionBody(serial), headers: VouchersAPITests.idempotency())
+            let id = try #require(held.object["id"] as? Int, "\(held.text)")
+            if claimed {
+                try #require(try await api.send(.post, "/v1/redemptions/\(id)/claim", key: keys.provider, json: ["evidence": ["报告"]]).status == .ok)
+            }
+            return id
+        }
+
+        func send(_ operation: String, as caller: String?, serial: Int) async throws -> Reply {
+            let idempotency = VouchersAPITests.idempotency()
+            switch operation {
+            case "POST /v1/parties":
+                return try await api.send(
+                    .post, "/v1/parties", key: caller,
+                    json: [
+                        "handle": "matrix-\(serial)", "kind": "provider", "name": "矩阵检测\(serial)", "regionCode": "330521",
+                        "creditCode": try PartiesAPITests().validCode(prefix: "91330521MA2B7K8P3"),
+                    ])
+            case "POST /v1/listings":
+                return try await api.send(.post, "/v1/listings", key: caller, json: validListing())
+            case "PATCH /v1/listings/{id}":
+                let version = try await api.send(.get, "/v1/listings/\(publishedID)").object["version"] as? Int ?? 0
+                return try await api.send(.patch, "/v1/listings/\(publishedID)", key: caller, json: ["trl": 7, "version": version])
+            case "POST /v1/listings/{id}/publish":
+                return try await api.send(.post, "/v1/listings/\(try await listing(published: false))/publish", key: caller)
+            case "POST /v1/listings/{id}/withdraw":
+                return try await api.send(.post, "/v1/listings/\(try await listing(published: true))/withdraw", key: caller)
+            case "POST /v1/voucher-programs":
+                return try await api.send(
+                    .post, "/v1/voucher-programs", key: caller,
+                    json: ["year": 2027, "name": "矩阵 \(serial)", "budgetFen": 100_00, "useBy": "2027-12-31", "claimBy": "2028-03-31", "honours": ["kind": "own"]],
+                    headers: idempotency)
+            case "POST /v1/voucher-programs/{id}/vouchers":
+                return try await api.send(
+                    .post, "/v1/voucher-programs/\(programID)/vouchers", key: caller, json: ["firmId": firmID, "faceValueFen": 1_00], headers: idempotency)
+            case "POST /v1/vouchers/{number}/redemptions":
+                return try await api.send(
+                    .post, "/v1/vouchers/\(try await voucher())/redemptions", key: caller, json: redemptionBody(serial), headers: idempotency)
+            case "POST /v1/redemptions/{id}/claim":
+                return try await api.send(
+                    .post, "/v1/redemptions/\(try await redemption(serial, claimed: false))/claim", key: caller, json: ["evidence": ["报告"]])
+            case "POST /v1/redemptions/{id}/approve":
+                return try await api.send(.post, "/v1/redemptions/\(try await redemption(serial, claimed: true))/approve", key: caller, headers: idempotency)
+            case "POST /v1/redemptions/{id}/reject":
+                return try await api.send(
+                    .post, "/v1/redemptions/\(try await redemption(serial, claimed: true))/reject", key: caller, json: ["reason": "资料不全"],
+                    headers: idempotency)
+            case "POST /v1/settlements":
+                return try await api.send(.post, "/v1/settlements", key: caller, headers: idempotency)
+            case "GET /v1/vouchers/{number}":
+                return try await api.send(.get, "/v1/vouchers/\(try await voucher())", key: caller)
+            case "GET /v1/redemptions/{id}":
+                return try await api.send(.get, "/v1/redemptions/\(try await redemption(serial, claimed: false))", key: caller)
+            default:
+                let path = String(operation.dropFirst("GET ".count))
+                    .replacingOccurrences(of: "{code}", with: "330521")
+                    .replacingOccurrences(of: "/v1/listings/{id}", with: "/v1/listings/\(publishedID)")
+                    .replacingOccurrences(of: "/v1/voucher-programs/{id}", with: "/v1/voucher-programs/\(programID)")
+                    .replacingOccurrences(of: "/v1/parties/{id}", with: "/v1/parties/\(firmID)")
+                    .replacingOccurrences(of: "/v1/settlements/{id}", with: "/v1/settlements/\(settlementID)")
+                #expect(operation.hasPrefix("GET ") && !path.contains("{"), "\(operation) needs a case of its own")
+                return try await api.send(.get, path, key: caller)
+            }
+        }
+    }
+}

@@ -3,28 +3,48 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Market
+import NIOCore
+import NIOHTTP1
 
 /// Turns every error into problem+json, logs each request once with its id, status and time,
-/// and returns the request id in `X-Request-Id`.
+/// and returns the request id in `X-Request-Id`. A client that went away before its request was
+/// read is logged as such (status 499, as nginx names it), not as a server error.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The status logged for a request whose client closed its connection first.
+    static var clientClosedStatus: HTTPResponse.Status { HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request") }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
+        var outcome: String?
         do {
             response = try await next(request, context)
             response.headers[.requestID] = context.id
+        } catch where Self.clientWentAway(error) {
+            // Nobody is left to answer; the status is for the log.
+            response = Response(status: Self.clientClosedStatus)
+            outcome = "client went away"
         } catch {
             let problem = Self.problem(for: error, context: context)
             response = try problem.response(from: request, context: context)
         }
         let elapsed = ContinuousClock.now - started
-        context.logger.log(
-            level: response.status.code >= 500 ? .error : .info, "request",
-            metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
-            ])
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ]
+        if let outcome { metadata["outcome"] = "\(outcome)" }
+        context.logger.log(level: response.status.code >= 500 ? .error : .info, "request", metadata: metadata)
         return response
+    }
+
+    /// The connection ended under the request: its body cut short, or the channel closed.
+    static func clientWentAway(_ error: any Error) -> Bool {
+        switch error {
+        case let parser as HTTPParserError: return parser == .invalidEOFState || parser == .closedConnection
+        case is ChannelError: return true
+        default: return false
+        }
     }
 
     static func problem(for error: any Error, context: Context) -> Problem {

@@ -75,14 +75,17 @@ import TestSupport
         return (process.terminationStatus, text)
     }
 
-    /// Starts the server, waits for /health, runs `body`, and stops the server.
-    static func whileServing<T>(_ arguments: [String], port: Int, _ body: () async throws -> T) async throws -> T {
+    /// Starts the server, waits for /health, runs `body`, and stops the server; its log (at
+    /// `logLevel`) goes to `log` when given.
+    static func whileServing<T>(
+        _ arguments: [String], port: Int, log: FileHandle? = nil, logLevel: String = "warning", _ body: () async throws -> T
+    ) async throws -> T {
         let process = Process()
         process.executableURL = CommandLineTests.binary
-        process.arguments = arguments + ["--log-level", "warning"]
+        process.arguments = arguments + ["--log-level", logLevel]
         process.currentDirectoryURL = ProjectPaths.root
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         defer {
             process.terminate()

@@ -83,6 +83,35 @@ import TestSupport
         }
     }
 
+    /// A client that closes its connection halfway through a body is logged as gone (499, at
+    /// info), not as a server error.
+    @Test func aClientThatGoesAwayMidBodyIsLoggedAsGoneNotA500() async throws {
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("serve-gone-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: logFile) }
+        let log = try FileHandle(forWritingTo: logFile)
+        try await TestDatabase.with { database in
+            let port = 22_000 + Int.random(in: 0..<2_000)
+            try await ServeDemoKeysTests.whileServing(
+                ["serve", "--database-url", database.conninfo, "--port", String(port), "--demo", "--no-fixtures"], port: port, log: log,
+                logLevel: "info"
+            ) {
+                let connection = try RawConnection(port: port)
+                connection.send(
+                    "POST /v1/parties HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer tmk_demo_admin_operator\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"handle\":")
+                try await Task.sleep(for: .milliseconds(200))
+                connection.close()
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        try log.close()
+        let text = try String(contentsOf: logFile, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { $0.contains("path=/v1/parties") }
+        #expect(lines.contains { $0.contains("status=499") && $0.contains("level=info") && $0.contains("client went away") }, "\(text)")
+        #expect(!text.contains("status=500") && !text.contains("level=error"), "\(text)")
+    }
+
     /// Serves a fresh database (with the demo and its keys when `demo`) with `options`, and runs
     /// `body` with the port and the database's connection string.
     static func serving(_ options: [String], demo: Bool = false, _ body: (Int, String) async throws -> Void) async throws {
@@ -112,7 +141,7 @@ final class RegionsLock {
 
 /// A TCP connection to the server, for the requests an HTTP client will not send.
 final class RawConnection {
-    private let socketFD: Int32
+    private var socketFD: Int32
 
     init(port: Int) throws {
         #if canImport(Glibc)
@@ -132,7 +161,19 @@ final class RawConnection {
         _ = fcntl(socketFD, F_SETFL, fcntl(socketFD, F_GETFL) | O_NONBLOCK)
     }
 
-    deinit { close(socketFD) }
+    deinit { close() }
+
+    /// Ends the connection from this side.
+    func close() {
+        if socketFD >= 0 {
+            #if canImport(Glibc)
+            _ = Glibc.close(socketFD)
+            #else
+            _ = Darwin.close(socketFD)
+            #endif
+            socketFD = -1
+        }
+    }
 
     /// Sends `text`; a connection the server has closed takes it silently (no SIGPIPE).
     func send(_ text: String) {

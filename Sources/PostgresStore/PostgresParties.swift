@@ -139,31 +139,13 @@ extension PostgresMarketStore: KeyStore {
     }
 
     static func installKey(_ key: String, role: Role, party: PartyID?, label: String, on connection: PostgresConnection) throws -> APIKeyInfo {
-        var issues = FieldIssues()
-        if !APIKeyText.isWellFormed(key) { issues.add("key", "must be tmk_ and 16 to 80 letters, digits or underscores") }
-        if label.count > 100 { issues.add("label", "must be at most 100 characters") }
-        var handle: String?
-        switch (role.partyKind, party) {
-        case (nil, nil):
-            break
-        case (nil, .some):
-            issues.add("party", "an admin key belongs to the operator, not to a participant")
-        case (.some, nil):
-            issues.add("party", "\(role == .institution ? "an" : "a") \(role.rawValue) key must belong to a participant")
-        case (.some(let kind), .some(let id)):
-            let row = try connection.query("SELECT kind, handle FROM parties WHERE id = $1", id.value).first
-            if let row {
-                handle = try row.decode("handle")
-                let actual: String = try row.decode("kind")
-                if actual != kind.rawValue {
-                    let article = PartyKind(rawValue: actual)?.withArticle ?? actual
-                    issues.add("role", "the participant is \(article), so its key's role must be \(actual)")
-                }
-            } else {
-                issues.add("party", "no participant \(id)")
+        let holder = try party.flatMap { id in
+            try connection.query("SELECT kind, handle FROM parties WHERE id = $1", id.value).first.map { row in
+                (kind: PartyKind(rawValue: try row.decode("kind")), handle: try row.decode("handle", as: String.self))
             }
         }
-        try issues.throwIfAny()
+        try APIKeyRules.check(key: key, role: role, partyID: party, holder: holder, label: label)
+        let handle = holder?.handle
         let hash = PostgresBytes(SHA256.digest(Array(key.utf8)))
         let inserted = try connection.query(
             """

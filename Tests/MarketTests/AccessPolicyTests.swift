@@ -211,3 +211,28 @@ import Testing
         #expect(throws: MarketError.self) { try AccessPolicy.settlementIssuer(.commandLineOperator, naming: nil) }
     }
 }
+
+/// Which keys may be issued, with no database.
+@Suite struct APIKeyRulesTests {
+    static let key = "tmk_" + String(repeating: "a", count: 32)
+
+    static func fields(role: Role, partyID: PartyID?, holder: (kind: PartyKind?, handle: String)?, key: String = key, label: String = "") -> [String] {
+        do {
+            try APIKeyRules.check(key: key, role: role, partyID: partyID, holder: holder, label: label)
+            return []
+        } catch {
+            return error.fieldIssues.map(\.field)
+        }
+    }
+
+    @Test func aKeyHasItsHoldersRoleAndAnAdminKeyHasNoHolder() {
+        #expect(Self.fields(role: .admin, partyID: nil, holder: nil) == [])
+        #expect(Self.fields(role: .admin, partyID: PartyID(1), holder: (.firm, "f")) == ["party"])
+        #expect(Self.fields(role: .firm, partyID: nil, holder: nil) == ["party"])
+        #expect(Self.fields(role: .firm, partyID: PartyID(1), holder: nil) == ["party"])
+        #expect(Self.fields(role: .firm, partyID: PartyID(1), holder: (.firm, "f")) == [])
+        #expect(Self.fields(role: .institution, partyID: PartyID(1), holder: (.firm, "f")) == ["role"])
+        #expect(Self.fields(role: .firm, partyID: PartyID(1), holder: (.firm, "f"), key: "tmk_short") == ["key"])
+        #expect(Self.fields(role: .firm, partyID: PartyID(1), holder: (.firm, "f"), label: String(repeating: "标", count: 101)) == ["label"])
+    }
+}

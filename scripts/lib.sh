@@ -62,3 +62,21 @@ ensure_schemathesis() {
     python3 -m venv "$SCHEMATHESIS_VENV"
     "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
+
+# The folder of the Unix socket of the embedded cluster in folder "$1" (relative to the project),
+# as EmbeddedPostgres places it: socket/ inside the folder, or a folder in /tmp named after the
+# folder's path when that would make the socket's path too long.
+cluster_socket() {
+    python3 - "$PWD/$1" <<'PY'
+import sys
+folder = sys.argv[1]
+inside = folder + "/socket"
+if len(inside + "/.s.PGSQL.5432") <= 100:
+    print(inside)
+else:
+    h = 0xcbf29ce484222325
+    for b in folder.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    print("/tmp/techmarket-socket-%x" % h)
+PY
+}

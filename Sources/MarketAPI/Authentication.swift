@@ -2,6 +2,16 @@ import HTTPTypes
 import Hummingbird
 import Market
 
+/// The key of an `Authorization: Bearer …` header, read one way for everything that reads it.
+enum BearerKey {
+    /// The key, or nil when the header is not `Bearer <something>` (the scheme in any case).
+    static func parse(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+}
+
 /// Finds the caller of a request from its `Authorization: Bearer …` header.
 struct Authenticator<Keys: KeyStore>: Sendable {
     let keys: Keys
@@ -11,11 +21,9 @@ struct Authenticator<Keys: KeyStore>: Sendable {
     /// optional: a client that sends a key expects it to count.
     func principal(_ request: Request) async throws -> Principal? {
         guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let key = BearerKey.parse(header) else {
             throw MarketError.unauthenticated("the Authorization header must be 'Bearer <API key>'")
         }
-        let key = parts[1].trimmingCharacters(in: .whitespaces)
         guard let principal = try await keys.principal(forKey: key) else {
             throw MarketError.unauthenticated("the API key is unknown or has been revoked")
         }

@@ -1,14 +1,16 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Market
 import Synchronization
 
 /// How much one caller may ask of the server at once and over time, so that one API key cannot
 /// starve the others of connections, threads or the database pool.
 ///
-/// A caller is its `Authorization` header when it sends one (a key, valid or not: the limit is
-/// checked before the key is looked up, so a flood of bad keys costs no lookups past its own
-/// bucket), else its client address. Anonymous callers behind one proxy therefore share one bucket.
+/// A caller is the API key it sends, read as authentication reads it (so no other spelling of the
+/// header is another caller), when the key is well formed; else its client address, so that a
+/// client cannot make itself new callers by sending made-up headers. The limit is checked before
+/// the key is looked up. Anonymous callers behind one proxy therefore share one bucket.
 public struct FairUseLimits: Sendable, Equatable {
     /// Requests one caller may have in progress at once.
     public var concurrentMax: Int
@@ -46,12 +48,12 @@ public final class FairUse: Sendable {
     public struct Caller: Hashable, Sendable {
         let hash: Int
 
-        /// The caller of a request: its Authorization header, else its client address.
+        /// The caller of a request: its well-formed bearer key, else its client address.
         public init(authorization: String?, clientAddress: String?) {
             var hasher = Hasher()
-            if let authorization {
+            if let key = authorization.flatMap(BearerKey.parse), APIKeyText.isWellFormed(key) {
                 hasher.combine("key")
-                hasher.combine(authorization)
+                hasher.combine(key)
             } else {
                 hasher.combine("address")
                 hasher.combine(clientAddress ?? "")

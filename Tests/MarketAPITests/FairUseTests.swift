@@ -7,8 +7,8 @@ import Testing
 /// `Retry-After` while another is served, and the callers tracked never exceed their limit.
 @Suite struct FairUseTests {
     let start = ContinuousClock.now
-    let firm = FairUse.Caller(authorization: "Bearer firm", clientAddress: "10.0.0.1")
-    let provider = FairUse.Caller(authorization: "Bearer provider", clientAddress: "10.0.0.1")
+    let firm = FairUse.Caller(authorization: "Bearer tmk_firm_key_0000000000", clientAddress: "10.0.0.1")
+    let provider = FairUse.Caller(authorization: "Bearer tmk_provider_key_000000", clientAddress: "10.0.0.1")
 
     @Test func aBurstPastTheBucketIsRefusedUntilItRefills() {
         let fairUse = FairUse(FairUseLimits(concurrentMax: 10, ratePerSecond: 2, burstMax: 3))
@@ -22,6 +22,19 @@ import Testing
         #expect(refusal?.headers[.retryAfter] == "1")
         #expect(fairUse.admit(provider, at: start) == nil, "another key is not starved")
         #expect(fairUse.admit(firm, at: start + .milliseconds(500)) == nil, "one token back after 1/rate s")
+    }
+
+    /// A caller is its key as authentication reads it: another spelling of the header is the same
+    /// caller, and a header that holds no well-formed key counts against the client's address, so
+    /// made-up headers make no new callers.
+    @Test func aCallerIsItsKeyHoweverSpelledAndMadeUpHeadersAreItsAddress() {
+        let key = "tmk_firm_key_0000000000"
+        #expect(FairUse.Caller(authorization: "bearer   \(key)", clientAddress: "10.0.0.2") == firm)
+        #expect(FairUse.Caller(authorization: "BEARER \(key) ", clientAddress: "10.0.0.3") == firm)
+        let address = FairUse.Caller(authorization: nil, clientAddress: "10.0.0.9")
+        for junk in ["Bearer x1", "Basic abc", "Bearer tmk_?", "token"] {
+            #expect(FairUse.Caller(authorization: junk, clientAddress: "10.0.0.9") == address, "\(junk)")
+        }
     }
 
     @Test func requestsInProgressAreLimitedPerCaller() {
@@ -43,9 +56,9 @@ import Testing
             #expect(fairUse.trackedCallerCount <= 3)
         }
         // Three callers with a request in progress each: a fourth is refused, not tracked.
-        let busy = (0..<3).map { FairUse.Caller(authorization: "Bearer busy\($0)", clientAddress: nil) }
+        let busy = (0..<3).map { FairUse.Caller(authorization: "Bearer tmk_busy_key_000000000\($0)", clientAddress: nil) }
         for caller in busy { #expect(fairUse.admit(caller, at: start + .seconds(10)) == nil) }
-        let refusal = fairUse.admit(FairUse.Caller(authorization: "Bearer late", clientAddress: nil), at: start + .seconds(10))
+        let refusal = fairUse.admit(FairUse.Caller(authorization: "Bearer tmk_late_key_0000000000", clientAddress: nil), at: start + .seconds(10))
         #expect(refusal?.code == "too_many_callers")
         #expect(fairUse.trackedCallerCount == 3)
     }

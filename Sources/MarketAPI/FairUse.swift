@@ -68,32 +68,42 @@ public final class FairUse: Sendable {
         var inProgress = 0
     }
 
+    /// How long a full table of busy callers refuses newcomers without looking again: a sweep
+    /// scans every tracked caller, and it is the same while they stay busy.
+    public static let fullTableRecheckMs = 100
+
+    private struct State {
+        var buckets: [Caller: Bucket] = [:]
+        /// Until then a full table refuses a new caller without sweeping.
+        var fullUntil: ContinuousClock.Instant?
+    }
+
     public let limits: FairUseLimits
-    private let buckets = Mutex<[Caller: Bucket]>([:])
+    private let state = Mutex(State())
 
     public init(_ limits: FairUseLimits) {
         self.limits = limits
     }
 
     /// Callers tracked now, for tests.
-    public var trackedCallerCount: Int { buckets.withLock { $0.count } }
+    public var trackedCallerCount: Int { state.withLock { $0.buckets.count } }
 
     /// Counts a request against `caller`, or the 429 problem that refuses it. An admitted request
     /// must be ended with `finish(_:)`.
     public func admit(_ caller: Caller, at now: ContinuousClock.Instant = .now) -> Problem? {
         let limits = limits
-        return buckets.withLock { buckets -> Problem? in
-            if buckets[caller] == nil && buckets.count >= limits.trackedCallerCountMax {
-                Self.evict(from: &buckets, at: now, limits: limits)
-                guard buckets.count < limits.trackedCallerCountMax else {
-                    return Self.refusal(
-                        code: "too_many_callers", detail: "the server is tracking \(limits.trackedCallerCountMax) busy callers; try again shortly",
-                        retryAfterSeconds: 1)
+        return state.withLock { state -> Problem? in
+            if state.buckets[caller] == nil && state.buckets.count >= limits.trackedCallerCountMax {
+                if let fullUntil = state.fullUntil, now < fullUntil { return Self.tooManyCallers(limits) }
+                Self.evict(from: &state.buckets, at: now, limits: limits)
+                guard state.buckets.count < limits.trackedCallerCountMax else {
+                    state.fullUntil = now + .milliseconds(Self.fullTableRecheckMs)
+                    return Self.tooManyCallers(limits)
                 }
             }
-            var bucket = buckets[caller] ?? Bucket(tokens: Double(limits.burstMax), refilledAt: now)
+            var bucket = state.buckets[caller] ?? Bucket(tokens: Double(limits.burstMax), refilledAt: now)
             Self.refill(&bucket, at: now, limits: limits)
-            defer { buckets[caller] = bucket }
+            defer { state.buckets[caller] = bucket }
             guard bucket.inProgress < limits.concurrentMax else {
                 return Self.refusal(
                     code: "too_many_concurrent_requests",
@@ -113,10 +123,11 @@ public final class FairUse: Sendable {
 
     /// Ends a request that `admit` let through.
     public func finish(_ caller: Caller) {
-        buckets.withLock { buckets in
-            guard var bucket = buckets[caller] else { return }
+        state.withLock { state in
+            guard var bucket = state.buckets[caller] else { return }
             bucket.inProgress = max(0, bucket.inProgress - 1)
-            buckets[caller] = bucket
+            state.buckets[caller] = bucket
+            if bucket.inProgress == 0 { state.fullUntil = nil }
         }
     }
 
@@ -140,6 +151,12 @@ public final class FairUse: Sendable {
         // `refilledAt` is when the caller was last seen: every admission refills first.
         let oldestIdle = buckets.filter { $0.value.inProgress == 0 }.min { $0.value.refilledAt < $1.value.refilledAt }
         if let oldestIdle { buckets[oldestIdle.key] = nil }
+    }
+
+    private static func tooManyCallers(_ limits: FairUseLimits) -> Problem {
+        refusal(
+            code: "too_many_callers", detail: "the server is tracking \(limits.trackedCallerCountMax) busy callers; try again shortly",
+            retryAfterSeconds: 1)
     }
 
     private static func refusal(code: String, detail: String, retryAfterSeconds: Int) -> Problem {

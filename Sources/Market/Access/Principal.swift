@@ -42,8 +42,14 @@ public struct Principal: Sendable, Equatable {
     /// A party as the command line acts for it (the fixture loader).
     public static func commandLine(actingFor party: Party) -> Principal {
         Principal(
-            keyID: noKeyID, role: Role(rawValue: party.kind.rawValue) ?? .admin, partyID: party.id, regionCode: party.regionCode,
+            keyID: noKeyID, role: Self.role(of: party.kind), partyID: party.id, regionCode: party.regionCode,
             channel: .commandLine)
+    }
+
+    /// The role of a party of `kind`; every kind has one (a new kind without one is a bug).
+    static func role(of kind: PartyKind) -> Role {
+        guard let role = Role(rawValue: kind.rawValue) else { preconditionFailure("party kind \(kind) has no role") }
+        return role
     }
 
     /// The regulator of `region` as the command line acts for it.

@@ -67,8 +67,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var answerEnded = true
     /// The guard answered the current request itself; what the route writes later is dropped.
     private var answeredByGuard = false
-    /// A pipelined request's head arrived before the answer to the one before it ended.
-    private var pipelined: (ended: Bool, count: Int) = (false, 0)
+    /// Requests pipelined behind the one being answered, oldest first: whether each one's end
+    /// has arrived (one flag each, so that no queued request's end is lost).
+    private var pipelined: [Bool] = []
 
     init(timeouts: ConnectionTimeouts, logger: Logger) {
         self.timeouts = timeouts
@@ -108,12 +109,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            if answerEnded { startRequest() } else { pipelined.count += 1 }
+            if answerEnded { startRequest() } else { pipelined.append(false) }
         case .body:
             break
         case .end:
-            if pipelined.count > 0 {
-                pipelined.ended = true
+            // HTTP/1 requests come whole and in order: an end is the newest request's.
+            if !pipelined.isEmpty {
+                pipelined[pipelined.count - 1] = true
             } else {
                 requestEnded = true
                 if phase == .body { enter(.answering) }
@@ -137,9 +139,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             answerEnded = true
             deadlineTimer?.cancel()
             deadlineTimer = nil
-            if pipelined.count > 0 {
-                let ended = pipelined.ended
-                pipelined = (false, pipelined.count - 1)
+            if !pipelined.isEmpty {
+                let ended = pipelined.removeFirst()
                 startRequest()
                 if ended {
                     requestEnded = true

@@ -83,6 +83,18 @@ import TestSupport
         }
     }
 
+    /// Three requests pipelined in one write get three answers, and the connection is not cut
+    /// by a body clock left running for a request that had ended.
+    @Test func pipelinedRequestsAreAnsweredWithoutASpuriousTimeout() async throws {
+        try await Self.serving(["--body-timeout-ms", "300", "--idle-timeout-ms", "20000"]) { port, _ in
+            let connection = try RawConnection(port: port)
+            connection.send(String(repeating: "GET /v1 HTTP/1.1\r\nHost: localhost\r\n\r\n", count: 3))
+            let reply = try await connection.readUntilClosed(seconds: 0.3 + Self.slackSeconds)
+            #expect(reply.text.components(separatedBy: "HTTP/1.1 200").count - 1 == 3, "\(reply.text)")
+            #expect(!reply.text.contains("408") && !reply.closed, "\(reply.text)")
+        }
+    }
+
     /// A client that closes its connection halfway through a body is logged as gone (499, at
     /// info), not as a server error.
     @Test func aClientThatGoesAwayMidBodyIsLoggedAsGoneNotA500() async throws {

@@ -249,7 +249,7 @@ extension PostgresLedgerStore {
             let transfers = items.map(\.transfer)
             let locked = try Self.lockAccounts(
                 transfers.flatMap { [$0.debitAccountID, $0.creditAccountID] }, checking: transfers.map(\.id), on: connection)
-            let plan = try BatchPlan(items, accounts: locked.accounts) { locked.taken[$0] }
+            let plan = BatchPlan(items, accounts: locked.accounts) { locked.taken[$0] }
             if let write = Self.writeBatchStatement(plan.outcomes, accounts: plan.written) {
                 try connection.query(write.sql, parameters: write.parameters)
             }

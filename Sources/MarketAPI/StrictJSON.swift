@@ -14,7 +14,7 @@ struct StrictJSON {
     static func issues(in bytes: [UInt8], multiline: Set<String> = []) -> [FieldIssue] {
         var scanner = StrictJSON(bytes: bytes, multiline: multiline)
         scanner.skipSpace()
-        if scanner.value(path: "", key: nil, depth: 0) {
+        if scanner.value(path: .root, key: nil, depth: 0) {
             scanner.skipSpace()
             if scanner.index < bytes.count { scanner.malformed("more after the JSON value") }
         }
@@ -31,8 +31,10 @@ struct StrictJSON {
         self.multiline = multiline
     }
 
-    private mutating func add(_ field: String, _ message: String) {
-        if issues.count < Self.issueCountMax { issues.append(FieldIssue(field.isEmpty ? "body" : field, message)) }
+    private mutating func add(_ path: JSONPath, _ message: String) {
+        guard issues.count < Self.issueCountMax else { return }
+        let field = path.text
+        issues.append(FieldIssue(field.isEmpty ? "body" : field, message))
     }
 
     /// Ends the scan: the rest cannot be read as JSON.
@@ -47,7 +49,7 @@ struct StrictJSON {
     }
 
     /// Reads one value at `path`; false when the body is malformed (already said).
-    private mutating func value(path: String, key: String?, depth: Int) -> Bool {
+    private mutating func value(path: JSONPath, key: String?, depth: Int) -> Bool {
         guard let byte = current else {
             malformed("a value was expected")
             return false
@@ -71,7 +73,7 @@ struct StrictJSON {
         }
     }
 
-    private mutating func object(path: String, depth: Int) -> Bool {
+    private mutating func object(path: JSONPath, depth: Int) -> Bool {
         index += 1
         skipSpace()
         if current == UInt8(ascii: "}") {
@@ -86,7 +88,7 @@ struct StrictJSON {
             }
             guard let key = string(path: path) else { return false }
             let keyText = String(String.UnicodeScalarView(key))
-            let field = FieldPath.appending(key: key, to: path)
+            let field = JSONPath.member(path, key)
             check(key, path: field, allowsNewlines: false, isKey: true)
             if !seen.insert(keyText).inserted { add(field, "is given more than once") }
             skipSpace()
@@ -112,7 +114,7 @@ struct StrictJSON {
         }
     }
 
-    private mutating func array(path: String, depth: Int) -> Bool {
+    private mutating func array(path: JSONPath, depth: Int) -> Bool {
         index += 1
         skipSpace()
         if current == UInt8(ascii: "]") {
@@ -121,7 +123,7 @@ struct StrictJSON {
         }
         var position = 0
         while true {
-            guard value(path: "\(path)[\(position)]", key: nil, depth: depth) else { return false }
+            guard value(path: .element(path, position), key: nil, depth: depth) else { return false }
             position += 1
             skipSpace()
             switch current {
@@ -140,7 +142,7 @@ struct StrictJSON {
 
     /// A string's scalars with its escapes read; nil when malformed (already said). A lone
     /// surrogate is refused on its field and read as U+FFFD so that the scan goes on.
-    private mutating func string(path: String) -> [Unicode.Scalar]? {
+    private mutating func string(path: JSONPath) -> [Unicode.Scalar]? {
         index += 1
         var scalars: [Unicode.Scalar] = []
         var text: [UInt8] = []
@@ -218,7 +220,7 @@ struct StrictJSON {
         return unit
     }
 
-    private mutating func check(_ scalars: [Unicode.Scalar], path: String, allowsNewlines: Bool, isKey: Bool) {
+    private mutating func check(_ scalars: [Unicode.Scalar], path: JSONPath, allowsNewlines: Bool, isKey: Bool) {
         let control = scalars.contains { scalar in
             scalar.properties.generalCategory == .control && !(allowsNewlines && (scalar == "\n" || scalar == "\t"))
         }
@@ -263,6 +265,22 @@ struct StrictJSON {
             malformed("a value was expected")
         }
         return valid
+    }
+}
+
+/// Where a value sits in a body, kept as links to its parent and written out (`FieldPath`) only
+/// when a refusal names it: a body of many small elements costs no path text.
+indirect enum JSONPath {
+    case root
+    case member(JSONPath, [Unicode.Scalar])
+    case element(JSONPath, Int)
+
+    var text: String {
+        switch self {
+        case .root: return ""
+        case .member(let parent, let key): return FieldPath.appending(key: key, to: parent.text)
+        case .element(let parent, let position): return "\(parent.text)[\(position)]"
+        }
     }
 }
 

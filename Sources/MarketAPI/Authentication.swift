@@ -51,7 +51,8 @@ struct QueryReader {
         var seen: Set<String> = []
         for (key, _) in parameters {
             if !known.contains(key) {
-                issues.add(key, known.isEmpty ? "is not a known parameter (this endpoint takes none)"
+                // An empty or odd name is named as a body's odd key is (`[""]`), never as "".
+                issues.add(FieldPath.appending(key: key, to: ""), known.isEmpty ? "is not a known parameter (this endpoint takes none)"
                     : "is not a known parameter (known: \(known.joined(separator: ", ")))")
             } else if !seen.insert(key).inserted {
                 issues.add(key, "is given more than once")

@@ -57,6 +57,10 @@ import TestSupport
             let regions = try await api.send(.get, "/v1/regions?alliance=g6%00")
             #expect(regions.status == .badRequest, "\(regions.text)")
             #expect(regions.errorFields == ["alliance"])
+            // A parameter with no name is named, never as "".
+            let unnamed = try await api.send(.get, "/v1/listings?=x")
+            #expect(unnamed.status == .badRequest, "\(unnamed.text)")
+            #expect(unnamed.errorFields == [#"[""]"#], "\(unnamed.text)")
             let voucher = try await api.send(.get, "/v1/vouchers/3305%0021-2026", key: keys.firm)
             #expect(voucher.status == .badRequest, "\(voucher.text)")
             #expect(voucher.errorFields == ["path"])

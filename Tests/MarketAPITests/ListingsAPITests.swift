@@ -189,6 +189,11 @@ import TestSupport
             #expect(staleField.problemCode == "version_conflict")
             let none = try await api.send(.patch, "/v1/listings/\(id)", key: keys.owner, json: ["trl": 8])
             #expect(none.status.code == 428)
+            // Bad input is a 400 on its field even with a stale version (schemathesis found a 412).
+            let staleAndBad = try await api.send(
+                .patch, "/v1/listings/\(id)", key: keys.owner, json: ["keywords": ["a", "b", "c", "d", "e", "f"]], headers: [.ifMatch: "\"1\""])
+            #expect(staleAndBad.status == .badRequest, "\(staleAndBad.text)")
+            #expect(staleAndBad.errorFields == ["keywords"], "\(staleAndBad.text)")
             let current = try await api.send(.get, "/v1/listings/\(id)", key: keys.owner)
             #expect(current.object["trl"] as? Int == 7)
             #expect(current.object["version"] as? Int == 2)

@@ -25,10 +25,12 @@ public struct ListingService<Store: ListingStore>: Sendable {
         let institution = try Self.holder(caller, action: "edit listings")
         return try await store.modifyListing(id) { listing in
             try Self.checkHolder(listing, institution, caller: caller, action: "edited")
+            // Bad input is refused as such (400) whatever version it names.
+            let content = try changes.applied(to: listing.content)
             guard listing.version == expectedVersion else {
                 throw MarketError.staleVersion(expected: expectedVersion, current: listing.version)
             }
-            listing.content = try changes.applied(to: listing.content)
+            listing.content = content
             listing.version += 1
         }
     }

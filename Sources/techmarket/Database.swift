@@ -14,9 +14,6 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Folder of the embedded cluster (default: ./.techmarket/postgres).")
     var dataDirectory: String = ".techmarket/postgres"
 
-    @Option(name: .customLong("pool-size"), help: "Connections in the pool.")
-    var poolSize: Int = 16
-
     static let embeddedDatabaseName = "techmarket"
 
     /// The configured server, or nil when the embedded cluster is to be used.
@@ -31,12 +28,6 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the database, starting the embedded cluster when no server is configured.
-    func validate() throws {
-        guard (1...PostgresPool.connectionCountLimit).contains(poolSize) else {
-            throw ValidationError("--pool-size must be from 1 to \(PostgresPool.connectionCountLimit), not \(poolSize)")
-        }
-    }
-
     func open(log: (String) -> Void) throws -> OpenDatabase {
         if let conninfo = externalConninfo {
             return OpenDatabase(conninfo: conninfo, embedded: nil)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MarketAPI
+import Postgres
 import PostgresStore
 
 struct Serve: AsyncParsableCommand {
@@ -78,6 +79,16 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    /// The pool is the server's alone: the other commands open one connection and do not offer it.
+    @Option(name: .customLong("pool-size"), help: "Connections in the pool (1 to \(PostgresPool.connectionCountLimit)).")
+    var poolSize: Int = 16
+
+    func validate() throws {
+        guard (1...PostgresPool.connectionCountLimit).contains(poolSize) else {
+            throw ValidationError("--pool-size must be from 1 to \(PostgresPool.connectionCountLimit), not \(poolSize)")
+        }
+    }
+
     /// A request waits this long for a free database connection: a pool that stays exhausted
     /// answers 503 with Retry-After at once, not after the pool's own 10 s.
     static let poolWaitMsDefault = 100
@@ -142,7 +153,7 @@ struct Serve: AsyncParsableCommand {
         }
         for line in summary.split(separator: "\n") { logger.info("\(line)") }
 
-        let pool = opened.pool(size: database.poolSize, acquireTimeoutMs: poolWaitMsValue)
+        let pool = opened.pool(size: poolSize, acquireTimeoutMs: poolWaitMsValue)
         let keyCache = KeyCache(conninfo: opened.conninfo)
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(

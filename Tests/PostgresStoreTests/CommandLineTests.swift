@@ -72,6 +72,18 @@ import TestSupport
         }
     }
 
+    /// A command offers only the options it uses: the pool's size is the server's alone.
+    @Test func onlyServeOffersAPoolSize() throws {
+        let ledger = try run(["ledger", "verify", "--pool-size", "2"])
+        #expect(ledger.status != 0 && ledger.error.contains("--pool-size"), "\(ledger.error)")
+        let serve = try run(["serve", "--help"])
+        #expect(serve.status == 0 && serve.output.contains("--pool-size"), "\(serve.output)")
+        for command in [["ledger", "verify"], ["keys", "list"], ["vouchers", "settle"], ["db", "status"]] {
+            let help = try run(command + ["--help"])
+            #expect(help.status == 0 && !help.output.contains("--pool-size"), "\(command): \(help.output)")
+        }
+    }
+
     @Test func sweepAndSettleFromTheCommandLine() async throws {
         try await TestDatabase.with { database in
             let url = database.conninfo

@@ -13,19 +13,6 @@ struct PartiesController<Store: PartyStore & KeyStore> {
         auth = Authenticator(keys: store)
     }
 
-    struct Page: ResponseEncodable {
-        var items: [Party]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     struct Me: ResponseEncodable {
         var keyId: Int64
         var role: Role
@@ -56,13 +43,9 @@ struct PartiesController<Store: PartyStore & KeyStore> {
                 text.hasPrefix("p") ? Int64(text.dropFirst()).flatMap { $0 > 0 ? PartyID($0) : nil } : nil
             }
             try reader.finish()
-            var items = try await store.parties(PartyQuery(kind: query.kind, regionCode: query.regionCode, limit: query.limit + 1, after: query.after))
-            var next: String?
-            if items.count > query.limit {
-                items.removeLast()
-                next = items.last.map { "p\($0.id)" }
-            }
-            return try context.responseEncoder.encode(Page(items: items, nextCursor: next), from: request, context: context)
+            let found = try await store.parties(PartyQuery(kind: query.kind, regionCode: query.regionCode, limit: query.limit + 1, after: query.after))
+            return try context.responseEncoder.encode(
+                ListPage(found, page: PageRequest(limit: query.limit), cursorPrefix: "p", id: \.id.value, render: { $0 }), from: request, context: context)
         }
         routes.get(":id") { request, context in
             _ = try await auth.principal(request)

@@ -270,3 +270,71 @@ extension ListingCommand {
         self.init(id: id, atMs: atMs, action: action)
     }
 }
+
+extension ListingEvent {
+    /// Appends the event in the module's binary form, so that a command log can keep what each
+    /// command did and a replay can compare it byte for byte.
+    public func encode(into writer: inout SnapshotWriter) {
+        switch self {
+        case .offerResting(let command, let offer, let buyer, let priceFen):
+            writer.writeByte(1); writer.writeUInt(command.rawValue); writer.writeUInt(offer.rawValue)
+            writer.writeUInt(buyer.rawValue); writer.writeInt(priceFen)
+        case .filled(let fill):
+            writer.writeByte(2); writer.writeUInt(fill.commandID.rawValue); writer.writeUInt(fill.offerID.rawValue)
+            writer.writeUInt(fill.buyer.rawValue); writer.writeInt(fill.priceFen); writer.writeInt(Int64(fill.seat))
+            writer.writeInt(fill.atMs)
+        case .offerCancelled(let command, let offer):
+            writer.writeByte(3); writer.writeUInt(command.rawValue); writer.writeUInt(offer.rawValue)
+        case .offerRejected(let command, let offer):
+            writer.writeByte(4); writer.writeUInt(command.rawValue); writer.writeUInt(offer.rawValue)
+        case .askChanged(let command, let askFen):
+            writer.writeByte(5); writer.writeUInt(command.rawValue); writer.writeInt(askFen)
+        case .ended(let command, let reason, let expired):
+            writer.writeByte(6); writer.writeUInt(command.rawValue); writer.writeByte(reason.rawValue)
+            writer.writeUInt(UInt64(expired))
+        case .offerAlreadyPlaced(let command, let offer):
+            writer.writeByte(7); writer.writeUInt(command.rawValue); writer.writeUInt(offer.rawValue)
+        case .refused(let refusal):
+            writer.writeByte(8); writer.writeUInt(refusal.commandID.rawValue); writer.writeBool(refusal.offerID != nil)
+            writer.writeUInt(refusal.offerID?.rawValue ?? 0); writer.writeInt(refusal.atMs); writer.writeByte(refusal.reason.rawValue)
+        case .repeated(let command):
+            writer.writeByte(9); writer.writeUInt(command.rawValue)
+        }
+    }
+
+    /// Reads an event written by `encode(into:)`.
+    public init(decoding reader: inout SnapshotReader) throws(SnapshotError) {
+        switch try reader.readByte() {
+        case 1:
+            self = .offerResting(
+                commandID: CommandID(try reader.readUInt()), offerID: OfferID(try reader.readUInt()),
+                buyer: PartyID(try reader.readUInt()), priceFen: try reader.readInt())
+        case 2:
+            let command = CommandID(try reader.readUInt())
+            let offer = OfferID(try reader.readUInt())
+            let buyer = PartyID(try reader.readUInt())
+            let price = try reader.readInt()
+            let seat = try reader.readInt()
+            guard seat >= 1, seat <= Int64(MatchingLimits.seatCountMax) else { throw .invalidValue(field: "fill.seat") }
+            self = .filled(ListingFill(
+                commandID: command, offerID: offer, buyer: buyer, priceFen: price, seat: Int32(seat), atMs: try reader.readInt()))
+        case 3: self = .offerCancelled(commandID: CommandID(try reader.readUInt()), offerID: OfferID(try reader.readUInt()))
+        case 4: self = .offerRejected(commandID: CommandID(try reader.readUInt()), offerID: OfferID(try reader.readUInt()))
+        case 5: self = .askChanged(commandID: CommandID(try reader.readUInt()), askFen: try reader.readInt())
+        case 6:
+            let command = CommandID(try reader.readUInt())
+            guard let reason = ListingEndReason(rawValue: try reader.readByte()) else { throw .invalidValue(field: "ended.reason") }
+            self = .ended(commandID: command, reason: reason, expiredOfferCount: try reader.readCount(max: MatchingLimits.offerCountMax, field: "ended.expired"))
+        case 7: self = .offerAlreadyPlaced(commandID: CommandID(try reader.readUInt()), offerID: OfferID(try reader.readUInt()))
+        case 8:
+            let command = CommandID(try reader.readUInt())
+            let hasOffer = try reader.readBool()
+            let offer = try reader.readUInt()
+            let atMs = try reader.readInt()
+            guard let reason = ListingRefusalReason(rawValue: try reader.readByte()) else { throw .invalidValue(field: "refused.reason") }
+            self = .refused(ListingRefusal(commandID: command, offerID: hasOffer ? OfferID(offer) : nil, atMs: atMs, reason: reason))
+        case 9: self = .repeated(CommandID(try reader.readUInt()))
+        default: throw .invalidValue(field: "ListingEvent")
+        }
+    }
+}

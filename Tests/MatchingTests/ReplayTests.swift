@@ -47,6 +47,8 @@ import Testing
         #expect(replayed == live, "seed \(seed)")
         #expect(events == liveEvents, "seed \(seed)")
         #expect(replayed.snapshot() == live.snapshot(), "seed \(seed)")
+        let eventLog = try Self.roundTripLog(liveEvents, encode: { $0.encode(into: &$1) }, decode: { r throws(SnapshotError) in try ListingEvent(decoding: &r) })
+        #expect(eventLog == liveEvents, "seed \(seed): the events did not round-trip")
     }
 
     @Test("Dutch and sealed: replay equals live", arguments: Seeds.list(count: 60, salt: 0x73))

@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres"),
-        .target(name: "Market", dependencies: ["Ledger"]),
+        .target(name: "Market", dependencies: ["Ledger", "Matching"]),
         .target(name: "PostgresStore", dependencies: ["Market", "Ledger", "Postgres"]),
         .target(
             name: "MarketAPI",
@@ -101,7 +101,7 @@ let package = Package(
 
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "SeededRandom"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market", "SeededRandom"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Matching", "SeededRandom"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "LedgerTestSupport"]),

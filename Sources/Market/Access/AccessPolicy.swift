@@ -211,3 +211,45 @@ public enum AccessPolicy {
         caller?.isAdmin == true || (caller?.role == .regulator && caller?.regionCode == issuer)
     }
 }
+
+// MARK: - Offers
+
+extension AccessPolicy {
+    /// Only firms make offers (an institution, on its own listing or another's, does not).
+    public static func offerMaker(_ caller: Principal?) throws(MarketError) -> PartyID {
+        guard let caller else { throw .unauthenticated("a firm's API key is required to make offers") }
+        guard caller.role == .firm, let firm = caller.partyID else {
+            throw .forbidden("only firms make offers; this key's role is \(caller.role.rawValue)")
+        }
+        return firm
+    }
+
+    /// An offer is shown to its firm, the listing's institution and admins; regulators see the
+    /// contracts deals become, not the negotiations.
+    public static func offerVisibility(_ caller: Principal?) throws(MarketError) -> OfferVisibility {
+        guard let caller else { throw .unauthenticated("an API key is required") }
+        switch (caller.role, caller.partyID) {
+        case (.admin, _): return .all
+        case (.firm, let firm?): return .firm(firm)
+        case (.institution, let institution?): return .institution(institution)
+        default: throw .forbidden("offers are shown to their firm, the listing's institution and admins")
+        }
+    }
+
+    public static func canSee(_ offer: Offer, in visibility: OfferVisibility) -> Bool {
+        switch visibility {
+        case .all: return true
+        case .firm(let firm): return offer.firmID == firm
+        case .institution(let institution): return offer.institutionID == institution
+        }
+    }
+
+    /// Which side of the offer the caller moves for: its firm or the listing's institution (an
+    /// admin reads offers but makes no move).
+    public static func offerSide(_ offer: Offer, _ caller: Principal?) throws(MarketError) -> OfferSide {
+        guard let caller else { throw .unauthenticated("an API key is required") }
+        if caller.role == .firm, caller.actsFor(offer.firmID) { return .firm }
+        if caller.role == .institution, caller.actsFor(offer.institutionID) { return .institution }
+        throw .forbidden("only the offering firm and the listing's institution move on an offer")
+    }
+}

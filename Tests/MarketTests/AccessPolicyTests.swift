@@ -47,6 +47,26 @@ import Testing
             createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), publishedAt: nil)
     }
 
+    static let ancestry = [deqing, RegionCode("330500")!, RegionCode("330000")!]
+    static let songjiangAncestry = [songjiang, RegionCode("310000")!]
+    /// A Deqing institute sells to a Deqing firm; `toSongjiang` sells to the other firm, in Songjiang.
+    static func contract(toSongjiang: Bool = false) -> Contract {
+        Contract(
+            id: ContractID(40), type: .licence, status: .signed,
+            seller: ContractParty(partyID: institute, name: "中科卫星应用德清研究院", creditCode: nil, regionCode: deqing),
+            buyer: ContractParty(partyID: toSongjiang ? otherFirm : firm, name: "买方", creditCode: nil, regionCode: toSongjiang ? songjiang : deqing),
+            fieldCode: "other", terms: ContractTerms(title: "许可", totalFen: 100, costLines: []), signedOn: day, source: .offer(1),
+            listingID: ListingID(30), subject: nil, registration: nil, registeredTechnologyFen: 0, version: 1,
+            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+    }
+
+    /// The contract's visibility check, as ContractService makes it.
+    static func seeContract(_ contract: Contract, _ caller: Principal?) throws {
+        let visibility = try AccessPolicy.contractVisibility(caller)
+        let buyerAncestry = contract.buyer.regionCode == songjiang ? songjiangAncestry : ancestry
+        if !AccessPolicy.canSee(contract, in: visibility, sellerAncestry: ancestry, buyerAncestry: buyerAncestry) { throw MarketError.notFound("") }
+    }
+
     /// "ok" or the refusal's code.
     static func outcome(_ body: () throws -> Void) -> String {
         do {
@@ -183,6 +203,41 @@ import Testing
         ) { caller in
             seen(AccessPolicy.canSeeSettlement(of: deqing, caller))
         },
+        Row(
+            action: "see a Deqing contract",
+            expected: ["unauthenticated", "ok", "not_found", "ok", "not_found", "not_found", "not_found", "ok", "not_found", "ok", "ok"]
+        ) { caller in
+            outcome { try seeContract(contract(), caller) }
+        },
+        Row(
+            action: "register a Deqing contract",
+            expected: ["unauthenticated", "forbidden", "not_found", "forbidden", "not_found", "not_found", "not_found", "ok", "not_found", "forbidden",
+                       "forbidden"]
+        ) { caller in
+            outcome {
+                try seeContract(contract(), caller)
+                #expect(try AccessPolicy.registrationRegion(caller, sellerAncestry: ancestry) == deqing)
+            }
+        },
+        Row(
+            action: "register a contract sold from Deqing to Songjiang",
+            expected: ["unauthenticated", "forbidden", "not_found", "not_found", "forbidden", "not_found", "not_found", "ok", "not_seller_side_regulator",
+                       "forbidden", "forbidden"]
+        ) { caller in
+            outcome {
+                try seeContract(contract(toSongjiang: true), caller)
+                _ = try AccessPolicy.registrationRegion(caller, sellerAncestry: ancestry)
+            }
+        },
+        Row(
+            action: "change a Deqing contract",
+            expected: ["unauthenticated", "ok", "not_found", "ok", "not_found", "not_found", "not_found", "ok", "not_found", "forbidden", "forbidden"]
+        ) { caller in
+            outcome {
+                try seeContract(contract(), caller)
+                try AccessPolicy.checkChangesContract(contract(), caller, sellerAncestry: ancestry)
+            }
+        },
     ]
 
     @Test func everyRoleAndActionIsAsTheTableSays() {
@@ -209,6 +264,14 @@ import Testing
         #expect(throws: MarketError.self) { try AccessPolicy.settlementIssuer(callers["regulator"], naming: Self.songjiang) }
         #expect(try AccessPolicy.settlementIssuer(callers["regulator"], naming: nil) == Self.deqing)
         #expect(throws: MarketError.self) { try AccessPolicy.settlementIssuer(.commandLineOperator, naming: nil) }
+        // Contracts: `side` alone is the caller's own side; an admin names the region.
+        #expect(try AccessPolicy.contractVisibility(callers["provider"]) == .party(Self.lab))
+        #expect(try AccessPolicy.contractQuery(callers["firm"], ContractFilter(side: .buyer)).buyerParty == Self.firm)
+        #expect(try AccessPolicy.contractQuery(callers["regulator"], ContractFilter(side: .seller)).sellerRegion == Self.deqing)
+        #expect(try AccessPolicy.contractQuery(callers["admin"], ContractFilter(side: .seller, region: Self.songjiang)).sellerRegion == Self.songjiang)
+        #expect(try AccessPolicy.contractQuery(callers["admin"], ContractFilter(region: Self.songjiang)).eitherRegion == Self.songjiang)
+        #expect(throws: MarketError.self) { try AccessPolicy.contractQuery(callers["admin"], ContractFilter(side: .seller)) }
+        #expect(throws: MarketError.self) { try AccessPolicy.contractQuery(nil, ContractFilter()) }
     }
 }
 

@@ -253,3 +253,74 @@ extension AccessPolicy {
         throw .forbidden("only the offering firm and the listing's institution move on an offer")
     }
 }
+
+// MARK: - Contracts
+
+extension AccessPolicy {
+    /// A participant sees the contracts it is a party to, a regulator those with a side in its
+    /// region or below, an admin all.
+    public static func contractVisibility(_ caller: Principal?) throws(MarketError) -> ContractVisibility {
+        guard let caller else { throw .unauthenticated("an API key is required") }
+        switch (caller.role, caller.partyID, caller.regionCode) {
+        case (.admin, _, _): return .all
+        case (.regulator, _, let region?): return .region(region)
+        case (.institution, let party?, _), (.firm, let party?, _), (.provider, let party?, _): return .party(party)
+        default: throw .forbidden("contracts are shown to their parties, their regions' regulators and admins")
+        }
+    }
+
+    /// Whether a contract is in `visibility`, given each side's region with the regions above it.
+    public static func canSee(
+        _ contract: Contract, in visibility: ContractVisibility, sellerAncestry: [RegionCode], buyerAncestry: [RegionCode]
+    ) -> Bool {
+        switch visibility {
+        case .all: return true
+        case .party(let party): return contract.seller.partyID == party || contract.buyer.partyID == party
+        case .region(let region): return sellerAncestry.contains(region) || buyerAncestry.contains(region)
+        }
+    }
+
+    /// The region a caller registers for: a regulator of the seller's region or of a region
+    /// above it (the seller side registers, DOMAIN.md). `sellerAncestry` is the seller's region
+    /// and those above it.
+    public static func registrationRegion(_ caller: Principal?, sellerAncestry: [RegionCode]) throws -> RegionCode {
+        guard let caller else { throw MarketError.unauthenticated("a regulator's API key is required") }
+        guard caller.role == .regulator, let region = caller.regionCode else {
+            throw MarketError.forbidden("only regulators register contracts; this key's role is \(caller.role.rawValue)")
+        }
+        guard let seller = sellerAncestry.first else { preconditionFailure("an ancestry starts with the region itself") }
+        guard sellerAncestry.contains(region) else { throw ContractRefusal.notSellerSideRegulator(regulatorRegion: region, sellerRegion: seller) }
+        return region
+    }
+
+    /// A change is recorded by a party to the contract or by a regulator of the seller's side.
+    public static func checkChangesContract(_ contract: Contract, _ caller: Principal?, sellerAncestry: [RegionCode]) throws {
+        guard let caller else { throw MarketError.unauthenticated("an API key is required") }
+        if let party = caller.partyID, caller.role != .regulator, contract.seller.partyID == party || contract.buyer.partyID == party { return }
+        _ = try registrationRegion(caller, sellerAncestry: sellerAncestry)
+    }
+
+    /// The filter made concrete for the caller: `side` without `region` is the caller's own side
+    /// (the participant, or the regulator's region); an admin names the region.
+    public static func contractQuery(_ caller: Principal?, _ filter: ContractFilter) throws(MarketError) -> ContractQuery {
+        let visibility = try contractVisibility(caller)
+        var query = ContractQuery(visibility: visibility, filter: filter)
+        switch (filter.side, filter.region, visibility) {
+        case (nil, nil, _):
+            break
+        case (nil, let region?, _):
+            query.eitherRegion = region
+        case (.seller?, let region?, _):
+            query.sellerRegion = region
+        case (.buyer?, let region?, _):
+            query.buyerRegion = region
+        case (let side?, nil, .party(let party)):
+            if side == .seller { query.sellerParty = party } else { query.buyerParty = party }
+        case (let side?, nil, .region(let region)):
+            if side == .seller { query.sellerRegion = region } else { query.buyerRegion = region }
+        case (_?, nil, .all):
+            throw .invalid([FieldIssue("side", "needs region for an admin (whose side is it?)")])
+        }
+        return query
+    }
+}

@@ -56,7 +56,7 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
 /// search pages (nil: every search goes to the store); `fairUse` limits each caller.
@@ -82,6 +82,7 @@ public func buildRouter(
     router.addRoutes(vouchers.voucherEndpoints, atPath: "/v1/vouchers")
     router.addRoutes(vouchers.redemptionEndpoints, atPath: "/v1/redemptions")
     router.addRoutes(vouchers.settlementEndpoints, atPath: "/v1/settlements")
+    router.addRoutes(ContractsController(store: store).endpoints, atPath: "/v1/contracts")
     router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
         Response(

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Market
+import Postgres
 import PostgresStore
 import Testing
 import TestSupport
@@ -49,6 +50,12 @@ import TestSupport
         "POST /v1/redemptions/{id}/reject": row(401, 401, 404, 404, 403, 403, 200, 404, 403),
         "POST /v1/settlements": row(401, 401, 403, 403, 403, 403, 200, 200, 403),
         "GET /v1/settlements/{id}": row(401, 401, 404, 404, 404, 404, 200, 404, 200),
+        "GET /v1/contracts": row(401, 401, 200, 200, 200, 200, 200, 200, 200),
+        "POST /v1/contracts": row(401, 401, 403, 403, 403, 403, 201, 403, 403),
+        "GET /v1/contracts/{id}": row(401, 401, 200, 404, 200, 404, 200, 404, 200),
+        "POST /v1/contracts/{id}/registration": row(401, 401, 403, 404, 403, 404, 200, 404, 403),
+        "POST /v1/contracts/{id}/changes": row(401, 401, 200, 404, 200, 404, 200, 404, 403),
+        "POST /v1/contracts/{id}/termination": row(401, 401, 403, 404, 403, 404, 200, 404, 403),
     ]
 
     @Test func everyOperationHasARowAndEveryCallerGetsItsStatus() async throws {
@@ -67,7 +74,7 @@ import TestSupport
                 "firm": keys.firm, "provider": keys.provider, "regulator": keys.regulator, "other region's regulator": otherRegulator,
                 "admin": keys.admin,
             ]
-            let fixtures = try await Fixtures.make(api: api, keys: keys)
+            let fixtures = try await Fixtures.make(api: api, keys: keys, pool: pool)
             var serial = 0
             for operation in documented.sorted() {
                 guard let expected = Self.expected[operation] else { continue }
@@ -101,23 +108,28 @@ import TestSupport
     struct Fixtures {
         let api: APIClient
         let keys: DemoKeys
+        let pool: PostgresPool
         let programID: Int
         let firmID: Int
         let labID: Int
         let publishedID: Int
         let settlementID: Int
+        /// A registered contract the owner sells to the firm.
+        let contractID: Int
 
-        static func make(api: APIClient, keys: DemoKeys) async throws -> Fixtures {
+        static func make(api: APIClient, keys: DemoKeys, pool: PostgresPool) async throws -> Fixtures {
             let programs = try await api.send(.get, "/v1/voucher-programs", key: keys.regulator)
             let programID = try #require(programs.items.first { $0["issuerRegion"] as? String == "330521" }?["id"] as? Int)
             let firmID = try #require((try await api.send(.get, "/v1/me", key: keys.firm).object["party"] as? [String: Any])?["id"] as? Int)
             let labID = try #require((try await api.send(.get, "/v1/me", key: keys.provider).object["party"] as? [String: Any])?["id"] as? Int)
             let settled = try await api.send(.post, "/v1/settlements", key: keys.regulator, headers: VouchersAPITests.idempotency())
-            var fixtures = Fixtures(api: api, keys: keys, programID: programID, firmID: firmID, labID: labID, publishedID: 0, settlementID: 0)
+            var fixtures = Fixtures(
+                api: api, keys: keys, pool: pool, programID: programID, firmID: firmID, labID: labID, publishedID: 0, settlementID: 0,
+                contractID: 0)
             let settlementID = try #require((settled.object["batch"] as? [String: Any])?["id"] as? Int, "the demo has claims to settle")
             fixtures = Fixtures(
-                api: api, keys: keys, programID: programID, firmID: firmID, labID: labID,
-                publishedID: try await fixtures.listing(published: true), settlementID: settlementID)
+                api: api, keys: keys, pool: pool, programID: programID, firmID: firmID, labID: labID,
+                publishedID: try await fixtures.listing(published: true), settlementID: settlementID, contractID: try await fixtures.contract(signed: false))
             return fixtures
         }
 
@@ -149,6 +161,15 @@ import TestSupport
                 try #require(try await api.send(.post, "/v1/redemptions/\(id)/claim", key: keys.provider, json: ["evidence": ["报告"]]).status == .ok)
             }
             return id
+        }
+
+        /// A contract the owner sells to the firm: signed, as a deal makes it, or registered directly.
+        func contract(signed: Bool) async throws -> Int {
+            if signed { return try await ContractsAPITests.signedContract(pool) }
+            let reply = try await api.send(
+                .post, "/v1/contracts", key: keys.regulator, json: try await ContractsAPITests.directBody(pool, buyer: "deqing-mogan-equip"),
+                headers: VouchersAPITests.idempotency())
+            return try #require(reply.object["id"] as? Int, "\(reply.text)")
         }
 
         func send(_ operation: String, as caller: String?, serial: Int) async throws -> Reply {
@@ -192,6 +213,17 @@ import TestSupport
                     headers: idempotency)
             case "POST /v1/settlements":
                 return try await api.send(.post, "/v1/settlements", key: caller, headers: idempotency)
+            case "POST /v1/contracts":
+                return try await api.send(.post, "/v1/contracts", key: caller, json: try await ContractsAPITests.directBody(pool), headers: idempotency)
+            case "POST /v1/contracts/{id}/registration":
+                return try await api.send(.post, "/v1/contracts/\(try await contract(signed: true))/registration", key: caller, headers: idempotency)
+            case "POST /v1/contracts/{id}/changes":
+                return try await api.send(
+                    .post, "/v1/contracts/\(try await contract(signed: false))/changes", key: caller,
+                    json: ["totalFen": 900_000_00, "nonTechnicalCosts": [] as [Any], "reason": "增加服务内容"], headers: idempotency)
+            case "POST /v1/contracts/{id}/termination":
+                return try await api.send(
+                    .post, "/v1/contracts/\(try await contract(signed: false))/termination", key: caller, json: ["reason": "合同解除"], headers: idempotency)
             case "GET /v1/vouchers/{number}":
                 return try await api.send(.get, "/v1/vouchers/\(try await voucher())", key: caller)
             case "GET /v1/redemptions/{id}":
@@ -203,6 +235,7 @@ import TestSupport
                     .replacingOccurrences(of: "/v1/voucher-programs/{id}", with: "/v1/voucher-programs/\(programID)")
                     .replacingOccurrences(of: "/v1/parties/{id}", with: "/v1/parties/\(firmID)")
                     .replacingOccurrences(of: "/v1/settlements/{id}", with: "/v1/settlements/\(settlementID)")
+                    .replacingOccurrences(of: "/v1/contracts/{id}", with: "/v1/contracts/\(contractID)")
                 #expect(operation.hasPrefix("GET ") && !path.contains("{"), "\(operation) needs a case of its own")
                 return try await api.send(.get, path, key: caller)
             }

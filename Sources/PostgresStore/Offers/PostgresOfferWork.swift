@@ -1,0 +1,315 @@
+import Foundation
+import Market
+import Postgres
+
+extension PostgresMarketStore: OfferStore {
+    public typealias OfferUnit = PostgresOfferWork
+
+    public func transaction<T: Sendable, R>(
+        _ record: IdempotencyRecord<R>?, _ body: @escaping @Sendable (PostgresOfferWork) throws -> T
+    ) async throws -> T {
+        try await moneyTransaction(record) { connection in try body(PostgresOfferWork(connection)) }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresOfferWork) throws -> T) async throws -> T {
+        try await available { try await self.pool.withConnection { connection in try body(PostgresOfferWork(connection)) } }
+    }
+}
+
+/// The offer use cases' reads and writes on one connection inside their transaction: SQL and
+/// row mapping only (Schema/0015). A deal's contract is written by the contracts adapter on the
+/// same connection, in the same transaction.
+public final class PostgresOfferWork: OfferWork {
+    let connection: PostgresConnection
+    init(_ connection: PostgresConnection) { self.connection = connection }
+
+    typealias Store = PostgresMarketStore
+
+    public func keep<R>(_ record: IdempotencyRecord<R>?, _ result: R) throws {
+        try Store.keep(record, result, on: connection)
+    }
+
+    public func insertSignedContract(_ draft: ContractDraft) throws -> ContractID {
+        try PostgresContractWork(connection: connection).insertSignedContract(draft)
+    }
+
+    // MARK: - The listing and its books
+
+    public func lockedListingOffers(_ listing: ListingID, skipLocked: Bool) throws -> (listing: Listing, terms: SaleTerms, books: [StoredBook])? {
+        // One round trip: the listing's offer lock (its sale-terms row, made on first use), then
+        // what it guards, read after it — the listing, its books, and their logs since the snapshots.
+        let read = try connection.queries([
+            PostgresStatement(
+                "INSERT INTO listing_sale_terms (listing_id) SELECT id FROM listings WHERE id = $1 ON CONFLICT (listing_id) DO NOTHING",
+                listing.value),
+            PostgresStatement(
+                "SELECT licence_seats, offer_window_closes_at FROM listing_sale_terms WHERE listing_id = $1 FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")",
+                listing.value),
+            PostgresStatement("SELECT \(Store.listingColumns) FROM listings l JOIN parties p ON p.id = l.institution_id WHERE l.id = $1", listing.value),
+            PostgresStatement("\(Self.bookSelect) WHERE listing_id = $1 ORDER BY id", listing.value),
+            PostgresStatement(
+                """
+                SELECT c.book_id, c.command FROM offer_book_commands c JOIN offer_books b ON b.id = c.book_id
+                WHERE b.listing_id = $1 AND c.command_id > b.snapshot_command_id ORDER BY c.book_id, c.command_id
+                """,
+                listing.value),
+        ])
+        guard let termsRow = read[1].first, let listingRow = read[2].first else { return nil }
+        let terms = SaleTerms(
+            licenceSeats: try termsRow.decode("licence_seats"), offerWindowClosesAt: try termsRow.decode("offer_window_closes_at", as: Date?.self))
+        var tails: [Int64: [[UInt8]]] = [:]
+        for row in read[4] { tails[try row.decode("book_id"), default: []].append(Array(try row.decode("command", as: Data.self))) }
+        let books = try read[3].map { row in try Self.book(row, tail: tails[try row.decode("id")] ?? []) }
+        return (try Store.listing(listingRow), terms, books)
+    }
+
+    static let bookSelect = """
+        SELECT id, mode, ask_fen, seat_count, match_on_arrival, offer_count_max, window_closes_at, window_matched,
+               last_command_id, snapshot, snapshot_command_id
+        FROM offer_books
+        """
+
+    static func book(_ row: PostgresRow, tail: [[UInt8]]) throws -> StoredBook {
+        StoredBook(
+            id: try row.decode("id"), mode: try Store.enumValue(row, "mode"),
+            terms: BookTerms(
+                askFen: try row.decode("ask_fen"), seatCount: try row.decode("seat_count"),
+                matchOnArrival: try row.decode("match_on_arrival"), offerCountMax: try row.decode("offer_count_max")),
+            windowClosesAt: try row.decode("window_closes_at", as: Date?.self), windowMatched: try row.decode("window_matched"),
+            lastCommandID: UInt64(try row.decode("last_command_id", as: Int64.self)),
+            snapshot: try row.decode("snapshot", as: Data?.self).map { Array($0) },
+            snapshotCommandID: UInt64(try row.decode("snapshot_command_id", as: Int64.self)), tail: tail)
+    }
+
+    public func saveBook(_ book: OfferBook, listing: ListingID, snapshot: [UInt8]?) throws -> Int64 {
+        let id: Int64
+        if let existing = book.id {
+            id = existing
+        } else {
+            let terms = book.openingTerms
+            id = try connection.query(
+                """
+                INSERT INTO offer_books (listing_id, mode, ask_fen, seat_count, match_on_arrival, offer_count_max, window_closes_at)
+                VALUES ($1, $2, $3::bigint, $4::integer, $5, $6::integer, $7) RETURNING id
+                """,
+                listing.value, book.mode.rawValue, terms.askFen, Int64(terms.seatCount), terms.matchOnArrival,
+                Int64(terms.offerCountMax), book.windowClosesAt
+            )[0].decode("id")
+        }
+        var statements = book.appended.map { entry in
+            PostgresStatement(
+                "INSERT INTO offer_book_commands (book_id, command_id, command, events) VALUES ($1, $2::bigint, $3, $4)",
+                id, Int64(entry.commandID), Data(entry.command), Data(entry.events))
+        }
+        statements.append(PostgresStatement(
+            """
+            UPDATE offer_books SET last_command_id = $2::bigint, is_open = $3, window_matched = $4,
+                snapshot = CASE WHEN $5::bytea IS NULL THEN snapshot ELSE $5::bytea END,
+                snapshot_command_id = CASE WHEN $5::bytea IS NULL THEN snapshot_command_id ELSE $2::bigint END
+            WHERE id = $1
+            """,
+            id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) }))
+        _ = try connection.queries(statements)
+        return id
+    }
+
+    public func bookLogs(_ listing: ListingID) throws -> [(book: StoredBook, log: [LoggedCommand])] {
+        let read = try connection.queries([
+            PostgresStatement("\(Self.bookSelect) WHERE listing_id = $1 ORDER BY id", listing.value),
+            PostgresStatement(
+                """
+                SELECT c.book_id, c.command_id, c.command, c.events FROM offer_book_commands c JOIN offer_books b ON b.id = c.book_id
+                WHERE b.listing_id = $1 ORDER BY c.book_id, c.command_id
+                """,
+                listing.value),
+        ])
+        var logs: [Int64: [LoggedCommand]] = [:]
+        for row in read[1] {
+            logs[try row.decode("book_id"), default: []].append(LoggedCommand(
+                commandID: UInt64(try row.decode("command_id", as: Int64.self)), command: Array(try row.decode("command", as: Data.self)),
+                events: Array(try row.decode("events", as: Data.self))))
+        }
+        return try read[0].map { row in
+            let book = try Self.book(row, tail: [])
+            return (book, logs[book.id] ?? [])
+        }
+    }
+
+    // MARK: - Offers
+
+    public func listingOfOffer(_ id: OfferID) throws -> ListingID? {
+        try connection.query("SELECT listing_id FROM offers WHERE id = $1", id.value).first.map { ListingID(try $0.decode("listing_id")) }
+    }
+
+    public func offer(_ id: OfferID) throws -> Offer? {
+        try offers(where: "o.id = $1", [id.value]).first
+    }
+
+    public func liveOffer(listing: ListingID, mode: TransferMode, firm: PartyID) throws -> OfferID? {
+        try connection.query(
+            "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
+            listing.value, mode.rawValue, firm.value
+        ).first.map { OfferID(try $0.decode("id")) }
+    }
+
+    public func newOfferID() throws -> OfferID {
+        OfferID(try connection.query("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")[0].decode("id"))
+    }
+
+    public func parties(_ ids: [PartyID]) throws -> [PartyID: Party] {
+        let rows = try connection.query(
+            "SELECT \(Store.partyColumns) FROM parties WHERE id = ANY (string_to_array($1, ',')::bigint[])",
+            ids.map { String($0.value) }.joined(separator: ","))
+        var parties: [PartyID: Party] = [:]
+        for row in rows {
+            let party = try Store.party(row)
+            parties[party.id] = party
+        }
+        return parties
+    }
+
+    public func saveOffer(_ offer: Offer, newStepsFrom: Int, isNew: Bool) throws {
+        let deal = offer.deal
+        let changing: [any PostgresEncodable] = [
+            offer.id.value, offer.priceFen, offer.terms, offer.status.rawValue, offer.counterPriceFen, offer.counterTerms,
+            Int64(offer.round), deal?.priceFen, deal.map { Int64($0.seat) }, deal?.contractID.value, deal?.at, offer.updatedAt,
+        ]
+        var statements = [
+            isNew
+                ? PostgresStatement(
+                    """
+                    INSERT INTO offers (id, price_fen, terms, status, counter_price_fen, counter_terms, round, deal_price_fen, deal_seat,
+                        deal_contract_id, deal_at, updated_at, listing_id, institution_id, mode, firm_id, valid_until, created_at)
+                    VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::integer, $8::bigint, $9::integer, $10::bigint, $11, $12,
+                        $13, $14, $15, $16, $17, $18)
+                    """,
+                    parameters: changing + [
+                        offer.listingID.value, offer.institutionID.value, offer.mode.rawValue, offer.firmID.value, offer.validUntil,
+                        offer.createdAt,
+                    ])
+                : PostgresStatement(
+                    """
+                    UPDATE offers SET price_fen = $2::bigint, terms = $3, status = $4, counter_price_fen = $5::bigint, counter_terms = $6,
+                        round = $7::integer, deal_price_fen = $8::bigint, deal_seat = $9::integer, deal_contract_id = $10::bigint,
+                        deal_at = $11, updated_at = $12
+                    WHERE id = $1
+                    """,
+                    parameters: changing),
+        ]
+        for (index, step) in offer.steps.enumerated().dropFirst(newStepsFrom) {
+            statements.append(PostgresStatement(
+                "INSERT INTO offer_steps (offer_id, step, kind, by_party_id, price_fen, terms, reason, at) VALUES ($1, $2::integer, $3, $4::bigint, $5::bigint, $6, $7, $8)",
+                offer.id.value, Int64(index), step.kind.rawValue, step.byPartyID?.value, step.priceFen, step.terms, step.reason, step.at))
+        }
+        _ = try connection.queries(statements)
+    }
+
+    public func expireLiveOffers(listing: ListingID, mode: TransferMode, except: [OfferID], at: Date) throws {
+        _ = try connection.query(
+            """
+            WITH e AS (
+                UPDATE offers SET status = 'expired', counter_price_fen = NULL, counter_terms = NULL, updated_at = $4
+                WHERE listing_id = $1 AND mode = $2 AND status IN ('open', 'countered')
+                  AND NOT (id = ANY (string_to_array($3, ',')::bigint[]))
+                RETURNING id)
+            INSERT INTO offer_steps (offer_id, step, kind, at)
+            SELECT e.id, (SELECT count(*) FROM offer_steps s WHERE s.offer_id = e.id), 'expired', $4 FROM e
+            """,
+            listing.value, mode.rawValue, except.map { String($0.value) }.joined(separator: ","), at)
+    }
+
+    public func markTransacted(_ listing: ListingID) throws {
+        try changeListing(listing) { $0.status = .transacted }
+    }
+
+    public func setAsk(_ listing: ListingID, _ askingPriceFen: Int64?) throws {
+        try changeListing(listing) { $0.content.askingPriceFen = askingPriceFen }
+    }
+
+    private func changeListing(_ id: ListingID, _ change: (inout Listing) -> Void) throws {
+        guard var listing = try Store.listing(id, lock: true, on: connection) else { throw OfferBookInconsistent("no listing \(id)") }
+        let before = listing.status
+        change(&listing)
+        listing.version += 1
+        try Store.update(listing, previousStatus: before, on: connection)
+    }
+
+    public func saveSaleTerms(_ listing: ListingID, _ terms: SaleTerms) throws {
+        _ = try connection.query(
+            "UPDATE listing_sale_terms SET licence_seats = $2::integer, offer_window_closes_at = $3, updated_at = now() WHERE listing_id = $1",
+            listing.value, Int64(terms.licenceSeats), terms.offerWindowClosesAt)
+    }
+
+    public func offers(_ visibility: OfferVisibility, _ filter: OfferFilter, page: PageRequest) throws -> [Offer] {
+        var party: Int64?
+        var column = "firm_id"
+        switch visibility {
+        case .all: break
+        case .firm(let firm): party = firm.value
+        case .institution(let institution): (party, column) = (institution.value, "institution_id")
+        }
+        return try offers(
+            where: """
+                ($1::bigint IS NULL OR o.\(column) = $1) AND ($2::text IS NULL OR o.status = $2) AND ($3::bigint IS NULL OR o.listing_id = $3)
+                AND ($4::text IS NULL OR o.mode = $4) AND o.id > $5 ORDER BY o.id LIMIT $6
+                """,
+            [party, filter.status?.rawValue, filter.listingID?.value, filter.mode?.rawValue, page.afterID ?? 0, Int64(page.limit)])
+    }
+
+    /// Offers with their steps, in two statements of one round trip.
+    private func offers(where condition: String, _ parameters: [any PostgresEncodable]) throws -> [Offer] {
+        let select = "SELECT o.* FROM offers o WHERE \(condition)"
+        let read = try connection.queries([
+            PostgresStatement(select, parameters: parameters),
+            PostgresStatement(
+                "SELECT s.* FROM offer_steps s WHERE s.offer_id IN (SELECT id FROM (\(select)) page) ORDER BY s.offer_id, s.step",
+                parameters: parameters),
+        ])
+        var steps: [Int64: [OfferStep]] = [:]
+        for row in read[1] {
+            steps[try row.decode("offer_id"), default: []].append(OfferStep(
+                kind: try Store.enumValue(row, "kind"), byPartyID: try row.decode("by_party_id", as: Int64?.self).map(PartyID.init),
+                priceFen: try row.decode("price_fen", as: Int64?.self), terms: try row.decode("terms", as: String?.self),
+                reason: try row.decode("reason", as: String?.self),
+                at: try row.decode("at")))
+        }
+        return try read[0].map { row in
+            let id: Int64 = try row.decode("id")
+            var deal: OfferDeal?
+            if let contract = try row.decode("deal_contract_id", as: Int64?.self) {
+                deal = OfferDeal(
+                    priceFen: try row.decode("deal_price_fen"), seat: try row.decode("deal_seat"), contractID: ContractID(contract),
+                    at: try row.decode("deal_at"))
+            }
+            return Offer(
+                id: OfferID(id), listingID: ListingID(try row.decode("listing_id")), institutionID: PartyID(try row.decode("institution_id")),
+                mode: try Store.enumValue(row, "mode"), firmID: PartyID(try row.decode("firm_id")), priceFen: try row.decode("price_fen"),
+                terms: try row.decode("terms"), validUntil: try row.decode("valid_until"), status: try Store.enumValue(row, "status"),
+                counterPriceFen: try row.decode("counter_price_fen", as: Int64?.self), counterTerms: try row.decode("counter_terms", as: String?.self),
+                round: try row.decode("round"), deal: deal, steps: steps[id] ?? [], createdAt: try row.decode("created_at"),
+                updatedAt: try row.decode("updated_at"))
+        }
+    }
+
+    // MARK: - Work on the clock
+
+    public func listingsDue(now: Date, limit: Int) throws -> [ListingID] {
+        try connection.query(
+            """
+            SELECT listing_id FROM (
+                SELECT listing_id FROM offer_books WHERE is_open AND NOT window_matched AND window_closes_at <= $1
+                UNION SELECT listing_id FROM offers WHERE status IN ('open', 'countered') AND valid_until <= $1
+                UNION SELECT b.listing_id FROM offer_books b JOIN listings l ON l.id = b.listing_id WHERE b.is_open AND l.status = 'withdrawn'
+            ) due ORDER BY listing_id LIMIT $2
+            """,
+            now, Int64(limit)
+        ).map { ListingID(try $0.decode("listing_id")) }
+    }
+
+    public func lapsedOffers(listing: ListingID, now: Date) throws -> [OfferID] {
+        try connection.query(
+            "SELECT id FROM offers WHERE listing_id = $1 AND status IN ('open', 'countered') AND valid_until <= $2 ORDER BY id",
+            listing.value, now
+        ).map { OfferID(try $0.decode("id")) }
+    }
+}

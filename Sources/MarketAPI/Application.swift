@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Market
 import NIOCore
+import ServiceLifecycle
 
 /// The request context of every route.
 public struct AppRequestContext: RequestContext {
@@ -56,7 +57,7 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
 /// search pages (nil: every search goes to the store); `fairUse` limits each caller.
@@ -83,6 +84,9 @@ public func buildRouter(
     router.addRoutes(vouchers.redemptionEndpoints, atPath: "/v1/redemptions")
     router.addRoutes(vouchers.settlementEndpoints, atPath: "/v1/settlements")
     router.addRoutes(ContractsController(store: store).endpoints, atPath: "/v1/contracts")
+    let offers = OffersController(store: store)
+    router.addRoutes(offers.listingEndpoints, atPath: "/v1/listings")
+    router.addRoutes(offers.offerEndpoints, atPath: "/v1/offers")
     router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
         Response(
@@ -94,16 +98,18 @@ public func buildRouter(
 
 /// The application: the one place where a concrete store is wired to the HTTP layer.
 public func buildApplication(
-    configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger
+    configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger, services: [any Service] = []
 ) -> some ApplicationProtocol {
     let timeouts = configuration.timeouts
-    return Application(
+    var app = Application(
         router: buildRouter(
             store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil,
             fairUse: configuration.fairUse),
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)
+    app.addServices(services)
+    return app
 }
 
 /// `GET /v1`: where things are. Static: it touches no database, so it is also the baseline that

@@ -56,6 +56,15 @@ import TestSupport
         "POST /v1/contracts/{id}/registration": row(401, 401, 403, 404, 403, 404, 200, 404, 403),
         "POST /v1/contracts/{id}/changes": row(401, 401, 200, 404, 200, 404, 200, 404, 403),
         "POST /v1/contracts/{id}/termination": row(401, 401, 403, 404, 403, 404, 200, 404, 403),
+        "POST /v1/listings/{id}/offers": row(401, 401, 403, 403, 201, 403, 403, 403, 403),
+        "GET /v1/listings/{id}/sale-terms": openKeyChecked,
+        "PATCH /v1/listings/{id}/sale-terms": row(401, 401, 200, 403, 403, 403, 403, 403, 403),
+        "GET /v1/offers": row(401, 401, 200, 200, 200, 403, 403, 403, 200),
+        "GET /v1/offers/{id}": row(401, 401, 200, 404, 200, 403, 403, 403, 200),
+        "POST /v1/offers/{id}/accept": row(401, 401, 200, 404, 409, 403, 403, 403, 403),
+        "POST /v1/offers/{id}/counter": row(401, 401, 200, 404, 409, 403, 403, 403, 403),
+        "POST /v1/offers/{id}/reject": row(401, 401, 200, 404, 403, 403, 403, 403, 403),
+        "POST /v1/offers/{id}/withdraw": row(401, 401, 403, 404, 200, 403, 403, 403, 403),
     ]
 
     @Test func everyOperationHasARowAndEveryCallerGetsItsStatus() async throws {
@@ -138,6 +147,15 @@ import TestSupport
             let id = try #require(reply.object["id"] as? Int, "\(reply.text)")
             if published { try #require(try await api.send(.post, "/v1/listings/\(id)/publish", key: keys.owner).status == .ok) }
             return id
+        }
+
+        /// The firm's open offer, far below the ask, on a fresh listing of the owner.
+        func offer() async throws -> Int {
+            let listing = try await listing(published: true)
+            let placed = try await api.send(
+                .post, "/v1/listings/\(listing)/offers", key: keys.firm,
+                json: ["mode": "assignment", "priceFen": 1, "validUntil": OffersAPITests.inADay], headers: VouchersAPITests.idempotency())
+            return try #require(placed.object["id"] as? Int, "\(placed.text)")
         }
 
         func voucher() async throws -> String {
@@ -224,6 +242,22 @@ import TestSupport
             case "POST /v1/contracts/{id}/termination":
                 return try await api.send(
                     .post, "/v1/contracts/\(try await contract(signed: false))/termination", key: caller, json: ["reason": "合同解除"], headers: idempotency)
+            case "POST /v1/listings/{id}/offers":
+                return try await api.send(
+                    .post, "/v1/listings/\(try await listing(published: true))/offers", key: caller,
+                    json: ["mode": "assignment", "priceFen": 1, "validUntil": OffersAPITests.inADay], headers: idempotency)
+            case "PATCH /v1/listings/{id}/sale-terms":
+                return try await api.send(
+                    .patch, "/v1/listings/\(try await listing(published: true))/sale-terms", key: caller, json: ["licenceSeats": 3],
+                    headers: idempotency)
+            case "GET /v1/offers/{id}":
+                return try await api.send(.get, "/v1/offers/\(try await offer())", key: caller)
+            case "POST /v1/offers/{id}/accept", "POST /v1/offers/{id}/withdraw":
+                return try await api.send(.post, operation.dropFirst(5).replacingOccurrences(of: "{id}", with: "\(try await offer())"), key: caller, headers: idempotency)
+            case "POST /v1/offers/{id}/counter":
+                return try await api.send(.post, "/v1/offers/\(try await offer())/counter", key: caller, json: ["priceFen": 2], headers: idempotency)
+            case "POST /v1/offers/{id}/reject":
+                return try await api.send(.post, "/v1/offers/\(try await offer())/reject", key: caller, json: ["reason": "价格过低"], headers: idempotency)
             case "GET /v1/vouchers/{number}":
                 return try await api.send(.get, "/v1/vouchers/\(try await voucher())", key: caller)
             case "GET /v1/redemptions/{id}":

@@ -40,6 +40,9 @@ import Testing
         request: RedemptionRequest(providerID: lab, contractReference: "C-1", contractAmountFen: 100, voucherAmountFen: 50, ownPaymentFen: 50),
         status: .claimed, evidence: [], reason: nil, settlementID: nil, createdAt: Date(timeIntervalSince1970: 0),
         updatedAt: Date(timeIntervalSince1970: 0))
+    static let offer = Offer(
+        id: OfferID(40), listingID: ListingID(30), institutionID: institute, mode: .assignment, firmID: firm, priceFen: 50, terms: "",
+        validUntil: Date(timeIntervalSince1970: 0), status: .open, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
     static func listing(_ status: ListingStatus) -> Listing {
         Listing(
             id: ListingID(30), institutionID: institute, institutionName: "中科卫星应用德清研究院", regionCode: deqing, status: status, version: 1,
@@ -237,6 +240,29 @@ import Testing
                 try seeContract(contract(), caller)
                 try AccessPolicy.checkChangesContract(contract(), caller, sellerAncestry: ancestry)
             }
+        },
+        Row(
+            action: "make an offer",
+            expected: ["unauthenticated", "forbidden", "forbidden", "ok", "ok", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden",
+                       "forbidden"]
+        ) { caller in
+            outcome { _ = try AccessPolicy.offerMaker(caller) }
+        },
+        Row(
+            action: "see the firm's offer on the institute's listing",
+            expected: ["unauthenticated", "ok", "not_found", "ok", "not_found", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok"]
+        ) { caller in
+            outcome {
+                let visibility = try AccessPolicy.offerVisibility(caller)
+                if !AccessPolicy.canSee(offer, in: visibility) { throw MarketError.notFound("") }
+            }
+        },
+        Row(
+            action: "move on the firm's offer",
+            expected: ["unauthenticated", "ok", "forbidden", "ok", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden",
+                       "forbidden"]
+        ) { caller in
+            outcome { _ = try AccessPolicy.offerSide(offer, caller) }
         },
     ]
 

@@ -8,9 +8,18 @@ extension Offer: Encodable {
         case listingID = "listingId", institutionID = "institutionId", firmID = "firmId"
     }
 
+    /// The standing counter, its terms written as null when it has none.
     public struct Counter: Encodable {
         var priceFen: Int64
         var terms: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(priceFen, forKey: .priceFen)
+            try container.encode(terms, forKey: .terms)
+        }
+
+        enum CodingKeys: String, CodingKey { case priceFen, terms }
     }
 
     public func encode(to encoder: any Encoder) throws {

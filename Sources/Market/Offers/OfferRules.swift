@@ -166,6 +166,9 @@ public enum OfferRules {
     /// A firm may offer on a published listing, in a mode it offers, that can still sell.
     public static func checkPlace(_ request: OfferRequest, on facts: ListingOffers, openOffer: OfferID?) throws {
         let listing = facts.listing
+        if listing.status == .transacted {
+            throw OfferRefusal.soldOut(listing: listing.id, mode: request.mode, seatCount: facts.books[request.mode]?.engine.config.seatCount ?? 1)
+        }
         guard listing.status == .published else { throw OfferRefusal.listingNotOpen(listing: listing.id, status: listing.status) }
         guard listing.content.transferModes.contains(request.mode) else {
             throw OfferRefusal.modeNotOffered(mode: request.mode, offered: listing.content.transferModes)

@@ -215,7 +215,7 @@ public struct SaleTermsChange: Sendable, Equatable {
     public func validate(now: Date) throws(MarketError) {
         var issues = FieldIssues()
         if askingPriceFen == nil && licenceSeats == nil && offerWindowClosesAt == nil {
-            issues.add("", "must change at least one of askingPriceFen, licenceSeats and offerWindowClosesAt")
+            issues.add("body", "must change at least one of askingPriceFen, licenceSeats and offerWindowClosesAt")
         }
         if case .some(.some(let ask)) = askingPriceFen { OfferLimits.checkPrice(ask, "askingPriceFen", into: &issues) }
         if let seats = licenceSeats, !(1...OfferLimits.licenceSeatsMax).contains(seats) {
@@ -247,6 +247,8 @@ public enum OfferLimits {
     public static let reasonLength = 1...500
     /// The most offers one book (a listing's mode) takes over its life.
     public static let offersPerBookMax = 10_000
+    /// Listings one run of the due work (`OfferService.closeDue`) works; the rest wait for the next.
+    public static let dueListingsPerRunMax = 100
 
     static func checkPrice(_ fen: Int64, _ field: String, into issues: inout FieldIssues) {
         if !(1...ListingContent.askingPriceFenMax).contains(fen) {

@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Market
+
+/// Offers on listings, their negotiation, and a listing's sale terms (docs/offers.md).
+struct OffersController<Store: OfferStore & KeyStore> {
+    let offers: OfferService<Store>
+    let auth: Authenticator<Store>
+    let idempotent = IdempotentPost()
+
+    init(store: Store) {
+        offers = OfferService(store: store)
+        auth = Authenticator(keys: store)
+    }
+
+    /// Under `/v1/listings`: a listing's offers and sale terms.
+    var listingEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post(":id/offers") { request, context in
+            let caller = try await auth.require(request)
+            let listing = ListingID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(OfferBody.self, from: request, context: context)
+            return try await idempotent.run(
+                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/offers", render: { $0 }
+            ) { record in
+                try await offers.place(on: listing, body.request, by: caller, record: record)
+            }
+        }
+        routes.get(":id/sale-terms") { request, context in
+            let caller = try await auth.principal(request)
+            let listing = ListingID(try request.id(context))
+            try QueryReader(request, known: []).finish()
+            return try context.responseEncoder.encode(try await offers.saleTerms(of: listing, for: caller), from: request, context: context)
+        }
+        routes.patch(":id/sale-terms") { request, context in
+            let caller = try await auth.require(request)
+            let listing = ListingID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(SaleTermsBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+                try await offers.changeSaleTerms(of: listing, body.change, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    /// `/v1/offers`.
+    var offerEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get { request, context in
+            let caller = try await auth.require(request)
+            var reader = QueryReader(request, known: ["status", "listingId", "mode", "limit", "cursor"])
+            let status = reader.value("status", "one of \(OfferStatus.allCases.map(\.rawValue).joined(separator: ", "))", OfferStatus.init(rawValue:))
+            let listing = reader.integer("listingId", in: 1...Int64.max).map(ListingID.init)
+            let mode = reader.value("mode", "one of \(transferModeChoices)", TransferMode.init(rawValue:))
+            let page = reader.page(cursorPrefix: "o")
+            try reader.finish()
+            let found = try await offers.offers(for: caller, OfferFilter(status: status, listingID: listing, mode: mode), page: page.withOneMore)
+            return try context.responseEncoder.encode(
+                ListPage(found, page: page, cursorPrefix: "o", id: \.id.value, render: { $0 }), from: request, context: context)
+        }
+        routes.get(":id") { request, context in
+            let caller = try await auth.require(request)
+            return try context.responseEncoder.encode(
+                try await offers.offer(OfferID(try request.id(context)), for: caller), from: request, context: context)
+        }
+        routes.post(":id/accept") { request, context in
+            let caller = try await auth.require(request)
+            let id = OfferID(try request.id(context))
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
+                try await offers.accept(id, by: caller, record: record)
+            }
+        }
+        routes.post(":id/counter") { request, context in
+            let caller = try await auth.require(request)
+            let id = OfferID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(CounterBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+                try await offers.counter(id, body.request, by: caller, record: record)
+            }
+        }
+        routes.post(":id/reject") { request, context in
+            let caller = try await auth.require(request)
+            let id = OfferID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(OfferRejectBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+                try await offers.reject(id, reason: body.reason, by: caller, record: record)
+            }
+        }
+        routes.post(":id/withdraw") { request, context in
+            let caller = try await auth.require(request)
+            let id = OfferID(try request.id(context))
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
+                try await offers.withdraw(id, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+}
+
+/// An RFC 3339 time in a body (`2027-01-31T12:00:00Z`, fractions and offsets allowed).
+enum Timestamp {
+    static let expected = "a time such as 2027-01-31T12:00:00+08:00"
+
+    static func parse(_ text: String) -> Date? {
+        guard text.utf8.count <= 40 else { return nil }
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+}
+
+extension ObjectReader {
+    /// A required time.
+    mutating func requiredTime(_ key: String) -> Date? {
+        guard let text: String = required(key, Timestamp.expected) else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            issues.add(name(key), "must be \(Timestamp.expected)")
+            return nil
+        }
+        return date
+    }
+}
+
+/// `POST /v1/listings/{id}/offers`.
+struct OfferBody: Decodable, MultilineFields {
+    static let multilineFields: Set<String> = ["terms"]
+    var request: OfferRequest
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["mode", "priceFen", "terms", "validUntil"])
+        let mode: TransferMode? = reader.required("mode", "one of \(transferModeChoices)")
+        let price: Int64? = reader.required("priceFen", "an integer number of fen")
+        let terms: String?? = reader.optional("terms", "a string")
+        let validUntil = reader.requiredTime("validUntil")
+        try reader.finish()
+        request = OfferRequest(
+            mode: try reader.take(mode, "mode"), priceFen: try reader.take(price, "priceFen"), terms: (terms ?? nil) ?? "",
+            validUntil: try reader.take(validUntil, "validUntil"))
+    }
+}
+
+/// `POST /v1/offers/{id}/counter`.
+struct CounterBody: Decodable, MultilineFields {
+    static let multilineFields: Set<String> = ["terms"]
+    var request: CounterRequest
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["priceFen", "terms"])
+        let price: Int64? = reader.required("priceFen", "an integer number of fen")
+        let terms: String?? = reader.optional("terms", "a string")
+        try reader.finish()
+        request = CounterRequest(priceFen: try reader.take(price, "priceFen"), terms: terms ?? nil)
+    }
+}
+
+/// `POST /v1/offers/{id}/reject`.
+struct OfferRejectBody: Decodable, MultilineFields {
+    static let multilineFields: Set<String> = ["reason"]
+    var reason: String
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["reason"])
+        let reason: String? = reader.required("reason", "why the offer is rejected")
+        try reader.finish()
+        self.reason = try reader.take(reason, "reason")
+    }
+}
+
+/// `PATCH /v1/listings/{id}/sale-terms`.
+struct SaleTermsBody: Decodable {
+    var change: SaleTermsChange
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["askingPriceFen", "licenceSeats", "offerWindowClosesAt"])
+        let ask: Int64?? = reader.optional("askingPriceFen", "an integer number of fen, or null for negotiable")
+        let seats: Int?? = reader.optional("licenceSeats", "an integer number of seats")
+        let window: String?? = reader.optional("offerWindowClosesAt", "\(Timestamp.expected), or null for continuous matching")
+        var windowDate: Date??
+        if case .some(.some(let text)) = window {
+            if let date = Timestamp.parse(text) { windowDate = .some(date) } else {
+                reader.issues.add("offerWindowClosesAt", "must be \(Timestamp.expected)")
+            }
+        } else if case .some(.none) = window {
+            windowDate = .some(nil)
+        }
+        if case .some(.none) = seats { reader.issues.add("licenceSeats", "must not be null") }
+        try reader.finish()
+        change = SaleTermsChange(askingPriceFen: ask, licenceSeats: seats ?? nil, offerWindowClosesAt: windowDate)
+    }
+}

@@ -159,7 +159,7 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(
             configuration: .init(
                 host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts, fairUse: fairUse),
-            store: store, logger: logger)
+            store: store, logger: logger, services: [OfferClock(store: store, logger: logger)])
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         var failure: (any Error)?
         do {

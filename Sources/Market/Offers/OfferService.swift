@@ -229,7 +229,7 @@ public struct OfferService<Store: OfferStore>: Sendable {
     /// valid-until and ends the books of withdrawn listings: for the server's background service
     /// and `techmarket offers close-due`. Each listing is its own transaction; listings another
     /// server is working on are skipped.
-    public func closeDue(limit: Int = 100) async throws -> OfferSweepReport {
+    public func closeDue(limit: Int = OfferLimits.dueListingsPerRunMax) async throws -> OfferSweepReport {
         let now = clock()
         var report = OfferSweepReport()
         let due = try await store.read { work in try work.listingsDue(now: now, limit: limit) }

@@ -153,10 +153,13 @@ enum Setup {
         let loaded = try await store.load(market)
         let vouchers = try VoucherFixture.load(from: fixtures)
         let redemptions = try await store.load(vouchers)
+        let offerFixture = try OfferFixture.load(from: fixtures)
+        let offers = try await store.load(offerFixture)
         var summary = "\ndemo data: "
             + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
             + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
-            + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new)"
+            + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new), "
+            + "\(offerFixture.offers.count) offers (\(offers) new)"
         for key in market.keys {
             summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
         }

@@ -220,10 +220,10 @@ import TestSupport
             let firm = try await api.send(.get, "/v1/contracts?side=buyer", key: keys.firm)
             #expect(firm.status == .ok && firm.items.map { $0["id"] as? Int } == [signed], "\(firm.text)")
             #expect(try await api.send(.get, "/v1/contracts?side=seller", key: keys.firm).items.isEmpty)
-            // The other institution sells the three consulting contracts: two pages of two.
-            let first = try await api.send(.get, "/v1/contracts?limit=2", key: keys.otherInstitution)
+            // The other institution sells the three consulting contracts (and a demo deal): two pages of two.
+            let first = try await api.send(.get, "/v1/contracts?type=consulting&limit=2", key: keys.otherInstitution)
             let cursor = try #require(first.object["nextCursor"] as? String, "\(first.text)")
-            let second = try await api.send(.get, "/v1/contracts?limit=2&cursor=\(cursor)", key: keys.otherInstitution)
+            let second = try await api.send(.get, "/v1/contracts?type=consulting&limit=2&cursor=\(cursor)", key: keys.otherInstitution)
             #expect(second.object["nextCursor"] is NSNull)
             #expect(Set((first.items + second.items).compactMap { $0["id"] as? Int }) == consulting && first.items.count == 2)
             // A regulator's filters combine, within its region.
@@ -235,8 +235,11 @@ import TestSupport
                 $0["type"] as? String == "consulting" && ($0["buyer"] as? [String: Any])?["regionCode"] as? String == "330100"
                     && ((($0["registration"] as? [String: Any])?["firstRegisteredOn"] as? String)?.hasPrefix(year) ?? false)
             })
-            let signedOnly = try await api.send(.get, "/v1/contracts?status=signed", key: keys.regulator)
-            #expect(signedOnly.items.map { $0["id"] as? Int } == [signed], "\(signedOnly.text)")
+            // The demo's deals are signed too, not yet registered.
+            let signedOnly = try await api.send(.get, "/v1/contracts?status=signed&limit=100", key: keys.regulator)
+            #expect(signedOnly.items.contains { $0["id"] as? Int == signed }, "\(signedOnly.text)")
+            #expect(signedOnly.items.allSatisfy { $0["status"] as? String == "signed" })
+            #expect(!signedOnly.items.contains { consulting.contains($0["id"] as? Int ?? 0) })
             // Songjiang's regulator sees none of these; an admin names the region a side is in.
             let store = PostgresMarketStore(pool: pool)
             let songjiang = try await store.issueKey(role: .regulator, party: try await Self.party("songjiang-kw", pool).id, label: "t").key

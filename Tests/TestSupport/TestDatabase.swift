@@ -100,10 +100,11 @@ actor Admin {
         let migrator = try Migrator(directory: ProjectPaths.schema)
         let fixtures = try ReferenceData.load(from: ProjectPaths.fixtures)
         let market = try MarketFixture.load(from: ProjectPaths.fixtures)
-        // The fixtures, and the adapter code that loads them (vouchers go through the use cases).
-        let adapter = ProjectPaths.sources.appendingPathComponent("PostgresStore")
-        let fixtureText = try [ProjectPaths.fixtures, adapter].flatMap { folder in
-            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        // The fixtures, and the code that loads them (vouchers and offers go through the use
+        // cases), every file of every subfolder.
+        let loaders = ["PostgresStore", "Market"].map { ProjectPaths.sources.appendingPathComponent($0) }
+        let fixtureText = ([ProjectPaths.fixtures] + loaders).flatMap { folder in
+            (FileManager.default.subpaths(atPath: folder.path) ?? []).sorted()
                 .map { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) ?? "" }
         }.joined()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -124,12 +125,14 @@ actor Admin {
             try target.transaction { try PostgresMarketStore.upsert(fixtures, on: $0) }
             if demo { _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) } }
             target.close()
-            // The vouchers go through the (async) use cases, so that the ledger holds them; this
+            // The vouchers and offers go through the (async) use cases, so that the ledger and the
+            // books hold them; this
             // closure runs on the admin connection's thread, which may wait.
             let conninfo = cluster.conninfo(database: building)
             if demo { try waitFor {
                 let pool = PostgresPool(.init(conninfo: conninfo, connectionCountMax: 1))
                 _ = try await PostgresMarketStore(pool: pool).load(try VoucherFixture.load(from: ProjectPaths.fixtures))
+                _ = try await PostgresMarketStore(pool: pool).load(try OfferFixture.load(from: ProjectPaths.fixtures))
                 await pool.close()
             } }
             try connection.execute("ALTER DATABASE \(building) RENAME TO \(name)")

@@ -92,6 +92,46 @@ extension PostgresConnection {
         return count
     }
 
+    /// Runs `COPY … FROM STDIN` with `data` as the rows, in the statement's format (text or CSV,
+    /// each row ending in a newline), sent in chunks of `copyChunkBytes`: a bulk load in one
+    /// round trip's worth of statements, with no parameters to bind. Returns the rows copied.
+    @discardableResult
+    public func copyIn(_ sql: String, data: [UInt8]) throws -> Int {
+        try sendQueued()
+        let handle = try liveHandle()
+        roundTripCount += 1
+        guard let started = PQexec(handle, sql) else { throw sendFailure(handle) }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            _ = try checked(started)
+            throw PostgresError(kind: .client, message: "copyIn needs a COPY … FROM STDIN statement")
+        }
+        PQclear(started)
+        var offset = 0
+        var sent = true
+        while offset < data.count && sent {
+            let count = min(Self.copyChunkBytes, data.count - offset)
+            sent = data.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: count) {
+                    PQputCopyData(handle, $0, Int32(count)) == 1
+                }
+            }
+            offset += count
+        }
+        // A failed send ends the copy with an error message, so that the server rolls it back.
+        guard PQputCopyEnd(handle, sent ? nil : "the client could not send the rows") == 1 else { throw sendFailure(handle) }
+        var outcome: (any Error)?
+        var copied = 0
+        while let result = PQgetResult(handle) {
+            if outcome == nil, let tuples = PQcmdTuples(result) { copied = Int(String(cString: tuples)) ?? 0 }
+            do { _ = try checked(result) } catch { outcome = outcome ?? error }
+        }
+        if let outcome { throw outcome }
+        return copied
+    }
+
+    /// What one `PQputCopyData` call of `copyIn` sends.
+    public static let copyChunkBytes = 256 * 1024
+
     /// Quotes a name for use as an SQL identifier.
     public func quoteIdentifier(_ identifier: String) throws -> String {
         let handle = try liveHandle()

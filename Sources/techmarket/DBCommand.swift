@@ -102,7 +102,8 @@ enum Setup {
         case nothing
         /// Regions, alliances and fields, which every database needs.
         case reference
-        /// The reference data and the demo: participants, listings, vouchers, ledger, demo keys.
+        /// The reference data and the demo: participants, listings, vouchers, ledger, demo keys,
+        /// and Deqing's contract history.
         case demo
     }
 
@@ -153,13 +154,15 @@ enum Setup {
         let loaded = try await store.load(market)
         let vouchers = try VoucherFixture.load(from: fixtures)
         let redemptions = try await store.load(vouchers)
+        let history = try ContractHistoryFixture.load(from: fixtures)
+        let contracts = try await store.load(history)
         let offerFixture = try OfferFixture.load(from: fixtures)
         let offers = try await store.load(offerFixture)
         var summary = "\ndemo data: "
             + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
             + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
             + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new), "
-            + "\(offerFixture.offers.count) offers (\(offers) new)"
+            + "\(offerFixture.offers.count) offers (\(offers) new), \(contracts) contracts of Deqing's history added"
         for key in market.keys {
             summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
         }

@@ -123,7 +123,11 @@ actor Admin {
             let target = try PostgresConnection(conninfo: cluster.conninfo(database: building))
             try migrator.migrate(on: target)
             try target.transaction { try PostgresMarketStore.upsert(fixtures, on: $0) }
-            if demo { _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) } }
+            if demo {
+                _ = try target.transaction { try PostgresMarketStore.load(market, on: $0) }
+                let history = try ContractHistoryFixture.load(from: ProjectPaths.fixtures)
+                _ = try target.transaction { try PostgresMarketStore.load(history, on: $0) }
+            }
             target.close()
             // The vouchers and offers go through the (async) use cases, so that the ledger and the
             // books hold them; this

@@ -16,6 +16,11 @@ let package = Package(
         // Already in the graph through Hummingbird; named for the connection guard's channel handler.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The metrics API (what the store and the API count) and its Prometheus backend (GET /metrics).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Already in the graph through Hummingbird; named for the server's ServiceGroup and its shutdown deadline.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a Swift module. Only `Postgres` imports it.
@@ -31,7 +36,9 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "EmbeddedPostgres"),
         .target(name: "Market", dependencies: ["Ledger", "Matching"]),
-        .target(name: "PostgresStore", dependencies: ["Market", "Ledger", "Postgres"]),
+        .target(
+            name: "PostgresStore",
+            dependencies: ["Market", "Ledger", "Postgres", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "MarketAPI",
             dependencies: [
@@ -41,6 +48,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The OpenAPI document, served as it is.
             resources: [.copy("openapi.json")]
@@ -52,6 +61,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -108,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "MarketAPITests",
             dependencies: [
-                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "TestSupport", "SeededRandom",
+                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "SeededRandom",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -60,11 +60,17 @@ public struct APIConfiguration: Sendable {
 public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
-/// search pages (nil: every search goes to the store); `fairUse` limits each caller.
+/// search pages (nil: every search goes to the store); `fairUse` limits each caller;
+/// `beforeMetricsScrape` reads the gauges that are sampled at each `GET /metrics` (the pool's).
 public func buildRouter(
-    store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init()
+    store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init(),
+    beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> Router<AppRequestContext> {
+    // Before the first metric is made: the request metrics below are bound to it when made.
+    OperatorMetrics.bootstrap()
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // Outermost, so that every answer is counted by its route, method and final status.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: HeadMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: RequestLineMiddleware())
@@ -87,6 +93,7 @@ public func buildRouter(
     let offers = OffersController(store: store)
     router.addRoutes(offers.listingEndpoints, atPath: "/v1/listings")
     router.addRoutes(offers.offerEndpoints, atPath: "/v1/offers")
+    router.addRoutes(MetricsController(authenticator: Authenticator(keys: store), beforeScrape: beforeMetricsScrape).endpoints, atPath: "/metrics")
     router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
         Response(
@@ -98,13 +105,14 @@ public func buildRouter(
 
 /// The application: the one place where a concrete store is wired to the HTTP layer.
 public func buildApplication(
-    configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger, services: [any Service] = []
+    configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger, services: [any Service] = [],
+    beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> some ApplicationProtocol {
     let timeouts = configuration.timeouts
     var app = Application(
         router: buildRouter(
             store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil,
-            fairUse: configuration.fairUse),
+            fairUse: configuration.fairUse, beforeMetricsScrape: beforeMetricsScrape),
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)

@@ -44,9 +44,11 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let caller = try await auth.require(request)
             let program = ProgramID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(IssueBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
-                try await vouchers.issueVoucher(
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { (record: IdempotencyRecord<Voucher>) in
+                let voucher = try await vouchers.issueVoucher(
                     program: program, firm: body.firmID, faceValueFen: body.faceValueFen, number: nil, by: caller, record: record)
+                MarketMetrics.voucherIssued()
+                return voucher
             }
         }
         return routes
@@ -72,8 +74,10 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let caller = try await auth.require(request)
             let number = try context.parameters.require("number")
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RedemptionBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
-                try await vouchers.redeem(voucher: number, body.request, by: caller, record: record)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { (record: IdempotencyRecord<Redemption>) in
+                let redemption = try await vouchers.redeem(voucher: number, body.request, by: caller, record: record)
+                MarketMetrics.redemption("held")
+                return redemption
             }
         }
         return routes
@@ -100,23 +104,28 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             let body = try await RequestBody.decode(ClaimBody.self, from: request, context: context)
-            return try context.responseEncoder.encode(
-                try await vouchers.claim(id, evidence: body.evidence, by: caller), from: request, context: context)
+            let claimed = try await vouchers.claim(id, evidence: body.evidence, by: caller)
+            MarketMetrics.redemption("claimed")
+            return try context.responseEncoder.encode(claimed, from: request, context: context)
         }
         routes.post(":id/approve") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             try await RequestBody.requireEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
-                try await vouchers.decide(id, approve: true, reason: nil, by: caller, record: record)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { (record: IdempotencyRecord<Redemption>) in
+                let approved = try await vouchers.decide(id, approve: true, reason: nil, by: caller, record: record)
+                MarketMetrics.redemption("approved")
+                return approved
             }
         }
         routes.post(":id/reject") { request, context in
             let caller = try await auth.require(request)
             let id = RedemptionID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(RejectBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
-                try await vouchers.decide(id, approve: false, reason: body.reason, by: caller, record: record)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { (record: IdempotencyRecord<Redemption>) in
+                let rejected = try await vouchers.decide(id, approve: false, reason: body.reason, by: caller, record: record)
+                MarketMetrics.redemption("rejected")
+                return rejected
             }
         }
         return routes
@@ -128,8 +137,10 @@ struct VouchersController<Store: VoucherStore & KeyStore> {
             let caller = try await auth.require(request)
             _ = try AccessPolicy.settlementIssuer(caller, naming: nil)
             try await RequestBody.requireEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: [], caller: caller, context: context, render: SettlementResult.init) { record in
-                try await vouchers.settle(issuer: nil, by: caller, record: record)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: SettlementResult.init) { (record: IdempotencyRecord<SettlementBatch?>) in
+                let batch = try await vouchers.settle(issuer: nil, by: caller, record: record)
+                if batch != nil { MarketMetrics.settlementPaid() }
+                return batch
             }
         }
         routes.get(":id") { request, context in

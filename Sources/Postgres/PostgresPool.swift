@@ -1,6 +1,15 @@
 import Dispatch
 import Synchronization
 
+/// Told of the pool's waits, for the server's metrics: called outside the pool's lock, on the
+/// thread that handed the connection over or gave up, so it must be quick.
+public protocol PostgresPoolObserver: Sendable {
+    /// A caller found no free connection, waited this long, and got one.
+    func waited(nanoseconds: UInt64)
+    /// A caller waited `acquireTimeoutMs` and got none (`poolTimeout`).
+    func timedOut()
+}
+
 /// A bounded pool of connections, each with a thread of its own.
 ///
 /// libpq blocks, so no libpq call may run on Swift's cooperative thread pool: a call submitted
@@ -15,12 +24,17 @@ public final class PostgresPool: Sendable {
         public var connectionCountMax: Int
         /// How long a caller waits for a free connection before `poolTimeout`.
         public var acquireTimeoutMs: Int
+        /// Told of every wait and every timeout (the server's metrics); nil tells no one.
+        public var observer: (any PostgresPoolObserver)?
 
-        public init(conninfo: String, connectionCountMax: Int = 8, acquireTimeoutMs: Int = 10_000) {
+        public init(
+            conninfo: String, connectionCountMax: Int = 8, acquireTimeoutMs: Int = 10_000, observer: (any PostgresPoolObserver)? = nil
+        ) {
             precondition(connectionCountMax > 0, "a pool needs at least one connection")
             self.conninfo = conninfo
             self.connectionCountMax = connectionCountMax
             self.acquireTimeoutMs = acquireTimeoutMs
+            self.observer = observer
         }
     }
 
@@ -48,6 +62,8 @@ public final class PostgresPool: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Slot, any Error>
+        /// When it started waiting (`DispatchTime` nanoseconds), for the observer.
+        let sinceNs: UInt64
     }
 
     private struct State {
@@ -156,6 +172,25 @@ public final class PostgresPool: Sendable {
     /// Connections currently open or being opened, for tests and metrics.
     public var slotCount: Int { state.withLock { $0.slotCount } }
 
+    /// The pool at one moment, for metrics.
+    public struct Statistics: Sendable, Equatable {
+        /// Connections lent out now.
+        public var inUseCount: Int
+        /// Connections open and free now.
+        public var idleCount: Int
+        /// Callers waiting for a connection now.
+        public var waitingCount: Int
+        public var connectionCountMax: Int
+    }
+
+    public var statistics: Statistics {
+        state.withLock { state in
+            Statistics(
+                inUseCount: state.slotCount - state.idle.count, idleCount: state.idle.count, waitingCount: state.waiters.count,
+                connectionCountMax: configuration.connectionCountMax)
+        }
+    }
+
     // MARK: - Slots
 
     private static func closeConnection(of slot: Slot) async {
@@ -184,7 +219,8 @@ public final class PostgresPool: Sendable {
                     return .ready(Slot(index: state.slotCount))
                 }
                 state.nextWaiterID += 1
-                state.waiters.append(Waiter(id: state.nextWaiterID, continuation: continuation))
+                state.waiters.append(
+                    Waiter(id: state.nextWaiterID, continuation: continuation, sinceNs: DispatchTime.now().uptimeNanoseconds))
                 return .waiting(state.nextWaiterID)
             }
             switch decision {
@@ -198,7 +234,9 @@ public final class PostgresPool: Sendable {
                         guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                         return state.waiters.remove(at: index)
                     }
-                    expired?.continuation.resume(
+                    guard let expired else { return }
+                    configuration.observer?.timedOut()
+                    expired.continuation.resume(
                         throwing: PostgresError(
                             kind: .poolTimeout,
                             message: "no connection free after \(timeoutMs) ms (pool of \(countMax))"))
@@ -219,7 +257,9 @@ public final class PostgresPool: Sendable {
             return .keep
         }
         switch next {
-        case .handOver(let waiter): waiter.continuation.resume(returning: slot)
+        case .handOver(let waiter):
+            configuration.observer?.waited(nanoseconds: DispatchTime.now().uptimeNanoseconds - waiter.sinceNs)
+            waiter.continuation.resume(returning: slot)
         case .keep: break
         case .close: slot.queue.async { slot.connection?.close(); slot.connection = nil }
         }

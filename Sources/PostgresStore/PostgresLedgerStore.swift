@@ -184,6 +184,15 @@ public final class PostgresLedgerStore: LedgerStore {
         _ transfer: Transfer, locked: ArraySlice<PostgresRows>, atMs timestampMs: Int64, committing: Bool = false,
         on connection: PostgresConnection
     ) throws -> TransferResult {
+        let result = try work(transfer, locked: locked, atMs: timestampMs, committing: committing, on: connection)
+        LedgerMetrics.count(result)
+        return result
+    }
+
+    private static func work(
+        _ transfer: Transfer, locked: ArraySlice<PostgresRows>, atMs timestampMs: Int64, committing: Bool,
+        on connection: PostgresConnection
+    ) throws -> TransferResult {
         if let error = LedgerRules.check(transfer) { return .refused(error) }
         precondition(locked.count == (transfer.resolvesPending ? 3 : 1), "the rows of lockStatements(for:) of this transfer, all of them")
         let locked = Array(locked)  // indexed from 0 in lockStatements' order

@@ -71,14 +71,23 @@ actor TransferBatcher {
             let batch = Array(queue.prefix(Self.batchSizeMax))
             queue.removeFirst(batch.count)
             let items = batch.map { ($0.transfer, $0.atMs) }
+            LedgerMetrics.batch(size: batch.count)
+            let started = ContinuousClock.now
             if let results = await writeAhead(items, store: store) {
-                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+                LedgerMetrics.committed(way: "ahead", since: started)
+                for (waiting, result) in zip(batch, results) {
+                    LedgerMetrics.count(result)
+                    waiting.continuation.resume(returning: result)
+                }
                 continue
             }
             await enter(.lockedFirst)
             counts.lockedFirst += 1
             do {
+                let lockedStarted = ContinuousClock.now
                 let plan = try await store.applyBatch(items)
+                LedgerMetrics.committed(way: "locked_first", since: lockedStarted)
+                for result in plan.results { LedgerMetrics.count(result) }
                 remember(plan.accounts.values)
                 leave(.lockedFirst)
                 for (waiting, result) in zip(batch, plan.results) { waiting.continuation.resume(returning: result) }

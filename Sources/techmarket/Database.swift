@@ -58,9 +58,10 @@ struct OpenDatabase {
 
     /// A pool of `size` connections; a caller waits `acquireTimeoutMs` for a free one (the pool's
     /// own default when nil).
-    func pool(size: Int, acquireTimeoutMs: Int? = nil) -> PostgresPool {
-        guard let acquireTimeoutMs else { return PostgresPool(.init(conninfo: conninfo, connectionCountMax: size)) }
-        return PostgresPool(.init(conninfo: conninfo, connectionCountMax: size, acquireTimeoutMs: acquireTimeoutMs))
+    func pool(size: Int, acquireTimeoutMs: Int? = nil, observer: (any PostgresPoolObserver)? = nil) -> PostgresPool {
+        var configuration = PostgresPool.Configuration(conninfo: conninfo, connectionCountMax: size, observer: observer)
+        if let acquireTimeoutMs { configuration.acquireTimeoutMs = acquireTimeoutMs }
+        return PostgresPool(configuration)
     }
 }
 

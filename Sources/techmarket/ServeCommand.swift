@@ -140,6 +140,8 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "techmarket")
+        // Before anything counts: a metric made before the bootstrap would count nowhere.
+        OperatorMetrics.bootstrap()
 
         let opened = try database.open { logger.info("\($0)") }
         let isDemo = demo || database.externalConninfo == nil
@@ -153,13 +155,15 @@ struct Serve: AsyncParsableCommand {
         }
         for line in summary.split(separator: "\n") { logger.info("\(line)") }
 
-        let pool = opened.pool(size: poolSize, acquireTimeoutMs: poolWaitMsValue)
+        let poolMetrics = PoolMetrics(name: "server")
+        let pool = opened.pool(size: poolSize, acquireTimeoutMs: poolWaitMsValue, observer: poolMetrics)
         let keyCache = KeyCache(conninfo: opened.conninfo)
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
         let app = buildApplication(
             configuration: .init(
                 host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts, fairUse: fairUse),
-            store: store, logger: logger, services: [OfferClock(store: store, logger: logger)])
+            store: store, logger: logger, services: [OfferClock(store: store, logger: logger)],
+            beforeMetricsScrape: { poolMetrics.sample(pool) })
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         var failure: (any Error)?
         do {

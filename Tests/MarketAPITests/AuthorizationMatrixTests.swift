@@ -27,6 +27,7 @@ import TestSupport
     /// The expected statuses of each operation, by method and path template.
     static let expected: [String: [String: Int]] = [
         "GET /health": open, "GET /v1": open, "GET /openapi.json": open,
+        "GET /metrics": row(401, 401, 403, 403, 403, 403, 403, 403, 200),
         "GET /v1/regions": open, "GET /v1/regions/{code}": open, "GET /v1/alliances": open, "GET /v1/fields": open,
         "GET /v1/parties": openKeyChecked, "GET /v1/parties/{id}": openKeyChecked,
         "POST /v1/parties": row(401, 401, 403, 403, 403, 403, 403, 403, 201),

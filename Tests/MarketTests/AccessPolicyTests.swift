@@ -95,6 +95,9 @@ import Testing
         Row(action: "register participants", expected: ["unauthenticated"] + Array(repeating: "forbidden", count: 8) + ["ok", "ok"]) { caller in
             outcome { try AccessPolicy.checkRegistersParticipants(caller) }
         },
+        Row(action: "read the metrics", expected: ["unauthenticated"] + Array(repeating: "forbidden", count: 8) + ["ok", "ok"]) { caller in
+            outcome { try AccessPolicy.checkReadsMetrics(caller) }
+        },
         Row(action: "see a draft listing", expected: ["not_found", "ok"] + Array(repeating: "not_found", count: 7) + ["ok", "ok"]) { caller in
             seen(AccessPolicy.canSee(listing(.draft), caller))
         },

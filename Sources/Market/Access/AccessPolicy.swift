@@ -43,6 +43,15 @@ public enum AccessPolicy {
         guard caller.isAdmin else { throw .forbidden("only admins register participants") }
     }
 
+    // MARK: - The service itself
+
+    /// Only the operator reads the service's metrics (`GET /metrics`): they show the load and
+    /// the money moving, market-wide.
+    public static func checkReadsMetrics(_ caller: Principal?) throws(MarketError) {
+        guard let caller else { throw .unauthenticated("an admin's API key is required") }
+        guard caller.isAdmin else { throw .forbidden("only admins read the metrics") }
+    }
+
     // MARK: - Listings
 
     /// The institution a caller acts for, when it may hold listings at all.

@@ -21,12 +21,19 @@ extension PostgresMarketStore {
     func moneyTransaction<T: Sendable, R>(
         _ record: IdempotencyRecord<R>? = nil as IdempotencyRecord<Never>?, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        guard let record else { return try await available { try await self.pool.withTransaction(retry: .onConflict, body) } }
+        let started = ContinuousClock.now
+        guard let record else {
+            let result = try await available { try await self.pool.withTransaction(retry: .onConflict, body) }
+            LedgerMetrics.committed(way: "use_case", since: started)
+            return result
+        }
         do {
-            return try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
+            let result = try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
                 try connection.send("SELECT idempotency_claim($1, $2)", record.apiKeyID, record.key)
                 return try body(connection)
             } }
+            LedgerMetrics.committed(way: "use_case", since: started)
+            return result
         } catch let error as PostgresError where error.sqlState?.code == "TK409" {
             throw IdempotencyKeyAnswered(.inProgress)
         } catch let error as PostgresError where error.sqlState?.code == "TK200" {

@@ -732,7 +732,7 @@ def endpoints(args):
             concrete = concrete.replace("{" + name + "}", value)
         if "{" in concrete or (path == "/v1/settlements/{id}" and settlement == "0"):
             continue
-        token = ADMIN_KEY if path.startswith(("/v1/voucher-programs", "/v1/settlements")) else BUREAU_KEY
+        token = ADMIN_KEY if path.startswith(("/v1/voucher-programs", "/v1/settlements", "/metrics")) else BUREAU_KEY
         probes.append((f"GET {path}", "GET", concrete, token))
     return probes
 

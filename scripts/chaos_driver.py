@@ -16,6 +16,11 @@ Three checks of what the service promises when things break (docs/reliability.md
    answers again within the bound once PostgreSQL accepts connections.
 3. Two servers on one database: a key revoked through the command line or plain SQL is
    refused (401) by both servers within the bound.
+4. SIGTERM under load: the server is stopped gracefully while the money load runs; it must
+   exit 0 within its shutdown deadline, and every request must have been answered or never
+   started: one sent again after the restart must run for the first time (never
+   `Idempotent-Replayed: true`), a claim must find its redemption still held, and nothing is
+   half-written.
 
 It prints its figures and one line per check, and exits 1 when a check fails. Every loop is
 bounded in count and time; only loopback addresses are used.
@@ -51,6 +56,8 @@ PG_DOWN_SECONDS = float(os.environ.get("CHAOS_PG_DOWN_SECONDS", "1"))
 RECOVERY_MS_MAX = int(os.environ.get("CHAOS_RECOVERY_MS_MAX", "2000"))
 REVOCATIONS = int(os.environ.get("CHAOS_REVOCATIONS", "6"))
 REVOKE_MS_MAX = int(os.environ.get("CHAOS_REVOKE_MS_MAX", "500"))
+SHUTDOWN_ROUNDS = int(os.environ.get("CHAOS_SHUTDOWN_ROUNDS", "5"))
+SHUTDOWN_DEADLINE_MS = int(os.environ.get("CHAOS_SHUTDOWN_DEADLINE_MS", "10000"))
 SEED = int(os.environ.get("CHAOS_SEED", str(random.randrange(1 << 31))))
 
 
@@ -346,7 +353,8 @@ class Server:
 
     def start(self, fixtures):
         command = [self.args.binary, "serve", "--database-url", self.args.conninfo, "--demo", "--port", str(self.port),
-                   "--host", "127.0.0.1", "--log-level", "warning", "--caller-concurrent-max", "1000",
+                   "--host", "127.0.0.1", "--log-level", "warning", "--shutdown-deadline-ms", str(SHUTDOWN_DEADLINE_MS),
+                   "--caller-concurrent-max", "1000",
                    "--caller-rate-per-second", "1000000", "--caller-burst-max", "1000000"]
         if not fixtures:
             command.append("--no-fixtures")
@@ -370,6 +378,17 @@ class Server:
         if self.process and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+
+    def terminate(self):
+        """SIGTERM, as an orchestrator stops it; returns the exit status and the milliseconds to exit."""
+        signalled = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=SHUTDOWN_DEADLINE_MS / 1000 + 10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            status = None
+        return status, (time.monotonic() - signalled) * 1000
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -926,6 +945,65 @@ def two_servers(args, server, other, results):
                   not failures and len(refused_ms) == 2 * REVOCATIONS, f"max {max(refused_ms, default=0):.1f} ms")
 
 
+def graceful_shutdowns(args, server, tally, rng, results):
+    log(f"== {SHUTDOWN_ROUNDS} rounds of SIGTERM under load ({WORKERS} workers, deadline {SHUTDOWN_DEADLINE_MS} ms)")
+    exits, stop_ms, half_done, lost_total, unanswered = [], [], [], 0, []
+    half = {}
+    for number in range(1, SHUTDOWN_ROUNDS + 1):
+        first = len(tally.requests)
+        seconds = ROUND_SECONDS * rng.uniform(0.5, 1.5)
+        outcome = {}
+
+        def until(stop):
+            time.sleep(seconds)
+            outcome["status"], outcome["ms"] = server.terminate()
+
+        stragglers = run_load(server.port, tally, rng, f"t{number}", until)
+        if stragglers:
+            raise ChaosError(f"{len(stragglers)} workers did not stop after the SIGTERM")
+        exits.append(outcome["status"])
+        stop_ms.append(outcome["ms"])
+        round_requests = tally.requests[first:]
+        server.start(fixtures=False)
+        lost_here = [r for r in round_requests if r.lost_answer and not r.acknowledged]
+        lost_total += len(lost_here)
+        client = Client(server.port)
+        for request in lost_here:
+            if request.key is None:
+                current = client.send("GET", f"/v1/redemptions/{request.chain}", request.token)
+                if current.status == 200 and current.json()["status"] != "held":
+                    half_done.append(f"claimed without an answer: {request.describe()}")
+                continue
+            answer = send_until_settled(client, tally, request)
+            if answer is None or not 200 <= answer.status < 300:
+                unanswered.append(request)
+            elif answer.headers.get("idempotent-replayed") == "true":
+                half_done.append(f"committed without an answer: {request.describe()}")
+            request.answer, request.resent = answer, True
+        client.close()
+        wrong = replay(tally, server.port, round_requests)
+        half_done += [f"replay differs: {r.describe()}" for r, _ in wrong]
+        broken = half_written(args)
+        for name, count in broken.items():
+            half[name] = max(half.get(name, 0), count)
+        acknowledged = sum(1 for r in round_requests if r.acknowledged and not r.resent)
+        log(f"round {number}: {len(round_requests):4} requests, {acknowledged:4} answered before the exit, {len(lost_here)} never "
+            f"started; exit {outcome['status']} after {outcome['ms']:.0f} ms; half-written {sum(broken.values())}")
+    for text in half_done[:8]:
+        log(f"  {text}")
+    for request in unanswered[:5]:
+        log(f"  sent again, not acknowledged: {request.describe()}")
+    results.check(f"SIGTERM: the server exits 0 within its {SHUTDOWN_DEADLINE_MS} ms deadline",
+                  all(status == 0 for status in exits) and max(stop_ms) < SHUTDOWN_DEADLINE_MS,
+                  f"exits {exits}, stop p50 {percentile(stop_ms, 0.5):.0f} ms, max {max(stop_ms):.0f} ms")
+    results.check("SIGTERM: every request was answered or never started (none done without its answer)",
+                  not half_done and not unanswered,
+                  f"{lost_total} never started and ran when sent again, {len(half_done)} done without an answer, "
+                  f"{len(unanswered)} not acknowledged when sent again")
+    results.check("SIGTERM: nothing half-written", not half,
+                  "; ".join(f"{k}: {v}" for k, v in half.items()) or f"0 rows break any of {len(HALF_WRITTEN)} rules")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -965,6 +1043,14 @@ def main():
             log(f"  {text}")
         results.check("kill rounds: no answer but the load's own (no 5xx, no refusal) while the server ran",
                       not flagged, f"answers by status {dict(sorted(tally.statuses.items()))}")
+        tally.unexpected.clear()
+
+        phase = "graceful shutdown"
+        graceful_shutdowns(args, server, tally, rng, results)
+        for text in tally.unexpected[:8]:
+            log(f"  {text}")
+        results.check("SIGTERM: no answer but the load's own while the server shut down",
+                      not tally.unexpected, f"answers by status {dict(sorted(tally.statuses.items()))}")
         tally.unexpected.clear()
 
         phase = "postgres restart"

@@ -5,6 +5,7 @@ import Logging
 import MarketAPI
 import Postgres
 import PostgresStore
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,6 +78,14 @@ struct Serve: AsyncParsableCommand {
         help: "Callers whose limits are tracked at once (default: $TECHMARKET_TRACKED_CALLERS_MAX or \(FairUseLimits.trackedCallerCountMaxDefault)).")
     var trackedCallersMax: Int?
 
+    @Option(
+        name: .customLong("shutdown-deadline-ms"),
+        help: """
+            On SIGTERM or SIGINT, how long the requests in flight may take to finish before they are cancelled \
+            (default: $TECHMARKET_SHUTDOWN_DEADLINE_MS or \(Self.shutdownDeadlineMsDefault)).
+            """)
+    var shutdownDeadlineMs: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     /// The pool is the server's alone: the other commands open one connection and do not offer it.
@@ -92,6 +101,14 @@ struct Serve: AsyncParsableCommand {
     /// A request waits this long for a free database connection: a pool that stays exhausted
     /// answers 503 with Retry-After at once, not after the pool's own 10 s.
     static let poolWaitMsDefault = 100
+
+    /// 关停期限: past it, requests still running are cancelled (their transactions roll back,
+    /// so a retry with the same Idempotency-Key runs them once). Shorter than the request
+    /// deadline, since an orchestrator's own grace period (Kubernetes: 30 s) ends in SIGKILL.
+    static let shutdownDeadlineMsDefault = 10_000
+
+    /// After the deadline, how long cancelled requests may take to end before the server stops anyway.
+    static let cancellationMsMax = 2_000
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -122,6 +139,9 @@ struct Serve: AsyncParsableCommand {
                 requestDeadlineMs, "TECHMARKET_REQUEST_DEADLINE_MS", default: ConnectionTimeouts.requestDeadlineMsDefault, in: msRange,
                 name: "request deadline"))
         let poolWaitMsValue = try integer(poolWaitMs, "TECHMARKET_POOL_WAIT_MS", default: Self.poolWaitMsDefault, in: 0...ConnectionTimeouts.msLimit, name: "pool wait")
+        let shutdownDeadlineMsValue = try integer(
+            shutdownDeadlineMs, "TECHMARKET_SHUTDOWN_DEADLINE_MS", default: Self.shutdownDeadlineMsDefault, in: 0...ConnectionTimeouts.msLimit,
+            name: "shutdown deadline")
         let settingRange = 1...FairUseLimits.settingLimit
         let fairUse = FairUseLimits(
             concurrentMax: try integer(
@@ -165,19 +185,45 @@ struct Serve: AsyncParsableCommand {
             store: store, logger: logger, services: [OfferClock(store: store, logger: logger)],
             beforeMetricsScrape: { poolMetrics.sample(pool) })
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
+        // SIGTERM or SIGINT: stop accepting, let the requests in flight finish and answer (each
+        // connection closes after its answer), within the deadline; then cancel what is left.
+        var services = ServiceGroupConfiguration(
+            services: [
+                .init(service: app),
+                .init(service: ShutdownNotice(deadlineMs: shutdownDeadlineMsValue, logger: logger), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        services.maximumGracefulShutdownDuration = .milliseconds(shutdownDeadlineMsValue)
+        services.maximumCancellationDuration = .milliseconds(Self.cancellationMsMax)
         var failure: (any Error)?
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: services).run()
+            logger.info("stopped accepting and answered every request in flight")
         } catch {
             logger.error("server stopped: \(error)")
             failure = error
         }
+        // The background work, then the pool, then the cluster this process started.
         keyCache.stop()
         await pool.close()
+        logger.info("database pool closed")
         if let cluster = opened.embedded {
             logger.info("stopping embedded PostgreSQL")
             try cluster.stop()
         }
         if let failure { throw failure }
+    }
+}
+
+/// Says in the log when a shutdown begins and by when it ends: the service group shuts its
+/// services down last first, one after the other, so this one, listed last, hears of it first.
+struct ShutdownNotice: Service {
+    let deadlineMs: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        guard !Task.isCancelled else { return }
+        logger.notice("shutting down: no new connections; finishing the requests in flight within \(deadlineMs) ms (--shutdown-deadline-ms)")
     }
 }

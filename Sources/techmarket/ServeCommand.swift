@@ -20,6 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: $LOG_LEVEL or info).")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "logfmt or json: one logfmt line or one JSON object per event, on standard error (default: $LOG_FORMAT or logfmt).")
+    var logFormat: LogFormat?
+
     @Flag(
         help: """
             The database is a demo: load the demo data of Fixtures/ with its publicly known keys (tmk_demo_…). \
@@ -154,8 +157,12 @@ struct Serve: AsyncParsableCommand {
             trackedCallerCountMax: try integer(
                 trackedCallersMax, "TECHMARKET_TRACKED_CALLERS_MAX", default: FairUseLimits.trackedCallerCountMaxDefault, in: settingRange,
                 name: "tracked callers max"))
+        let formatText = logFormat?.rawValue ?? environment["LOG_FORMAT"] ?? LogFormat.logfmt.rawValue
+        guard let format = LogFormat(rawValue: formatText) else {
+            throw ValidationError("unknown log format '\(formatText)' (logfmt or json)")
+        }
         LoggingSystem.bootstrap { label in
-            var handler = LogfmtHandler(label: label)
+            var handler = LineLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }

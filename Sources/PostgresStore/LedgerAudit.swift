@@ -201,6 +201,117 @@ public struct LedgerAudit {
         }
     }
 
+    /// What a ledger account is for and whose it is, from the business table that names it
+    /// (docs/vouchers.md, "Accounts"); `other` for an account no table names (the demo's
+    /// hand-made ones, Fixtures/ledger.json), known then only by its stored name and code.
+    public struct AccountOwner: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable {
+            case treasury, programBudget = "program_budget", voucher, payable, settled, other
+        }
+        public var kind: Kind
+        /// treasury: its region; payable: the issuing region.
+        public var regionCode: String?
+        public var regionName: String?
+        /// program budget: the program; voucher: the voucher's program.
+        public var programID: Int64?
+        public var programName: String?
+        public var voucherNumber: String?
+        /// voucher: the firm holding it; payable and settled: the provider.
+        public var partyHandle: String?
+        public var partyName: String?
+        /// payable: which of the provider's shards (Schema/0011).
+        public var shard: Int?
+    }
+
+    /// An account, its stored name and what it is for.
+    public struct OwnedAccount: Sendable {
+        public var account: Account
+        public var storedName: String
+        public var owner: AccountOwner
+    }
+
+    /// Every account, or the one `id`, with its owner, by id.
+    public func ownedAccounts(id: AccountID? = nil) throws -> [OwnedAccount] {
+        try connection.query(
+            """
+            SELECT \(PostgresLedgerStore.accountColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+                a.name,
+                ra.region_code AS treasury_region, rr.name AS treasury_region_name,
+                p.id AS budget_program_id, p.name AS budget_program_name, p.issuer_region AS budget_region, br.name AS budget_region_name,
+                v.number AS voucher_number, v.program_id AS voucher_program_id, vp.name AS voucher_program_name,
+                vf.handle AS voucher_firm_handle, vf.name AS voucher_firm_name,
+                pa.issuer_region AS payable_region, pr.name AS payable_region_name, pa.shard::integer AS payable_shard,
+                pp.handle AS payable_provider_handle, pp.name AS payable_provider_name,
+                sp.handle AS settled_provider_handle, sp.name AS settled_provider_name
+            FROM ledger_accounts a
+            LEFT JOIN voucher_region_accounts ra ON ra.account_id = a.id LEFT JOIN regions rr ON rr.code = ra.region_code
+            LEFT JOIN voucher_programs p ON p.budget_account_id = a.id LEFT JOIN regions br ON br.code = p.issuer_region
+            LEFT JOIN vouchers v ON v.account_id = a.id LEFT JOIN voucher_programs vp ON vp.id = v.program_id
+                LEFT JOIN parties vf ON vf.id = v.firm_id
+            LEFT JOIN voucher_payable_accounts pa ON pa.account_id = a.id LEFT JOIN regions pr ON pr.code = pa.issuer_region
+                LEFT JOIN parties pp ON pp.id = pa.provider_id
+            LEFT JOIN voucher_settled_accounts sa ON sa.account_id = a.id LEFT JOIN parties sp ON sp.id = sa.provider_id
+            WHERE $1::bigint IS NULL OR a.id = $1
+            ORDER BY a.id
+            """,
+            id.map { Int64(bitPattern: $0.rawValue) }
+        ).map { row in
+            var owner = AccountOwner(kind: .other)
+            if let region = try row.decode("treasury_region", as: String?.self) {
+                owner = AccountOwner(kind: .treasury, regionCode: region, regionName: try row.decode("treasury_region_name"))
+            } else if let program = try row.decode("budget_program_id", as: Int64?.self) {
+                owner = AccountOwner(
+                    kind: .programBudget, regionCode: try row.decode("budget_region"), regionName: try row.decode("budget_region_name"),
+                    programID: program, programName: try row.decode("budget_program_name"))
+            } else if let number = try row.decode("voucher_number", as: String?.self) {
+                owner = AccountOwner(
+                    kind: .voucher, programID: try row.decode("voucher_program_id"), programName: try row.decode("voucher_program_name"),
+                    voucherNumber: number, partyHandle: try row.decode("voucher_firm_handle"), partyName: try row.decode("voucher_firm_name"))
+            } else if let region = try row.decode("payable_region", as: String?.self) {
+                owner = AccountOwner(
+                    kind: .payable, regionCode: region, regionName: try row.decode("payable_region_name"),
+                    partyHandle: try row.decode("payable_provider_handle"), partyName: try row.decode("payable_provider_name"),
+                    shard: (try row.decode("payable_shard", as: Int32?.self)).map(Int.init))
+            } else if let handle = try row.decode("settled_provider_handle", as: String?.self) {
+                owner = AccountOwner(kind: .settled, partyHandle: handle, partyName: try row.decode("settled_provider_name"))
+            }
+            return OwnedAccount(account: try PostgresLedgerStore.account(row), storedName: try row.decode("name"), owner: owner)
+        }
+    }
+
+    /// The ledger account of voucher `number`, or nil when there is no such voucher.
+    public func voucherAccount(number: String) throws -> AccountID? {
+        try connection.query("SELECT account_id FROM vouchers WHERE number = $1", number).first
+            .map { AccountID(UInt64(bitPattern: try $0.decode("account_id", as: Int64.self))) }
+    }
+
+    /// The budget account of program `id`, or nil when there is no such program.
+    public func programAccount(_ id: Int64) throws -> AccountID? {
+        try connection.query("SELECT budget_account_id FROM voucher_programs WHERE id = $1", id).first
+            .map { AccountID(UInt64(bitPattern: try $0.decode("budget_account_id", as: Int64.self))) }
+    }
+
+    /// The accounts of the participant with `handle`: a firm's vouchers, a provider's payable
+    /// shards and settled account, a regulator's region's treasury and program budgets; nil when
+    /// there is no such participant.
+    public func partyAccounts(handle: String) throws -> [AccountID]? {
+        guard let party = try connection.query("SELECT id, region_code, kind FROM parties WHERE handle = $1", handle).first else { return nil }
+        let id: Int64 = try party.decode("id")
+        let region: String = try party.decode("region_code")
+        let regulator = try party.decode("kind", as: String.self) == "regulator"
+        return try connection.query(
+            """
+            SELECT account_id FROM vouchers WHERE firm_id = $1
+            UNION SELECT account_id FROM voucher_payable_accounts WHERE provider_id = $1
+            UNION SELECT account_id FROM voucher_settled_accounts WHERE provider_id = $1
+            UNION SELECT account_id FROM voucher_region_accounts WHERE $3::boolean AND region_code = $2
+            UNION SELECT budget_account_id FROM voucher_programs WHERE $3::boolean AND issuer_region = $2
+            ORDER BY 1
+            """,
+            id, region, regulator
+        ).map { AccountID(UInt64(bitPattern: try $0.decode("account_id", as: Int64.self))) }
+    }
+
     /// The account's label, or nil when there is no such account.
     public func accountName(_ id: AccountID) throws -> String? {
         try connection.query("SELECT name FROM ledger_accounts WHERE id = $1", Int64(bitPattern: id.rawValue)).first?.decode("name")

@@ -41,12 +41,8 @@ struct LedgerCommand: AsyncParsableCommand {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        // CJK characters take two columns on a terminal.
-        let columns = text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic ? 2 : 1) }
-        let fill = String(repeating: " ", count: max(0, width - columns))
-        return right ? fill + text : text + fill
-    }
+    /// `text` padded to `width` terminal columns (CJK characters take two: `TextTable.width`).
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String { TextTable.pad(text, width, right ? .right : .left) }
 
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
@@ -163,71 +159,222 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct TrialBalance: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "trial-balance", abstract: "Every account's debits, credits and balance, in yuan.")
+        static let configuration = CommandConfiguration(
+            commandName: "trial-balance",
+            abstract: "Every account's debits, credits and balance in yuan, grouped by kind, with subtotals and the total.",
+            discussion: """
+                Each account is named for what it is and whose (创新券 330521-2026-000009 · 德清县莫干智能装备有限公司). \
+                Its balance is on its normal side (the side column): Dr for the treasury, from which budgets are funded; \
+                Cr for every account that holds money for someone. "pending" columns are holds not yet posted or voided.
+                """)
         @OptionGroup var database: DatabaseOptions
+        @Option(help: "table, csv or json.") var format: ListingFormat = .table
 
         func run() async throws {
-            let lines = try LedgerCommand.audit(database).trialBalance()
-            func p(_ text: String, _ width: Int, right: Bool = false) -> String { LedgerCommand.pad(text, width, right: right) }
-            print(p("account", 10) + p("name", 34) + p("debits", 20, right: true) + p("credits", 20, right: true)
-                + p("balance (Dr−Cr)", 20, right: true) + p("pending Dr", 16, right: true) + p("pending Cr", 16, right: true))
-            var debits: Int64 = 0, credits: Int64 = 0, pendingDebits: Int64 = 0, pendingCredits: Int64 = 0
-            for line in lines {
-                let b = line.account.balances
-                debits += b.debitsPostedFen
-                credits += b.creditsPostedFen
-                pendingDebits += b.debitsPendingFen
-                pendingCredits += b.creditsPendingFen
-                print(
-                    p(String(line.account.id.rawValue), 10) + p(String(line.name.prefix(16)), 34)
-                        + p(MoneyFormat.yuan(b.debitsPostedFen), 20, right: true) + p(MoneyFormat.yuan(b.creditsPostedFen), 20, right: true)
-                        + p(MoneyFormat.yuan(Int128(b.debitsPostedFen) - Int128(b.creditsPostedFen)), 20, right: true)
-                        + p(MoneyFormat.yuan(b.debitsPendingFen), 16, right: true) + p(MoneyFormat.yuan(b.creditsPendingFen), 16, right: true))
+            let accounts = try LedgerCommand.audit(database).ownedAccounts()
+            let labelled = accounts.map { ($0, AccountLabel($0)) }
+            struct Sums {
+                var debits: Int128 = 0, credits: Int128 = 0, pendingDebits: Int128 = 0, pendingCredits: Int128 = 0
+                mutating func add(_ b: Balances) {
+                    debits += Int128(b.debitsPostedFen)
+                    credits += Int128(b.creditsPostedFen)
+                    pendingDebits += Int128(b.debitsPendingFen)
+                    pendingCredits += Int128(b.creditsPendingFen)
+                }
             }
-            print(
-                p("total", 44) + p(MoneyFormat.yuan(debits), 20, right: true) + p(MoneyFormat.yuan(credits), 20, right: true)
-                    + p(MoneyFormat.yuan(Int128(debits) - Int128(credits)), 20, right: true)
-                    + p(MoneyFormat.yuan(pendingDebits), 16, right: true) + p(MoneyFormat.yuan(pendingCredits), 16, right: true))
-            print(debits == credits && pendingDebits == pendingCredits ? "balanced" : "NOT BALANCED")
+            var table = TextTable([
+                ("kind", .left), ("account", .right), ("name", .left), ("debits", .right), ("credits", .right), ("side", .left),
+                ("balance", .right), ("pending Dr", .right), ("pending Cr", .right),
+            ])
+            var groups: [[String: Any]] = []
+            var total = Sums()
+            func money<Fen: BinaryInteger>(_ fen: Fen) -> String { format == .csv ? MoneyFormat.yuan(fen, grouping: false) : MoneyFormat.yuan(fen) }
+            for kind in AccountLabel.Kind.allCases {
+                let members = labelled.filter { $0.1.kind == kind }
+                guard !members.isEmpty else { continue }
+                var sums = Sums()
+                var jsonAccounts: [[String: Any]] = []
+                for (owned, label) in members {
+                    let b = owned.account.balances
+                    sums.add(b)
+                    let balance = label.normal(Int128(b.debitsPostedFen) - Int128(b.creditsPostedFen))
+                    table.add([
+                        kind.rawValue, String(owned.account.id.rawValue), label.name, money(Int128(b.debitsPostedFen)),
+                        money(Int128(b.creditsPostedFen)), label.normalSide, money(balance), money(Int128(b.debitsPendingFen)),
+                        money(Int128(b.creditsPendingFen)),
+                    ])
+                    jsonAccounts.append([
+                        "account": owned.account.id.rawValue, "name": label.name, "debitsFen": b.debitsPostedFen, "creditsFen": b.creditsPostedFen,
+                        "normalSide": label.normalSide, "balanceFen": Int64(clamping: balance), "pendingDebitsFen": b.debitsPendingFen,
+                        "pendingCreditsFen": b.creditsPendingFen,
+                    ])
+                }
+                // A kind's accounts share their normal side, so its subtotal balance is on it too.
+                let subtotal = (members[0].1).normal(sums.debits - sums.credits)
+                table.add([
+                    kind.rawValue, "", members.count == 1 ? "subtotal (1 account)" : "subtotal (\(members.count) accounts)", money(sums.debits), money(sums.credits), members[0].1.normalSide,
+                    money(subtotal), money(sums.pendingDebits), money(sums.pendingCredits),
+                ])
+                table.rule()
+                total.debits += sums.debits
+                total.credits += sums.credits
+                total.pendingDebits += sums.pendingDebits
+                total.pendingCredits += sums.pendingCredits
+                groups.append([
+                    "kind": kind.rawValue, "accounts": jsonAccounts,
+                    "subtotal": [
+                        "debitsFen": Int64(clamping: sums.debits), "creditsFen": Int64(clamping: sums.credits), "normalSide": members[0].1.normalSide,
+                        "balanceFen": Int64(clamping: subtotal), "pendingDebitsFen": Int64(clamping: sums.pendingDebits),
+                        "pendingCreditsFen": Int64(clamping: sums.pendingCredits),
+                    ] as [String: Any],
+                ])
+            }
+            let balanced = total.debits == total.credits && total.pendingDebits == total.pendingCredits
+            table.add([
+                "total", "", "\(accounts.count) accounts", money(total.debits), money(total.credits), "", money(total.debits - total.credits),
+                money(total.pendingDebits), money(total.pendingCredits),
+            ])
+            switch format {
+            case .table:
+                print(table.render(), terminator: "")
+                print(balanced ? "balanced: debits equal credits, posted and pending (the total's balance is Dr−Cr)" : "NOT BALANCED")
+            case .csv:
+                print(table.csv(), terminator: "")
+            case .json:
+                try printJSON([
+                    "groups": groups, "balanced": balanced,
+                    "total": [
+                        "accounts": accounts.count, "debitsFen": Int64(clamping: total.debits), "creditsFen": Int64(clamping: total.credits),
+                        "pendingDebitsFen": Int64(clamping: total.pendingDebits), "pendingCreditsFen": Int64(clamping: total.pendingCredits),
+                    ] as [String: Any],
+                ])
+            }
+            if !balanced { throw ExitCode(1) }
         }
     }
 
     struct Statement: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One account's entries with a running balance, in yuan.")
+        static let configuration = CommandConfiguration(
+            abstract: "An account's entries with a running balance, in yuan: by account id, voucher number, program or participant.",
+            discussion: """
+                Each transfer shows as the business step that made it: VC·hold·13 is the hold of redemption 13 (steps: fund, issue, \
+                hold, approve, release, settle; the number is the program, voucher, redemption or batch id). --hex shows the ids too. \
+                The balance is on the account's normal side (the side column says which side the balance stands on); amounts \
+                in parentheses are holds, and "held" is what is held now.
+                """)
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The account id.") var account: UInt64
+        @Argument(help: "The account id (or use --voucher, --program or --party).") var account: UInt64?
+        @Option(help: "The account of this voucher (330521-2026-000009).") var voucher: String?
+        @Option(help: "The budget account of this program id.") var program: Int64?
+        @Option(help: "Every account of this participant handle (a firm's vouchers, a provider's payable and settled accounts, a regulator's treasury and budgets).")
+        var party: String?
         @Option(help: "From this date or time (inclusive, China time).") var from: String?
         @Option(help: "To this date or time (exclusive, China time).") var to: String?
+        @Flag(help: "Show each transfer's id in hex beside its step.") var hex = false
+        @Option(help: "table, csv or json.") var format: ListingFormat = .table
+
+        func validate() throws {
+            let given = [account != nil, voucher != nil, program != nil, party != nil].filter { $0 }.count
+            guard given == 1 else { throw ValidationError("name one account: an id, --voucher, --program or --party") }
+        }
 
         func run() async throws {
             let audit = try LedgerCommand.audit(database)
-            let id = AccountID(account)
-            guard let name = try audit.accountName(id) else {
-                printError("no account \(account)")
-                throw ExitCode(1)
+            let ids: [AccountID]
+            if let account {
+                ids = [AccountID(account)]
+            } else if let voucher {
+                guard let id = try audit.voucherAccount(number: voucher) else {
+                    printError("no voucher \(voucher)")
+                    throw ExitCode(1)
+                }
+                ids = [id]
+            } else if let program {
+                guard let id = try audit.programAccount(program) else {
+                    printError("no program \(program)")
+                    throw ExitCode(1)
+                }
+                ids = [id]
+            } else {
+                guard let found = try audit.partyAccounts(handle: party ?? "") else {
+                    printError("no participant with handle \(party ?? "")")
+                    throw ExitCode(1)
+                }
+                ids = found
+                if found.isEmpty { printError("\(party ?? "") has no ledger accounts") }
             }
             let fromMs = try LedgerCommand.parseTime(from, option: "--from")
             let toMs = try LedgerCommand.parseTime(to, option: "--to")
-            func p(_ text: String, _ width: Int, right: Bool = false) -> String { LedgerCommand.pad(text, width, right: right) }
-            print("statement of account \(account) \(name)")
-            print(p("time", 21) + p("kind", 15) + p("transfer", 40) + p("debit", 18, right: true) + p("credit", 18, right: true)
-                + p("balance (Dr−Cr)", 20, right: true) + "  reference")
-            var balance: Int128 = 0
-            var pending: Int128 = 0
+            var documents: [[String: Any]] = []
+            for id in ids {
+                guard let owned = try audit.ownedAccounts(id: id).first else {
+                    printError("no account \(id.rawValue)")
+                    throw ExitCode(1)
+                }
+                documents.append(try statement(owned, audit: audit, fromMs: fromMs, toMs: toMs))
+            }
+            if format == .json {
+                // One account: its statement; a participant's: every account's, in a list.
+                let document: [String: Any] = party == nil ? documents[0] : ["statements": documents]
+                try printJSON(document)
+            }
+        }
+
+        /// Prints (table, csv) or returns (json) one account's statement.
+        func statement(_ owned: LedgerAudit.OwnedAccount, audit: LedgerAudit, fromMs: Int64?, toMs: Int64?) throws -> [String: Any] {
+            let label = AccountLabel(owned)
+            let id = owned.account.id
+            func money<Fen: BinaryInteger>(_ fen: Fen) -> String { format == .csv ? MoneyFormat.yuan(fen, grouping: false) : MoneyFormat.yuan(fen) }
+            var columns: [(String, TextTable.Alignment)] = [("time", .left), ("transfer", .left)]
+            if hex { columns.append(("transfer id", .left)) }
+            columns += [
+                ("kind", .left), ("debit", .right), ("credit", .right), ("balance", .right), ("side", .left), ("held", .right), ("reference", .left),
+            ]
+            var table = TextTable(columns)
+            var lines: [[String: Any]] = []
+            var balance: Int128 = 0  // posted, Dr−Cr
+            var held: Int128 = 0  // pending, Dr−Cr
             try audit.entries(account: id, fromMs: fromMs, toMs: toMs) { page in
                 for (_, entry) in page {
                     let isDebit = entry.debitAccountID == id
-                    let posted = Int128(entry.postedDeltaFen)
-                    balance += isDebit ? posted : -posted
-                    pending += Int128(entry.pendingDeltaFen) * (isDebit ? 1 : -1)
-                    let amount = entry.postedDeltaFen != 0 ? MoneyFormat.yuan(entry.postedDeltaFen) : "(" + MoneyFormat.yuan(entry.pendingDeltaFen) + ")"
-                    print(
-                        p(LedgerCommand.time(entry.timestampMs), 21) + p("\(entry.kind)", 15) + p("\(entry.transferID.rawValue)", 40)
-                            + p(isDebit ? amount : "", 18, right: true) + p(isDebit ? "" : amount, 18, right: true)
-                            + p(MoneyFormat.yuan(balance), 20, right: true) + "  " + entry.reference)
+                    balance += Int128(entry.postedDeltaFen) * (isDebit ? 1 : -1)
+                    held += Int128(entry.pendingDeltaFen) * (isDebit ? 1 : -1)
+                    let amount = entry.postedDeltaFen != 0 ? money(Int128(entry.postedDeltaFen)) : "(" + money(Int128(entry.pendingDeltaFen)) + ")"
+                    let normal = label.normal(balance)
+                    let side = normal < 0 ? (label.normalSideIsDebit ? "Cr" : "Dr") : label.normalSide
+                    let heldNormal = label.normal(held)
+                    var cells = [LedgerCommand.time(entry.timestampMs), TransferLabel.step(entry.transferID)]
+                    if hex { cells.append(TransferLabel.hex(entry.transferID)) }
+                    cells += [
+                        "\(entry.kind)", isDebit ? amount : "", isDebit ? "" : amount, money(normal.magnitude), side,
+                        money(heldNormal.magnitude), entry.reference,
+                    ]
+                    table.add(cells)
+                    lines.append([
+                        "timestampMs": entry.timestampMs, "transfer": TransferLabel.step(entry.transferID), "transferId": TransferLabel.hex(entry.transferID),
+                        "kind": "\(entry.kind)", "side": isDebit ? "debit" : "credit", "postedFen": entry.postedDeltaFen,
+                        "pendingFen": entry.pendingDeltaFen, "balanceFen": Int64(clamping: normal), "heldFen": Int64(clamping: heldNormal.magnitude),
+                        "reference": entry.reference,
+                    ])
                 }
             }
-            print("posted balance \(MoneyFormat.yuan(balance)) (Dr−Cr over the period); amounts in parentheses are holds, net pending \(MoneyFormat.yuan(pending))")
+            let closing = label.normal(balance)
+            switch format {
+            case .table:
+                print("statement of account \(id.rawValue): \(label.name)")
+                print("kind \(label.kind.rawValue); balances on its normal side, \(label.normalSideIsDebit ? "debit (Dr)" : "credit (Cr)")")
+                print(table.render(), terminator: "")
+                print("closing balance \(money(closing.magnitude)) \(closing < 0 ? (label.normalSideIsDebit ? "Cr" : "Dr") : label.normalSide); held \(money(label.normal(held).magnitude))")
+                print("")
+            case .csv:
+                print(table.csv(), terminator: "")
+            case .json:
+                break
+            }
+            return [
+                "account": id.rawValue, "name": label.name, "kind": label.kind.rawValue, "normalSide": label.normalSide, "lines": lines,
+                "closingBalanceFen": Int64(clamping: closing), "heldFen": Int64(clamping: held.magnitude),
+            ]
         }
     }
 

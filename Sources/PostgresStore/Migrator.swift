@@ -100,7 +100,11 @@ public struct Migrator: Sendable {
     public func migrate(on connection: PostgresConnection) throws -> [Migration] {
         try connection.query("SELECT pg_advisory_lock($1)", Self.advisoryLockKey)
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", Self.advisoryLockKey) }
-        try connection.execute(Self.createTable)
+        // Created only when missing: `CREATE TABLE IF NOT EXISTS` needs the CREATE privilege even
+        // when the table exists, and a server's role has none (docs/operations.md).
+        if try !connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")[0].decode("present", as: Bool.self) {
+            try connection.execute(Self.createTable)
+        }
         let recorded = try appliedRows(connection)
         try checkApplied(recorded)
         var applied: [Migration] = []

@@ -3,7 +3,8 @@ scripts/schemathesis to the cases schemathesis sends.
 
 - A new request gets a new Idempotency-Key (a reused key with another body is rightly 422).
 - In positive cases only: a `cursor` is a token the client got from an earlier page, so none is
-  made up; a credit code carries its GB 32100-2015 check character; a listing's `field` names a
+  made up; a credit code carries its GB 32100-2015 check character and a patent number its check
+  digit (the document names both, JSON Schema cannot compute them); a listing's `field` names a
   field of the taxonomy (GET /v1/fields); an If-Match is a quoted version (schemathesis 4.32
   sends values outside the header's pattern in its coverage phase).
 """
@@ -17,6 +18,8 @@ from schemathesis.generation import GenerationMode
 CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 KNOWN_FIELD = "geographic_information"
+PATENT_WEIGHTS = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]
+PATENT_NUMBER = re.compile(r"^(CN|ZL)[0-9]{12}\.[0-9X]$")
 IF_MATCH = re.compile(r'^(W/)?("[1-9][0-9]{0,17}"|[1-9][0-9]{0,17})$')
 
 
@@ -26,6 +29,14 @@ def with_check_character(code):
         return code
     total = sum(CREDIT_CODE_CHARACTERS.index(c) * w for c, w in zip(code[:17], CREDIT_CODE_WEIGHTS))
     return code[:17] + CREDIT_CODE_CHARACTERS[(31 - total % 31) % 31]
+
+
+def with_patent_check(number):
+    """The patent number with its check character computed from its 12 digits (mod 11, 10 is X)."""
+    if not isinstance(number, str) or not PATENT_NUMBER.match(number):
+        return number
+    check = sum(int(c) * w for c, w in zip(number[2:14], PATENT_WEIGHTS)) % 11
+    return number[:15] + ("X" if check == 10 else str(check))
 
 
 @schemathesis.hook
@@ -49,3 +60,6 @@ def before_call(ctx, case, kwargs):
             body["creditCode"] = with_check_character(body["creditCode"])
         if "field" in body and case.operation.path.startswith("/v1/listings"):
             body["field"] = KNOWN_FIELD
+        for asset in body.get("ipAssets") or []:
+            if isinstance(asset, dict) and asset.get("kind") == "patent":
+                asset["number"] = with_patent_check(asset.get("number"))

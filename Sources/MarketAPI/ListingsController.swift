@@ -52,7 +52,7 @@ struct ListingsController<Store: ListingStore & KeyStore> {
             let expected: Int
             switch (ifMatch, body.version) {
             case (let header?, let field?) where header != field:
-                throw MarketError.invalid([FieldIssue("version", "differs from If-Match (\(header)); send one or make them agree")])
+                throw MarketError.invalid([.rule("version", "differs from If-Match (\(header)); send one or make them agree")])
             case (let header?, _):
                 expected = header
             case (nil, let field?):

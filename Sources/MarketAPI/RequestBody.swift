@@ -86,7 +86,7 @@ struct ObjectReader {
         do {
             return .some(try container.decode(T.self, forKey: codingKey))
         } catch let error as MarketError {
-            if case .invalid(let nested) = error { for issue in nested { issues.add(issue.field, issue.message) } }
+            if case .invalid(let nested) = error { for issue in nested { issues.add(issue) } }
             return nil
         } catch let error as DecodingError {
             let field = RequestDecoding.fieldError(error).field
@@ -163,7 +163,7 @@ struct ListingCreateBody: Decodable, MultilineFields {
             do { try candidate.validate() } catch { if case .invalid(let found) = error { more = found } }
             let named = Set(reader.issues.all.map { FieldPath.root($0.field) })
             for issue in more where !named.contains(FieldPath.root(issue.field)) {
-                reader.issues.add(issue.field, issue.message)
+                reader.issues.add(issue)
             }
         }
         try reader.finish()

@@ -318,7 +318,7 @@ extension PostgresMarketStore: ListingStore {
         } catch let error as PostgresError where error.isUniqueViolation {
             throw MarketError.duplicate(field: "reference", message: "this institution already has a listing with this reference")
         } catch let error as PostgresError where error.isForeignKeyViolation && error.constraint?.contains("field_code") == true {
-            throw MarketError.invalid([FieldIssue("field", "is not a known field code (see /v1/fields)")])
+            throw MarketError.invalid([.rule("field", "is not a known field code (see /v1/fields)")])
         }
     }
 

@@ -62,9 +62,9 @@ extension PostgresMarketStore: PartyStore {
             throw MarketError.duplicate(field: "handle", message: "the handle \(party.handle) is taken")
         } catch let error as PostgresError where error.isForeignKeyViolation {
             if error.constraint?.contains("group_code") == true {
-                throw MarketError.invalid([FieldIssue("groupCode", "is not a known controller group")])
+                throw MarketError.invalid([.rule("groupCode", "is not a known controller group")])
             }
-            throw MarketError.invalid([FieldIssue("regionCode", "is not a known region (see /v1/regions)")])
+            throw MarketError.invalid([.rule("regionCode", "is not a known region (see /v1/regions)")])
         }
     }
 

@@ -243,7 +243,6 @@ import TestSupport
                 ("fractional price", modified { $0["askingPriceFen"] = 10.5 }, ["askingPriceFen"]),
                 ("unknown mode", modified { $0["transferModes"] = ["assignment", "lease"] }, ["transferModes[1]"]),
                 ("unknown field", modified { $0["colour"] = "red" }, ["colour"]),
-                ("unknown field code", modified { $0["field"] = "astrology" }, ["field"]),
                 ("six keywords", modified { $0["keywords"] = ["a", "b", "c", "d", "e", "f"] }, ["keywords"]),
                 ("bad patent", modified { $0["ipAssets"] = [["kind": "patent", "number": "CN202110123456.8", "title": "x"]] }, ["ipAssets[0].number"]),
                 ("unknown asset field", modified { $0["ipAssets"] = [["kind": "know_how", "title": "x", "secret": 1]] }, ["ipAssets[0].secret"]),
@@ -278,9 +277,8 @@ import TestSupport
                 ("/v1/listings?trlMin=0", "trlMin"), ("/v1/listings?trlMax=10", "trlMax"), ("/v1/listings?mode=rent", "mode"),
                 ("/v1/listings?priceMin=-1", "priceMin"), ("/v1/listings?priceMax=99999999999999999999", "priceMax"),
                 ("/v1/listings?cursor=not-a-cursor", "cursor"), ("/v1/listings?sort=random", "sort"), ("/v1/listings?limit=1000", "limit"),
-                ("/v1/listings?status=lost", "status"), ("/v1/listings?colour=red", "colour"), ("/v1/listings?q=%21%21%21", "q"),
-                ("/v1/listings?region=33O521", "region"), ("/v1/listings?sort=relevance", "sort"), ("/v1/listings/abc", "id"),
-                ("/v1/listings?trlMin=7&trlMax=3", "trlMin"),
+                ("/v1/listings?status=lost", "status"), ("/v1/listings?colour=red", "colour"),
+                ("/v1/listings?region=33O521", "region"), ("/v1/listings/abc", "id"),
             ] {
                 let reply = try await api.send(.get, uri)
                 #expect(reply.status == .badRequest, "\(uri): \(reply.text)")
@@ -340,7 +338,7 @@ import TestSupport
             let first = try await api.send(.get, "/v1/listings?limit=2&sort=newest")
             let next = try #require(first.object["nextCursor"] as? String)
             let misuse = try await api.send(.get, "/v1/listings?limit=2&sort=newest&field=other&cursor=\(next)")
-            #expect(misuse.status == .badRequest)
+            #expect(misuse.status == .unprocessableContent, "\(misuse.text)")
             #expect(misuse.errorFields == ["cursor"])
         }
     }

@@ -301,7 +301,8 @@ public struct ListingChanges: Sendable, Equatable {
             result.askingPriceFen = nil
         case .none:
             if negotiable == true { result.askingPriceFen = nil }
-            if negotiable == false && result.askingPriceFen == nil { throw .invalid([needsPrice]) }
+            // The listing's own price decides this one, which the document cannot see (422).
+            if negotiable == false && result.askingPriceFen == nil { throw .invalid([.rule(needsPrice.field, needsPrice.message)]) }
         }
         try result.validate()
         return result

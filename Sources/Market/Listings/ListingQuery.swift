@@ -63,20 +63,22 @@ public struct ListingQuery: Sendable, Equatable {
         self.after = after
     }
 
-    /// Checks ranges that each parameter alone cannot, so the answer names them.
+    /// Checks what each parameter alone cannot, so the answer names them: parameters that go
+    /// together, text with something to search for, a cursor that fits are rules (422); the
+    /// length of `q` and the limit, which the document states too, are malformed input (400).
     public func validate() throws(MarketError) {
         var issues = FieldIssues()
         if let text, text.count > Self.textLengthMax { issues.add("q", "must be at most \(Self.textLengthMax) characters") }
-        if let text, SearchText.tsquery(text) == nil { issues.add("q", "has no letters, digits or Chinese characters to search for") }
-        if let trlMin, let trlMax, trlMin > trlMax { issues.add("trlMin", "must not be above trlMax") }
-        if let low = priceMinFen, let high = priceMaxFen, low > high { issues.add("priceMin", "must not be above priceMax") }
+        if let text, SearchText.tsquery(text) == nil { issues.addRule("q", "has no letters, digits or Chinese characters to search for") }
+        if let trlMin, let trlMax, trlMin > trlMax { issues.addRule("trlMin", "must not be above trlMax") }
+        if let low = priceMinFen, let high = priceMaxFen, low > high { issues.addRule("priceMin", "must not be above priceMax") }
         if negotiable == true && (priceMinFen != nil || priceMaxFen != nil) {
-            issues.add("negotiable", "negotiable listings have no price; drop priceMin/priceMax or negotiable=true")
+            issues.addRule("negotiable", "negotiable listings have no price; drop priceMin/priceMax or negotiable=true")
         }
-        if sort == .relevance && text == nil { issues.add("sort", "relevance needs a search text (q)") }
+        if sort == .relevance && text == nil { issues.addRule("sort", "relevance needs a search text (q)") }
         if !(1...Self.limitMax).contains(limit) { issues.add("limit", "must be from 1 to \(Self.limitMax)") }
-        if let after, after.querySignature != signature { issues.add("cursor", "belongs to a different search; start again without it") }
-        if let after, !after.key.fits(sort) { issues.add("cursor", "was made for another sort order") }
+        if let after, after.querySignature != signature { issues.addRule("cursor", "belongs to a different search; start again without it") }
+        if let after, !after.key.fits(sort) { issues.addRule("cursor", "was made for another sort order") }
         try issues.throwIfAny()
     }
 

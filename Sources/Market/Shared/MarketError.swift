@@ -2,10 +2,22 @@
 public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
     public var field: String
     public var message: String
+    /// The input is well-formed (the OpenAPI document allows it) and a rule the document cannot
+    /// state refuses it: one between fields, or one about what exists (422, not 400).
+    public var isRule: Bool
 
+    /// Input that breaks what the OpenAPI document states: a type, pattern, range, enum (400).
     public init(_ field: String, _ message: String) {
         self.field = field
         self.message = message
+        self.isRule = false
+    }
+
+    /// Well-formed input refused by a rule between fields or about what exists (422).
+    public static func rule(_ field: String, _ message: String) -> FieldIssue {
+        var issue = FieldIssue(field, message)
+        issue.isRule = true
+        return issue
     }
 
     public var description: String { "\(field): \(message)" }
@@ -14,7 +26,8 @@ public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
 /// The refusals every area shares: bad input, keys, access, existence, versions, lifecycles,
 /// unique values. Each case maps to one HTTP status and one CLI message.
 public enum MarketError: Refusal, Equatable {
-    /// The input broke rules; every broken rule is listed.
+    /// The input broke rules; every broken rule is listed. Malformed input (400) unless every
+    /// issue is a rule's (422): see `kind`.
     case invalid([FieldIssue])
     /// The caller has no valid key (401).
     case unauthenticated(String)
@@ -32,7 +45,9 @@ public enum MarketError: Refusal, Equatable {
 
     public var kind: RefusalKind {
         switch self {
-        case .invalid: return .invalid
+        // The one rule: 400 when the request breaks what the OpenAPI document states, 422 when the
+        // document allows it and only rules it cannot state refuse it.
+        case .invalid(let issues): return !issues.isEmpty && issues.allSatisfy(\.isRule) ? .rule : .invalid
         case .unauthenticated: return .unauthenticated
         case .forbidden: return .forbidden
         case .notFound: return .notFound
@@ -101,8 +116,19 @@ public struct FieldIssues: Sendable {
 
     public init() {}
 
+    /// Input that breaks what the OpenAPI document states (400).
     public mutating func add(_ field: String, _ message: String) {
-        if all.count < Self.countMax { all.append(FieldIssue(field, message)) }
+        add(FieldIssue(field, message))
+    }
+
+    /// Well-formed input refused by a rule between fields or about what exists (422).
+    public mutating func addRule(_ field: String, _ message: String) {
+        add(.rule(field, message))
+    }
+
+    /// An issue as it was found, a rule's or not.
+    public mutating func add(_ issue: FieldIssue) {
+        if all.count < Self.countMax { all.append(issue) }
     }
 
     public var isEmpty: Bool { all.isEmpty }

@@ -1,6 +1,6 @@
 /// What a refusal is about, which the API maps to one HTTP status (and the CLI to one exit).
 public enum RefusalKind: Sendable, Equatable {
-    /// The input broke rules (400).
+    /// The input is malformed: it breaks what the OpenAPI document states (400).
     case invalid
     /// No valid key (401).
     case unauthenticated
@@ -10,7 +10,8 @@ public enum RefusalKind: Sendable, Equatable {
     case notFound
     /// The current state does not allow it (409).
     case conflict
-    /// A business rule refused it, with its numbers (422).
+    /// Well-formed, but a rule the document cannot state refused it: between fields, about what
+    /// exists, a business rule with its numbers (422).
     case rule
 }
 
@@ -26,7 +27,7 @@ public protocol Refusal: Error, Sendable, CustomStringConvertible {
     var title: String { get }
     /// What was refused and why, in full.
     var detail: String { get }
-    /// The refused fields, each named (400), or the field a conflict is about.
+    /// The refused fields, each named (400 or 422), or the field a conflict is about.
     var fieldIssues: [FieldIssue] { get }
     /// The numbers behind the refusal (`remainingFen`, `capFen`, …).
     var values: [String: Int64] { get }

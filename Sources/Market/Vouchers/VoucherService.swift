@@ -25,10 +25,10 @@ public struct VoucherService<Store: VoucherStore>: Sendable {
         try terms.validate()
         return try await store.transaction(record) { work in
             if case .alliance(let code) = terms.honours, try !work.allianceExists(code) {
-                throw MarketError.invalid([FieldIssue("honours.alliance", "is not a known alliance (see /v1/alliances)")])
+                throw MarketError.invalid([.rule("honours.alliance", "is not a known alliance (see /v1/alliances)")])
             }
             if case .list(let regions) = terms.honours, try work.regionCount(Set(regions)) != Set(regions).count {
-                throw MarketError.invalid([FieldIssue("honours.regions", "names a region that does not exist")])
+                throw MarketError.invalid([.rule("honours.regions", "names a region that does not exist")])
             }
             let treasury = try work.treasuryAccount(issuer)
             guard let created = try work.insertProgram(terms, issuer: issuer) else {
@@ -77,7 +77,7 @@ public struct VoucherService<Store: VoucherStore>: Sendable {
             guard let program = try work.program(id, locked: true) else { throw MarketError.notFound("no voucher program \(id)") }
             try AccessPolicy.checkRunsProgram(caller, issuer: program.issuerRegion)
             guard let facts = try work.lockedIssuanceFacts(firm: firm, program: program, today: today) else {
-                throw MarketError.invalid([FieldIssue("firmId", "no participant \(firm)")])
+                throw MarketError.invalid([.rule("firmId", "no participant \(firm)")])
             }
             try VoucherRules.checkIssuance(faceValueFen: faceValueFen, facts)
             let voucherNumber = try number

@@ -185,7 +185,7 @@ public struct ProgramTerms: Sendable, Equatable, Decodable {
         if !(1...Self.basisPointsWhole).contains(shareBasisPoints) {
             issues.add("shareBasisPoints", "must be from 1 to \(Self.basisPointsWhole) (basis points of the contract amount), not \(shareBasisPoints)")
         }
-        if claimBy < useBy { issues.add("claimBy", "must not be before useBy (\(useBy))") }
+        if claimBy < useBy { issues.addRule("claimBy", "must not be before useBy (\(useBy))") }
         switch honours {
         case .alliance(let code) where code.isEmpty || code.utf8.count > 32:
             issues.add("honours.alliance", "must be an alliance code from /v1/alliances")
@@ -338,7 +338,7 @@ public struct RedemptionRequest: Sendable, Equatable {
             issues.add(field, "must be from \(low) to \(ProgramTerms.amountFenMax) fen, not \(value)")
         }
         if issues.isEmpty && voucherAmountFen > contractAmountFen {
-            issues.add("voucherAmountFen", "must not exceed the contract amount \(contractAmountFen)")
+            issues.addRule("voucherAmountFen", "must not exceed the contract amount \(contractAmountFen)")
         }
         try issues.throwIfAny()
     }

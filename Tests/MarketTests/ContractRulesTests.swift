@@ -25,16 +25,7 @@ import Testing
     }
 
     /// "ok" or the refusal's code.
-    static func outcome(_ body: () throws -> Void) -> String {
-        do {
-            try body()
-            return "ok"
-        } catch let refusal as any Refusal {
-            return refusal.code
-        } catch {
-            return "\(error)"
-        }
-    }
+    static func outcome(_ body: () throws -> Void) -> String { AccessPolicyTests.outcome(body) }
 
     @Test func numbersAreYearRegionAndASixDigitSerialUntilTheSerialsRunOut() throws {
         #expect(try ContractRules.registrationNumber(region: Self.deqing, year: 2026, after: 122) == "2026330521000123")

@@ -42,8 +42,10 @@ struct ContractsController<Store: ContractStore & KeyStore> {
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(DirectContractBody.self, from: request, context: context)
             return try await idempotent.run(
                 request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/contracts", render: { $0 }
-            ) { record in
-                try await contracts.registerDirectly(body.draft, by: caller, record: record)
+            ) { (record: IdempotencyRecord<ContractHistory>) in
+                let contract = try await contracts.registerDirectly(body.draft, by: caller, record: record)
+                MarketMetrics.contractRegistered()
+                return contract
             }
         }
         routes.get(":id") { request, context in
@@ -55,8 +57,10 @@ struct ContractsController<Store: ContractStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = ContractID(try request.id(context))
             let (body, bytes) = try await Self.optionalBody(RegistrationBody.self, request, context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
-                try await contracts.register(id, declaredCosts: body?.costLines, by: caller, record: record)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { (record: IdempotencyRecord<ContractHistory>) in
+                let contract = try await contracts.register(id, declaredCosts: body?.costLines, by: caller, record: record)
+                MarketMetrics.contractRegistered()
+                return contract
             }
         }
         routes.post(":id/changes") { request, context in

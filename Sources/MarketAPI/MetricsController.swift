@@ -38,9 +38,9 @@ public enum OperatorMetrics {
 }
 
 /// What the market counts, by name, for every area: the API increments them when a use case
-/// has committed (a replayed Idempotency-Key answer counts nothing). The offer, auction,
-/// contract and stream families are declared now, at 0, for the areas still to be built to
-/// increment: their names are the contract with the dashboards.
+/// has committed (a replayed Idempotency-Key answer counts nothing). The auction and stream
+/// families are declared now, at 0, for the areas still to be built to increment: their names
+/// are the contract with the dashboards.
 public enum MarketMetrics {
     /// `techmarket_market_redemptions_total{step}`: redemptions that reached a step
     /// (`held`, `claimed`, `approved`, `rejected`).

@@ -23,8 +23,15 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(OfferBody.self, from: request, context: context)
             return try await idempotent.run(
                 request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/offers", render: { $0 }
-            ) { record in
-                try await offers.place(on: listing, body.request, by: caller, record: record)
+            ) { (record: IdempotencyRecord<Offer>) in
+                do {
+                    let offer = try await offers.place(on: listing, body.request, by: caller, record: record)
+                    MarketMetrics.offer(offer.status == .filled ? "matched" : "open")
+                    return offer
+                } catch let refusal as OfferRefusal {
+                    MarketMetrics.offer("refused")
+                    throw refusal
+                }
             }
         }
         routes.get(":id/sale-terms") { request, context in

@@ -55,6 +55,15 @@ import TestSupport
                 // A replay moves no money and counts nothing.
                 let replayed = try await api.send(.post, "/v1/vouchers/\(number)/redemptions", key: keys.firm, json: body, headers: redeemKey)
                 #expect(replayed.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                // An offer at the ask fills; one in a mode the listing does not offer is refused; the
+                // deal's contract is registered.
+                let listing = try await OffersAPITests.publishedListing(api, owner: keys.owner, modes: ["licence_non_exclusive"], askFen: 50_000)
+                #expect(try await OffersAPITests.offer(api, listing: listing, key: keys.firm, mode: "assignment", priceFen: 50_000).status.code == 422)
+                let filled = try await OffersAPITests.offer(api, listing: listing, key: keys.firm, mode: "licence_non_exclusive", priceFen: 50_000)
+                let contractID = try #require((filled.object["deal"] as? [String: Any])?["contractId"] as? Int, "\(filled.text)")
+                let registered = try await api.send(
+                    .post, "/v1/contracts/\(contractID)/registration", key: keys.regulator, headers: VouchersAPITests.idempotency())
+                #expect(registered.status == .ok, "\(registered.text)")
                 // A transfer from an account that does not exist: group-committed, and refused by the ledger.
                 let ledger = PostgresLedgerStore(pool: pool)
                 let stray = Transfer(
@@ -83,6 +92,9 @@ import TestSupport
                 #expect(new.contains(#"http_server_request_duration_bucket{http_route="/v1/regions",http_request_method="GET",http_response_status_code="200",le="+Inf"}"#))
                 #expect(moved(#"techmarket_market_vouchers_issued_total"#) >= 1)
                 #expect(moved(#"techmarket_market_redemptions_total{step="held"}"#) >= 1)
+                #expect(moved(#"techmarket_market_offers_total{outcome="matched"}"#) >= 1)
+                #expect(moved(#"techmarket_market_offers_total{outcome="refused"}"#) >= 1)
+                #expect(moved(#"techmarket_market_contracts_registered_total"#) >= 1)
                 #expect(moved(#"techmarket_ledger_transfers_total{result="applied"}"#) >= 2)
                 #expect(moved(#"techmarket_ledger_transfers_total{result="refused"}"#) >= 1)
                 #expect(moved(#"techmarket_ledger_refusals_total{reason="debit_account_not_found"}"#) >= 1)

@@ -96,20 +96,21 @@ public final class PostgresOfferWork: OfferWork {
                 Int64(terms.offerCountMax), book.windowClosesAt
             )[0].decode("id")
         }
-        var statements = book.appended.map { entry in
-            PostgresStatement(
+        // Writes nobody reads back: queued, they go with the transaction's next statement or its
+        // COMMIT, in the same round trip.
+        for entry in book.appended {
+            try connection.send(
                 "INSERT INTO offer_book_commands (book_id, command_id, command, events) VALUES ($1, $2::bigint, $3, $4)",
                 id, Int64(entry.commandID), Data(entry.command), Data(entry.events))
         }
-        statements.append(PostgresStatement(
+        try connection.send(
             """
             UPDATE offer_books SET last_command_id = $2::bigint, is_open = $3, window_matched = $4,
                 snapshot = CASE WHEN $5::bytea IS NULL THEN snapshot ELSE $5::bytea END,
                 snapshot_command_id = CASE WHEN $5::bytea IS NULL THEN snapshot_command_id ELSE $2::bigint END
             WHERE id = $1
             """,
-            id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) }))
-        _ = try connection.queries(statements)
+            id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) })
         return id
     }
 
@@ -201,7 +202,8 @@ public final class PostgresOfferWork: OfferWork {
                 "INSERT INTO offer_steps (offer_id, step, kind, by_party_id, price_fen, terms, reason, at) VALUES ($1, $2::integer, $3, $4::bigint, $5::bigint, $6, $7, $8)",
                 offer.id.value, Int64(index), step.kind.rawValue, step.byPartyID?.value, step.priceFen, step.terms, step.reason, step.at))
         }
-        _ = try connection.queries(statements)
+        // Queued, as the book's writes are: they go with the next statement or the COMMIT.
+        for statement in statements { try connection.send(statement.sql, parameters: statement.parameters) }
     }
 
     public func expireLiveOffers(listing: ListingID, mode: TransferMode, except: [OfferID], at: Date) throws {

@@ -49,6 +49,7 @@ struct DB: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List each migration: applied, pending, changed or missing.")
+        @Option(help: "table, csv or json.") var format: ListingFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -57,12 +58,15 @@ struct DB: AsyncParsableCommand {
             let connection = try PostgresConnection(conninfo: opened.conninfo)
             defer { connection.close() }
             let statuses = try migrator.status(on: connection)
-            print("version  state    applied at                 name")
-            for status in statuses {
-                let applied = status.appliedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
-                print(
-                    String(format: "%04d", status.version) + "     " + status.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
-                        + applied.padding(toLength: 27, withPad: " ", startingAt: 0) + status.name)
+            let applied = { (status: MigrationStatus) in status.appliedAt.map { ISO8601DateFormatter().string(from: $0) } }
+            if format == .json {
+                try printJSON(statuses.map { status -> [String: Any] in
+                    ["version": status.version, "state": status.state.rawValue, "appliedAt": applied(status) ?? NSNull(), "name": status.name]
+                })
+            } else {
+                var table = TextTable([("version", .left), ("state", .left), ("applied at", .left), ("name", .left)])
+                for status in statuses { table.add([String(format: "%04d", status.version), status.state.rawValue, applied(status) ?? "-", status.name]) }
+                print(format == .csv ? table.csv() : table.render(), terminator: "")
             }
             if statuses.contains(where: { $0.state == .changed || $0.state == .missing }) { throw ExitCode(1) }
         }

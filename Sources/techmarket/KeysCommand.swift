@@ -41,18 +41,24 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (their first characters only).")
+        @Option(help: "table, csv or json.") var format: ListingFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await withStore(database) { store in
                 let keys = try await store.keys()
-                print("id     key            role         party                 state    label")
-                for key in keys {
-                    print(
-                        LedgerCommand.pad(String(key.id), 7) + LedgerCommand.pad(key.hint, 15) + LedgerCommand.pad(key.role.rawValue, 13)
-                            + LedgerCommand.pad(key.partyHandle ?? "-", 22) + LedgerCommand.pad(key.isRevoked ? "revoked" : "active", 9)
-                            + key.label)
+                if format == .json {
+                    try printJSON(keys.map { key -> [String: Any] in
+                        ["id": key.id, "key": key.hint, "role": key.role.rawValue, "party": key.partyHandle ?? NSNull(),
+                         "state": key.isRevoked ? "revoked" : "active", "label": key.label]
+                    })
+                    return
                 }
+                var table = TextTable([("id", .right), ("key", .left), ("role", .left), ("party", .left), ("state", .left), ("label", .left)])
+                for key in keys {
+                    table.add([String(key.id), key.hint, key.role.rawValue, key.partyHandle ?? "-", key.isRevoked ? "revoked" : "active", key.label])
+                }
+                print(format == .csv ? table.csv() : table.render(), terminator: "")
             }
         }
     }
@@ -84,6 +90,7 @@ struct PartiesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List participants with their handles, kinds and regions.")
         @Option(help: "Only institution, firm, provider or regulator.")
         var kind: String?
+        @Option(help: "table, csv or json.") var format: ListingFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -94,19 +101,26 @@ struct PartiesCommand: AsyncParsableCommand {
                 return kind
             }
             try await withStore(database) { store in
-                print("id     handle                kind         region  credit code         name")
+                var parties: [Party] = []
                 var after: PartyID?
                 while true {
                     let page = try await store.parties(PartyQuery(kind: kind, limit: PartyQuery.limitMax, after: after))
-                    for party in page {
-                        print(
-                            LedgerCommand.pad(String(party.id.value), 7) + LedgerCommand.pad(party.handle, 22)
-                                + LedgerCommand.pad(party.kind.rawValue, 13) + LedgerCommand.pad(party.regionCode.value, 8)
-                                + LedgerCommand.pad(party.creditCode ?? "-", 20) + party.name)
-                    }
+                    parties += page
                     guard page.count == PartyQuery.limitMax else { break }
                     after = page.last?.id
                 }
+                if format == .json {
+                    try printJSON(parties.map { party -> [String: Any] in
+                        ["id": party.id.value, "handle": party.handle, "kind": party.kind.rawValue, "region": party.regionCode.value,
+                         "creditCode": party.creditCode ?? NSNull(), "name": party.name]
+                    })
+                    return
+                }
+                var table = TextTable([("id", .right), ("handle", .left), ("kind", .left), ("region", .left), ("credit code", .left), ("name", .left)])
+                for party in parties {
+                    table.add([String(party.id.value), party.handle, party.kind.rawValue, party.regionCode.value, party.creditCode ?? "-", party.name])
+                }
+                print(format == .csv ? table.csv() : table.render(), terminator: "")
             }
         }
     }

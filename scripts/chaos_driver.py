@@ -21,6 +21,9 @@ Three checks of what the service promises when things break (docs/reliability.md
    started: one sent again after the restart must run for the first time (never
    `Idempotent-Replayed: true`), a claim must find its redemption still held, and nothing is
    half-written.
+5. Offer books: `techmarket offers replay` is clean on every listing with a book (the demo's),
+   exits 1 naming the command when one command's recorded events are swapped for another's,
+   and is clean again once they are restored.
 
 It prints its figures and one line per check, and exits 1 when a check fails. Every loop is
 bounded in count and time; only loopback addresses are used.
@@ -44,6 +47,8 @@ FIRM_KEY = "tmk_demo_firm_deqing_mogan_equip"
 LAB_KEY = "tmk_demo_provider_songjiang_testlab"
 BUREAU_KEY = "tmk_demo_regulator_deqing_kjj"
 ADMIN_KEY = "tmk_demo_admin_operator"
+INSTITUTE_KEY = "tmk_demo_institution_casdq"
+OFFER_ASK_FEN = 100_000_000  # the ask of each chaos listing (¥1m)
 REQUEST_TIMEOUT_S = 15
 RETRY_SECONDS_MAX = 15  # how long one request is retried after a 503, a 409 in use or a lost answer
 
@@ -313,6 +318,48 @@ class Worker(threading.Thread):
             if not self.expect(decide, {200}):
                 return
 
+    def fresh_listing(self):
+        """A published listing of the demo institute for one offer chain, so that no two chains
+        meet on one book; made without the tally (neither call moves money or takes a key), and
+        None when the server does not answer them."""
+        body = {"title": "混沌测试 " + self.fresh("L"), "summary": "故障测试用的科技成果：一项普通许可。",
+                "field": "geographic_information", "trl": 6, "transferModes": ["licence_non_exclusive"],
+                "askingPriceFen": OFFER_ASK_FEN}
+        try:
+            created = self.client.send("POST", "/v1/listings", INSTITUTE_KEY, json.dumps(body, ensure_ascii=False).encode())
+            if created.status != 201:
+                return None
+            listing = created.json()["id"]
+            published = self.client.send("POST", f"/v1/listings/{listing}/publish", INSTITUTE_KEY)
+            return listing if published.status == 200 else None
+        except (OSError, http.client.HTTPException):
+            self.dead = True
+            return None
+
+    def offer_chain(self):
+        """The firm offers on a fresh listing: at the ask it fills at once (a signed contract);
+        below it the institute accepts it, or counters and the firm accepts the counter."""
+        listing = self.fresh_listing()
+        if listing is None:
+            return
+        at_ask = self.rng.random() < 0.5
+        body = {"mode": "licence_non_exclusive", "priceFen": OFFER_ASK_FEN if at_ask else OFFER_ASK_FEN // 2,
+                "terms": "混沌测试", "validUntil": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400))}
+        offer = Request("offer", "POST", f"/v1/listings/{listing}/offers", FIRM_KEY, body, self.fresh("ch-o"), chain=listing)
+        answer = self.expect(offer, {201})
+        if not answer or at_ask or self.stop.is_set() or self.dead:
+            return
+        offer_id = answer.json()["id"]
+        if self.rng.random() < 0.5:
+            self.expect(Request("accept", "POST", f"/v1/offers/{offer_id}/accept", INSTITUTE_KEY, None, self.fresh("ch-oa"),
+                                chain=offer_id), {200})
+            return
+        counter = Request("counter", "POST", f"/v1/offers/{offer_id}/counter", INSTITUTE_KEY,
+                          {"priceFen": OFFER_ASK_FEN * 3 // 4, "terms": "混沌测试还价"}, self.fresh("ch-oc"), chain=offer_id)
+        if self.expect(counter, {200}) and not self.stop.is_set() and not self.dead:
+            self.expect(Request("accept", "POST", f"/v1/offers/{offer_id}/accept", FIRM_KEY, None, self.fresh("ch-oa"),
+                                chain=offer_id), {200})
+
     def run(self):
         steps = 0
         while not self.stop.is_set() and not self.dead and steps < 100_000:
@@ -322,6 +369,8 @@ class Worker(threading.Thread):
                 self.create_program()
             elif roll < 0.05:
                 self.settle()
+            elif roll < 0.25:
+                self.offer_chain()
             else:
                 self.chain()
         self.client.close()
@@ -493,9 +542,18 @@ def acknowledged_effects(args, tally):
         args, "SELECT k.key, coalesce(p.handle, 'admin'), k.response_status FROM idempotency_keys k "
               "JOIN api_keys a ON a.id = k.api_key_id LEFT JOIN parties p ON p.id = a.party_id WHERE k.key LIKE 'ch-%'")}
     by_id = {r["id"]: r for rows in redemptions.values() for r in rows}
-    handle = {FIRM_KEY: "deqing-mogan-equip", LAB_KEY: "songjiang-testlab", BUREAU_KEY: "deqing-kjj"}
+    offers = {}  # the chaos listings' offers, by listing
+    for row in psql(args, """
+            SELECT o.id, o.listing_id, o.status, o.price_fen, coalesce(c.id, 0), coalesce(c.total_fen, 0)
+            FROM offers o JOIN listings l ON l.id = o.listing_id
+            LEFT JOIN contracts c ON c.source = 'offer' AND c.source_id = o.id
+            WHERE l.title LIKE '混沌测试 %'"""):
+        offers.setdefault(int(row[1]), []).append(
+            {"id": int(row[0]), "status": row[2], "price": int(row[3]), "contract": int(row[4]), "contractTotal": int(row[5])})
+    offer_by_id = {o["id"]: o for rows in offers.values() for o in rows}
+    handle = {FIRM_KEY: "deqing-mogan-equip", LAB_KEY: "songjiang-testlab", BUREAU_KEY: "deqing-kjj", INSTITUTE_KEY: "casdq"}
     lost, doubled = [], []
-    issued_numbers, redeemed_references = set(), set()
+    issued_numbers, redeemed_references, offered_listings = set(), set(), set()
     for request in tally.requests:
         if not request.acknowledged:
             continue
@@ -522,6 +580,20 @@ def acknowledged_effects(args, tally):
             row = by_id.get(data["id"])
             if not row or row["status"] not in allowed:
                 lost.append(f"{request.kind} not in the database (status {row and row['status']}): {request.describe()}")
+        elif request.kind == "offer":
+            offered_listings.add(data["listingId"])
+            rows = offers.get(data["listingId"], [])
+            # Its price may have moved since (a counter accepted); a fill's is final.
+            if len(rows) != 1 or rows[0]["id"] != data["id"]:
+                lost.append(f"offer not in the database exactly once ({len(rows)} rows): {request.describe()}")
+            elif data["status"] == "filled" and (rows[0]["status"] != "filled" or rows[0]["contract"] != data["deal"]["contractId"]
+                                                 or rows[0]["price"] != data["priceFen"]):
+                lost.append(f"filled offer without its contract {data['deal']['contractId']} at its price: {request.describe()}")
+        elif request.kind in ("counter", "accept"):
+            row = offer_by_id.get(data["id"])
+            allowed = {"counter": {"countered", "filled"}, "accept": {"filled"}}[request.kind]
+            if not row or row["status"] not in allowed:
+                lost.append(f"{request.kind} not in the database (status {row and row['status']}): {request.describe()}")
         elif request.kind == "settle" and data.get("batch"):
             batch = data["batch"]
             lines = [line["redemptionId"] for region in batch["regions"] for provider in region["providers"]
@@ -538,6 +610,9 @@ def acknowledged_effects(args, tally):
     for reference, rows in redemptions.items():
         if reference not in redeemed_references or len(rows) != 1:
             doubled.append(f"redemption {reference}: {len(rows)} row(s), acknowledged: {reference in redeemed_references}")
+    for listing, rows in offers.items():
+        if listing not in offered_listings or len(rows) != 1:
+            doubled.append(f"offers on listing {listing}: {len(rows)} row(s), acknowledged: {listing in offered_listings}")
     return lost, doubled
 
 
@@ -602,6 +677,17 @@ HALF_WRITTEN = {
         SELECT (SELECT count(*) FROM voucher_redemptions r WHERE r.status = 'paid'
                    AND NOT EXISTS (SELECT 1 FROM settlement_batches b WHERE b.id = r.settlement_id))
              + (SELECT count(*) FROM settlement_batches b WHERE NOT EXISTS (SELECT 1 FROM voucher_redemptions r WHERE r.settlement_id = b.id))""",
+    "filled offer without its signed contract of the deal's price, or an offer's contract without a filled offer": """
+        SELECT (SELECT count(*) FROM offers o WHERE o.status = 'filled' AND NOT EXISTS (
+                    SELECT 1 FROM contracts c WHERE c.source = 'offer' AND c.source_id = o.id AND c.total_fen = o.deal_price_fen))
+             + (SELECT count(*) FROM contracts c WHERE c.source = 'offer' AND NOT EXISTS (
+                    SELECT 1 FROM offers o WHERE o.id = c.source_id AND o.status = 'filled'))""",
+    "offer without its first step, or a step without its offer": """
+        SELECT (SELECT count(*) FROM offers o WHERE NOT EXISTS (SELECT 1 FROM offer_steps s WHERE s.offer_id = o.id AND s.kind = 'offered'))
+             + (SELECT count(*) FROM offer_steps s WHERE NOT EXISTS (SELECT 1 FROM offers o WHERE o.id = s.offer_id))""",
+    "offer whose book has no command log": """
+        SELECT count(*) FROM offers o WHERE NOT EXISTS (
+            SELECT 1 FROM offer_books b JOIN offer_book_commands c ON c.book_id = b.id WHERE b.listing_id = o.listing_id AND b.mode = o.mode)""",
     "Idempotency-Key left running (claimed apart from its use case)": """
         SELECT count(*) FROM idempotency_keys WHERE state <> 'done'""",
     "redemption answered 201 under a key but not in the database": """
@@ -630,6 +716,39 @@ def half_written(args):
         if count:
             broken[name] = count
     return broken
+
+
+def offers_replay(args, results):
+    """`techmarket offers replay` over every listing with a book is clean; with one command's
+    recorded events swapped for another's it exits 1 naming that command; restored, clean again."""
+    listings = [row[0] for row in psql(args, "SELECT DISTINCT listing_id FROM offer_books ORDER BY 1")]
+    unclean = []
+    for listing in listings:
+        status, out, err = techmarket(args, "offers", "replay", listing, "--database-url", args.conninfo)
+        if status != 0:
+            unclean.append(f"listing {listing}: exit {status}: {(out + err).strip()[:200]}")
+    results.check("techmarket offers replay is clean on every listing with a book", listings and not unclean,
+                  f"{len(listings)} listings, {len(unclean)} not clean {unclean[:2]}")
+    rows = psql(args, "SELECT b.listing_id, c.book_id, c.command_id FROM offer_book_commands c JOIN offer_books b ON b.id = c.book_id "
+                      "WHERE c.command_id > 1 AND c.events <> (SELECT events FROM offer_book_commands p "
+                      "WHERE p.book_id = c.book_id AND p.command_id = c.command_id - 1) ORDER BY 2, 3 LIMIT 1")
+    if not rows:
+        results.check("a tampered offer book is caught by techmarket offers replay", False, "no book with two different commands")
+        return
+    listing, book, command = rows[0]
+    swap = (f"UPDATE offer_book_commands c SET events = p.events FROM offer_book_commands p "
+            f"WHERE c.book_id = {book} AND c.command_id = {command} AND p.book_id = {book} AND p.command_id = {int(command) - 1}")
+    original = psql(args, f"SELECT encode(events, 'hex') FROM offer_book_commands WHERE book_id = {book} AND command_id = {command}")[0][0]
+    psql(args, swap)
+    try:
+        status, out, err = techmarket(args, "offers", "replay", listing, "--database-url", args.conninfo)
+    finally:
+        psql(args, f"UPDATE offer_book_commands SET events = decode('{original}', 'hex') WHERE book_id = {book} AND command_id = {command}")
+    named = f"command {command} of" in out
+    results.check("a tampered offer book is caught by techmarket offers replay", status == 1 and named,
+                  f"listing {listing}, command {command}: exit {status}, {out.strip().splitlines()[:1]}")
+    status, _, _ = techmarket(args, "offers", "replay", listing, "--database-url", args.conninfo)
+    results.check("the restored book replays clean again", status == 0, f"exit {status}")
 
 
 def ledger_verify(args):
@@ -738,10 +857,13 @@ def endpoints(args):
     redemption, = psql(args, "SELECT max(id) FROM voucher_redemptions")[0]
     settlement, = psql(args, "SELECT coalesce(max(id), 0) FROM settlement_batches")[0]
     listing, = psql(args, "SELECT min(id) FROM listings")[0]
+    offer, = psql(args, "SELECT coalesce(max(id), 0) FROM offers")[0]
+    contract, = psql(args, "SELECT coalesce(max(id), 0) FROM contracts WHERE seller_region = '330521'")[0]
     values = {"/v1/regions/{code}": {"code": "330521"}, "/v1/parties/{id}": {"id": str(Market.firm_id)},
               "/v1/listings/{id}": {"id": listing}, "/v1/voucher-programs/{id}": {"id": program},
               "/v1/vouchers/{number}": {"number": number}, "/v1/redemptions/{id}": {"id": redemption},
-              "/v1/settlements/{id}": {"id": settlement}}
+              "/v1/settlements/{id}": {"id": settlement}, "/v1/listings/{id}/sale-terms": {"id": listing},
+              "/v1/offers/{id}": {"id": offer}, "/v1/contracts/{id}": {"id": contract}}
     probes = []
     for path, operations in document["paths"].items():
         if "get" not in operations:
@@ -749,9 +871,10 @@ def endpoints(args):
         concrete = path
         for name, value in values.get(path, {}).items():
             concrete = concrete.replace("{" + name + "}", value)
-        if "{" in concrete or (path == "/v1/settlements/{id}" and settlement == "0"):
+        if "{" in concrete or concrete.endswith("/0"):
             continue
-        token = ADMIN_KEY if path.startswith(("/v1/voucher-programs", "/v1/settlements", "/metrics")) else BUREAU_KEY
+        # The operator reads what the bureau may not (offers are their parties' and the operator's).
+        token = ADMIN_KEY if path.startswith(("/v1/voucher-programs", "/v1/settlements", "/metrics", "/v1/offers")) else BUREAU_KEY
         probes.append((f"GET {path}", "GET", concrete, token))
     return probes
 
@@ -1075,6 +1198,9 @@ def main():
         results.check("nothing half-written", not broken, f"{len(HALF_WRITTEN)} rules, {sum(broken.values())} rows break them")
         results.check("techmarket ledger verify is clean", ok,
                       f"{verify_ms:.0f} ms: {verify_text.splitlines()[-1] if verify_text else ''}")
+
+        phase = "offers replay"
+        offers_replay(args, results)
 
         phase = "two servers"
         two_servers(args, server, other, results)

@@ -91,6 +91,11 @@ let package = Package(
             path: "Benchmarks/VoucherBenchmark"
         ),
         .executableTarget(
+            name: "OfferBenchmark",
+            dependencies: ["Market", "Postgres", "PostgresStore", "EmbeddedPostgres"],
+            path: "Benchmarks/OfferBenchmark"
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["Postgres", "EmbeddedPostgres"],
             path: "Benchmarks/PostgresBenchmark"

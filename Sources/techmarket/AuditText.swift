@@ -154,3 +154,60 @@ func printJSON(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
     print(String(decoding: data, as: UTF8.self))
 }
+
+/// Progress of a long command on standard error, never on standard output: on a terminal a bar
+/// redrawn in place once the command has run for `quietSeconds` (a quick run shows none); piped,
+/// a plain line (`verified 200000 of 1000000 entries`) every `lineSeconds` and one at the end.
+final class ProgressReport {
+    let verb: String
+    let noun: String
+    let terminal = isatty(STDERR_FILENO) == 1
+    let started = Date()
+    var lastLine = Date()
+    var drawn = false
+    /// A run on a terminal shorter than this shows no bar.
+    static let quietSeconds = 2.0
+    /// How often a piped run writes a line.
+    static let lineSeconds = 2.0
+    static let barWidth = 30
+
+    /// `verb` and `noun` say what is counted: "verified", "entries".
+    init(_ verb: String, _ noun: String) {
+        self.verb = verb
+        self.noun = noun
+    }
+
+    /// `done` of `total` (nil: not known in advance).
+    func update(_ done: Int, of total: Int?) {
+        let now = Date()
+        if terminal {
+            guard now.timeIntervalSince(started) >= Self.quietSeconds else { return }
+            var bar = ""
+            if let total {
+                let filled = total == 0 ? Self.barWidth : min(Self.barWidth, Self.barWidth * done / max(total, 1))
+                bar = String(repeating: "█", count: filled) + String(repeating: "░", count: Self.barWidth - filled) + " "
+            }
+            FileHandle.standardError.write(Data("\r\(bar)\(total.map { "\(done)/\($0)" } ?? "\(done)") \(noun)".utf8))
+            drawn = true
+        } else if now.timeIntervalSince(lastLine) >= Self.lineSeconds {
+            printError(line(done, total))
+            lastLine = now
+        }
+    }
+
+    /// The last figure: the bar's line ended on a terminal, the last plain line when piped.
+    func finish(_ done: Int, of total: Int?) {
+        if terminal {
+            if drawn {
+                update(done, of: total)
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+        } else {
+            printError(line(done, total))
+        }
+    }
+
+    private func line(_ done: Int, _ total: Int?) -> String {
+        "\(verb) \(done)\(total.map { " of \($0)" } ?? "") \(noun)"
+    }
+}

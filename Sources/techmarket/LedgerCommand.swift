@@ -76,20 +76,10 @@ struct LedgerCommand: AsyncParsableCommand {
                 }
                 cut = found
             }
-            let terminal = isatty(STDERR_FILENO) == 1
-            var lastPrinted = 0
             let started = Date()
+            let progress = ProgressReport("verified", "entries")
             let result = try audit.verify(checkpoint: cut, atMs: LedgerCommand.nowMs()) { done, total in
-                if terminal {
-                    let width = 30
-                    let filled = total == 0 ? width : width * done / max(total, 1)
-                    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                    FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) entries".utf8))
-                    if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-                } else if done - lastPrinted >= 200_000 || (done == total && done != lastPrinted) {
-                    printError("verified \(done) of \(total) entries")
-                    lastPrinted = done
-                }
+                if done == total { progress.finish(done, of: total) } else { progress.update(done, of: total) }
             }
             let seconds = Date().timeIntervalSince(started)
             let report = result.report
@@ -398,7 +388,12 @@ struct LedgerCommand: AsyncParsableCommand {
             let toMs = try LedgerCommand.parseTime(to, option: "--to")
             let output = FileHandle.standardOutput
             if format == .csv { output.write(Data((Self.columns.joined(separator: ",") + "\n").utf8)) }
+            let progress = ProgressReport("exported", "entries")
+            var written = 0
+            defer { progress.finish(written, of: nil) }
             try audit.entries(fromMs: fromMs, toMs: toMs) { page in
+                written += page.count
+                progress.update(written, of: nil)
                 var text = ""
                 for (entryID, e) in page {
                     let values: [String] = [
@@ -410,7 +405,7 @@ struct LedgerCommand: AsyncParsableCommand {
                     ]
                     switch format {
                     case .csv:
-                        text += values.map(Self.csvField).joined(separator: ",") + "\n"
+                        text += values.map(TextTable.csvField).joined(separator: ",") + "\n"
                     case .jsonl:
                         let object = Dictionary(uniqueKeysWithValues: zip(Self.columns, values))
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -421,9 +416,5 @@ struct LedgerCommand: AsyncParsableCommand {
             }
         }
 
-        static func csvField(_ value: String) -> String {
-            guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
     }
 }

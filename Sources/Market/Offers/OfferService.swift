@@ -278,6 +278,11 @@ public struct OfferService<Store: OfferStore>: Sendable {
         return try logs.map { stored, log in try OfferAudit.replay(stored, log) }
     }
 
+    /// A page of the listings that have an offer book (for a replay of every book), in id order.
+    public func listingsWithBooks(after: ListingID?, limit: Int = OfferLimits.replayListingsPerPage) async throws -> [ListingID] {
+        try await store.read { work in try work.listingsWithBooks(after: after, limit: limit) }
+    }
+
     // MARK: - Shared steps
 
     /// One move on an existing offer: the listing's lock first, then the offer as the caller may see it.

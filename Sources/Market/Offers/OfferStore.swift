@@ -55,6 +55,8 @@ public protocol OfferWork: ContractSigning {
 
     /// A book's whole log in order, for a replay audit.
     func bookLogs(_ listing: ListingID) throws -> [(book: StoredBook, log: [LoggedCommand])]
+    /// The listings that have an offer book, in id order after `after`, at most `limit`.
+    func listingsWithBooks(after: ListingID?, limit: Int) throws -> [ListingID]
 }
 
 extension OfferWork {

@@ -249,6 +249,8 @@ public enum OfferLimits {
     public static let offersPerBookMax = 10_000
     /// Listings one run of the due work (`OfferService.closeDue`) works; the rest wait for the next.
     public static let dueListingsPerRunMax = 100
+    /// Listings read at a time by a replay of every book.
+    public static let replayListingsPerPage = 500
 
     static func checkPrice(_ fen: Int64, _ field: String, into issues: inout FieldIssues) {
         if !(1...ListingContent.askingPriceFenMax).contains(fen) {

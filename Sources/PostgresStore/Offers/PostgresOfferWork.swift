@@ -136,6 +136,12 @@ public final class PostgresOfferWork: OfferWork {
         }
     }
 
+    public func listingsWithBooks(after: ListingID?, limit: Int) throws -> [ListingID] {
+        try connection.query(
+            "SELECT DISTINCT listing_id FROM offer_books WHERE listing_id > $1 ORDER BY listing_id LIMIT $2", after?.value ?? 0, Int64(limit)
+        ).map { ListingID(try $0.decode("listing_id")) }
+    }
+
     // MARK: - Offers
 
     public func listingOfOffer(_ id: OfferID) throws -> ListingID? {

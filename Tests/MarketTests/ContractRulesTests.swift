@@ -91,6 +91,12 @@ import Testing
             first, to: ContractTerms(title: first.terms.title, totalFen: 1_500, costLines: []), reason: "增加服务内容", by: .firm, at: Self.now)
         #expect(changed.status == .changed && changed.registeredTechnologyFen == 800 && changeVersion.countedDeltaFen == 0)
         #expect(changeVersion.registration == nil && changed.version == 2)
+        // New terms whose costs pass their total are refused: the technology amount cannot go below 0.
+        #expect(Self.outcome {
+            _ = try ContractRules.change(
+                first, to: ContractTerms(title: first.terms.title, totalFen: 500, costLines: [CostLine(kind: .equipment, amountFen: 501)]),
+                reason: "改为设备采购", by: .firm, at: Self.now)
+        } == "costs_exceed_total")
         let (again, againVersion) = try ContractRules.register(
             changed, declaredCosts: nil, number: nil, region: Self.deqing, today: Day("2027-01-05")!, by: .regulator, at: Self.now)
         #expect(again.registration?.number == "2026330521000001" && again.registration?.revision == 1)

@@ -233,6 +233,11 @@ public enum ContractRules {
         guard contract.status == .registered || contract.status == .changed else {
             throw MarketError.invalidTransition(resource: "contract", from: contract.status.rawValue, action: "changed")
         }
+        // The new terms are stored as they are: their costs may not pass their total (a
+        // technology amount below 0), whoever registers them later.
+        guard terms.nonTechnicalCostFen <= terms.totalFen else {
+            throw ContractRefusal.costsExceedTotal(totalFen: terms.totalFen, nonTechnicalCostFen: terms.nonTechnicalCostFen)
+        }
         var next = contract
         next.terms = terms
         next.status = .changed

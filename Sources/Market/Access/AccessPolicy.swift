@@ -328,7 +328,7 @@ extension AccessPolicy {
         case (let side?, nil, .region(let region)):
             if side == .seller { query.sellerRegion = region } else { query.buyerRegion = region }
         case (_?, nil, .all):
-            throw .invalid([FieldIssue("side", "needs region for an admin (whose side is it?)")])
+            throw .invalid([.rule("side", "needs region for an admin (whose side is it?)")])
         }
         return query
     }

@@ -51,9 +51,9 @@ public struct ContractService<Store: ContractStore>: Sendable {
         return try await store.contractTransaction(record) { work in
             var issues = FieldIssues()
             let sellerAncestry = try work.ancestry(draft.seller.regionCode)
-            if sellerAncestry.isEmpty { issues.add("seller.regionCode", "is not a known region (see /v1/regions)") }
-            if try work.ancestry(draft.buyer.regionCode).isEmpty { issues.add("buyer.regionCode", "is not a known region (see /v1/regions)") }
-            if try !work.fieldExists(draft.fieldCode) { issues.add("field", "is not a known field (see /v1/fields)") }
+            if sellerAncestry.isEmpty { issues.addRule("seller.regionCode", "is not a known region (see /v1/regions)") }
+            if try work.ancestry(draft.buyer.regionCode).isEmpty { issues.addRule("buyer.regionCode", "is not a known region (see /v1/regions)") }
+            if try !work.fieldExists(draft.fieldCode) { issues.addRule("field", "is not a known field (see /v1/fields)") }
             try issues.throwIfAny()
             let region = try AccessPolicy.registrationRegion(caller, sellerAncestry: sellerAncestry)
             let missing = try work.missingParties(Set([draft.seller.partyID, draft.buyer.partyID].compactMap { $0 }))

@@ -215,16 +215,16 @@ public struct SaleTermsChange: Sendable, Equatable {
     public func validate(now: Date) throws(MarketError) {
         var issues = FieldIssues()
         if askingPriceFen == nil && licenceSeats == nil && offerWindowClosesAt == nil {
-            issues.add("body", "must change at least one of askingPriceFen, licenceSeats and offerWindowClosesAt")
+            issues.addRule("body", "must change at least one of askingPriceFen, licenceSeats and offerWindowClosesAt")
         }
         if case .some(.some(let ask)) = askingPriceFen { OfferLimits.checkPrice(ask, "askingPriceFen", into: &issues) }
         if let seats = licenceSeats, !(1...OfferLimits.licenceSeatsMax).contains(seats) {
             issues.add("licenceSeats", "must be from 1 to \(OfferLimits.licenceSeatsMax), not \(seats)")
         }
         if case .some(.some(let closes)) = offerWindowClosesAt {
-            if closes <= now { issues.add("offerWindowClosesAt", "must be in the future") }
+            if closes <= now { issues.addRule("offerWindowClosesAt", "must be in the future") }
             if closes > now.addingTimeInterval(Double(OfferLimits.offerWindowDaysMax) * 86_400) {
-                issues.add("offerWindowClosesAt", "must be within \(OfferLimits.offerWindowDaysMax) days")
+                issues.addRule("offerWindowClosesAt", "must be within \(OfferLimits.offerWindowDaysMax) days")
             }
         }
         try issues.throwIfAny()
@@ -262,11 +262,12 @@ public enum OfferLimits {
         TextRule.check(text, field, length: 0...termsLengthMax, multiline: true, into: &issues)
     }
 
+    /// A time the document cannot bound (it moves with the clock): refused as a rule (422).
     static func checkValidUntil(_ date: Date, now: Date, into issues: inout FieldIssues) {
         if date <= now {
-            issues.add("validUntil", "must be in the future")
+            issues.addRule("validUntil", "must be in the future")
         } else if date > now.addingTimeInterval(Double(validityDaysMax) * 86_400) {
-            issues.add("validUntil", "must be within \(validityDaysMax) days")
+            issues.addRule("validUntil", "must be within \(validityDaysMax) days")
         }
     }
 

@@ -86,7 +86,10 @@ struct Fixtures: AsyncParsableCommand {
 
         func run() async throws {
             let opened = try database.open(log: printError)
-            let summary = try await Setup.prepare(conninfo: opened.conninfo, load: demo ? .demo : .reference)
+            let progress = ProgressReport("loaded", "steps")
+            let load: Setup.Load = demo ? .demo : .reference
+            let summary = try await Setup.prepare(conninfo: opened.conninfo, load: load, progress: progress)
+            progress.finish(Setup.stepCount(load), of: Setup.stepCount(load))
             print(summary)
         }
     }
@@ -111,11 +114,24 @@ enum Setup {
         case demo
     }
 
-    static func prepare(conninfo: String, load: Load) async throws -> String {
+    /// The steps `prepare` reports to a progress report: the schema, the reference data, and
+    /// the demo's ledger, participants and listings, vouchers, contract history and offers.
+    static func stepCount(_ load: Load) -> Int {
+        switch load {
+        case .nothing: return 1
+        case .reference: return 2
+        case .demo: return 7
+        }
+    }
+
+    /// Migrates, then loads what `load` says; reports each step done to `progress` (of
+    /// `stepCount(load)`). Returns what was done, in lines.
+    static func prepare(conninfo: String, load: Load, progress: ProgressReport? = nil) async throws -> String {
         let migrator = try Migrator(directory: try ProjectFolder.schema())
         let connection = try PostgresConnection(conninfo: conninfo)
         let applied = try migrator.migrate(on: connection)
         connection.close()
+        progress?.update(1, of: stepCount(load))
         var summary = "schema: \(applied.count) migration(s) applied, \(migrator.migrations.count) in all"
         if load == .nothing { return summary }
         let data = try ReferenceData.load(from: try ProjectFolder.fixtures())
@@ -127,12 +143,14 @@ enum Setup {
             throw error
         }
         summary += "\nreference data: \(data.regions.count) regions, \(data.alliances.count) alliances, \(data.fields.count) fields"
+        progress?.update(2, of: stepCount(load))
         guard load == .demo else {
             await pool.close()
             return summary
         }
         do {
-            summary += try await loadDemo(into: PostgresMarketStore(pool: pool), ledger: PostgresLedgerStore(pool: pool))
+            summary += try await loadDemo(
+                into: PostgresMarketStore(pool: pool), ledger: PostgresLedgerStore(pool: pool)) { done in progress?.update(2 + done, of: stepCount(load)) }
         } catch {
             await pool.close()
             throw error
@@ -142,7 +160,9 @@ enum Setup {
     }
 
     /// The demo's participants, listings, keys, vouchers and ledger; what was loaded, in lines.
-    private static func loadDemo(into store: PostgresMarketStore, ledger ledgerStore: PostgresLedgerStore) async throws -> String {
+    private static func loadDemo(
+        into store: PostgresMarketStore, ledger ledgerStore: PostgresLedgerStore, stepDone: (Int) -> Void
+    ) async throws -> String {
         let fixtures = try ProjectFolder.fixtures()
         let ledger = try LedgerFixture.load(from: fixtures)
         let opened = try await ledgerStore.createAccounts(try ledger.ledgerAccounts())
@@ -154,14 +174,19 @@ enum Setup {
         for (row, result) in zip(ledger.accounts, opened) where result != .ok && result != .exists {
             throw FixtureError.invalid("ledger account \(row.id) refused: \(result)")
         }
+        stepDone(1)
         let market = try MarketFixture.load(from: fixtures)
         let loaded = try await store.load(market)
+        stepDone(2)
         let vouchers = try VoucherFixture.load(from: fixtures)
         let redemptions = try await store.load(vouchers)
+        stepDone(3)
         let history = try ContractHistoryFixture.load(from: fixtures)
         let contracts = try await store.load(history)
+        stepDone(4)
         let offerFixture = try OfferFixture.load(from: fixtures)
         let offers = try await store.load(offerFixture)
+        stepDone(5)
         var summary = "\ndemo data: "
             + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
             + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "

@@ -75,11 +75,14 @@ public struct OfferService<Store: OfferStore>: Sendable {
         let now = clock()
         try request.validate(now: now)
         return try await store.transaction(record) { work in
-            var desk = try Self.lockedDesk(listingID, caller, work, now: now)
-            try OfferRules.checkPlace(request, on: desk.facts, openOffer: work.liveOffer(listing: listingID, mode: request.mode, firm: firm))
+            guard let read = try work.lockedListingForOffer(listingID, mode: request.mode, firm: firm) else {
+                throw MarketError.notFound("no listing \(listingID)")
+            }
+            var desk = try Self.desk(read.stored, caller, now: now)
+            try OfferRules.checkPlace(request, on: desk.facts, openOffer: read.liveOffer)
             let listing = desk.facts.listing
             var offer = Offer(
-                id: try work.newOfferID(), listingID: listingID, institutionID: listing.institutionID, mode: request.mode, firmID: firm,
+                id: read.newID, listingID: listingID, institutionID: listing.institutionID, mode: request.mode, firmID: firm,
                 priceFen: request.priceFen, terms: request.terms, validUntil: request.validUntil, status: .open,
                 steps: [OfferStep(kind: .offered, byPartyID: firm, priceFen: request.priceFen, terms: request.terms, at: now)],
                 createdAt: now, updatedAt: now)
@@ -333,7 +336,12 @@ public struct OfferService<Store: OfferStore>: Sendable {
     /// The listing under its offer lock, as `caller` may see it (nil: the caller was checked on the offer).
     static func lockedDesk(_ listingID: ListingID, _ caller: Principal?, _ work: Store.OfferUnit, now: Date) throws -> OfferDesk {
         guard let stored = try work.lockedListingOffers(listingID) else { throw MarketError.notFound("no listing \(listingID)") }
-        if let caller, !AccessPolicy.canSee(stored.listing, caller) { throw MarketError.notFound("no listing \(listingID)") }
+        return try desk(stored, caller, now: now)
+    }
+
+    /// The desk over a listing read under its lock, as `caller` may see it.
+    static func desk(_ stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), _ caller: Principal?, now: Date) throws -> OfferDesk {
+        if let caller, !AccessPolicy.canSee(stored.listing, caller) { throw MarketError.notFound("no listing \(stored.listing.id)") }
         return OfferDesk(try facts(stored), now: now)
     }
 

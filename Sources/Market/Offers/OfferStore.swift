@@ -24,12 +24,14 @@ public protocol OfferWork: ContractSigning {
     /// listing's offer lock; nil when there is no such listing, or, with `skipLocked`, when
     /// another transaction holds the lock.
     func lockedListingOffers(_ listing: ListingID, skipLocked: Bool) throws -> (listing: Listing, terms: SaleTerms, books: [StoredBook])?
+    /// What placing an offer decides on, read in one go: the listing as `lockedListingOffers`
+    /// reads it under its lock, the firm's live offer on the listing and mode, and the new
+    /// offer's id; nil when there is no such listing.
+    func lockedListingForOffer(_ listing: ListingID, mode: TransferMode, firm: PartyID) throws
+        -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), liveOffer: OfferID?, newID: OfferID)?
     /// The offer's listing id, read without a lock (to take the listing's lock first).
     func listingOfOffer(_ id: OfferID) throws -> ListingID?
     func offer(_ id: OfferID) throws -> Offer?
-    /// The firm's live offer on the listing and mode, if any.
-    func liveOffer(listing: ListingID, mode: TransferMode, firm: PartyID) throws -> OfferID?
-    func newOfferID() throws -> OfferID
     func parties(_ ids: [PartyID]) throws -> [PartyID: Party]
 
     /// Writes a book this unit of work opened (its id is returned) or appends to one, with a

@@ -36,8 +36,27 @@ public final class PostgresOfferWork: OfferWork {
     // MARK: - The listing and its books
 
     public func lockedListingOffers(_ listing: ListingID, skipLocked: Bool) throws -> (listing: Listing, terms: SaleTerms, books: [StoredBook])? {
-        // One round trip: the listing's offer lock (its sale-terms row, made on first use), then
-        // what it guards, read after it — the listing, its books, and their logs since the snapshots.
+        try lockedListing(listing, skipLocked: skipLocked, then: []).map(\.stored)
+    }
+
+    public func lockedListingForOffer(_ listing: ListingID, mode: TransferMode, firm: PartyID) throws
+        -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), liveOffer: OfferID?, newID: OfferID)?
+    {
+        let liveOffer = PostgresStatement(
+            "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
+            listing.value, mode.rawValue, firm.value)
+        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, PostgresStatement("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")]) else { return nil }
+        return (
+            read.stored, try read.more[0].first.map { OfferID(try $0.decode("id")) }, OfferID(try read.more[1][0].decode("id"))
+        )
+    }
+
+    /// One round trip: the listing's offer lock (its sale-terms row, made on first use), then
+    /// what it guards, read after it — the listing, its books, and their logs since the
+    /// snapshots — and then `more`, whose rows come back as they are.
+    private func lockedListing(_ listing: ListingID, skipLocked: Bool, then more: [PostgresStatement]) throws
+        -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), more: [PostgresRows])?
+    {
         let read = try connection.queries([
             PostgresStatement(
                 "INSERT INTO listing_sale_terms (listing_id) SELECT id FROM listings WHERE id = $1 ON CONFLICT (listing_id) DO NOTHING",
@@ -53,14 +72,14 @@ public final class PostgresOfferWork: OfferWork {
                 WHERE b.listing_id = $1 AND c.command_id > b.snapshot_command_id ORDER BY c.book_id, c.command_id
                 """,
                 listing.value),
-        ])
+        ] + more)
         guard let termsRow = read[1].first, let listingRow = read[2].first else { return nil }
         let terms = SaleTerms(
             licenceSeats: try termsRow.decode("licence_seats"), offerWindowClosesAt: try termsRow.decode("offer_window_closes_at", as: Date?.self))
         var tails: [Int64: [[UInt8]]] = [:]
         for row in read[4] { tails[try row.decode("book_id"), default: []].append(Array(try row.decode("command", as: Data.self))) }
         let books = try read[3].map { row in try Self.book(row, tail: tails[try row.decode("id")] ?? []) }
-        return (try Store.listing(listingRow), terms, books)
+        return ((try Store.listing(listingRow), terms, books), Array(read.dropFirst(5)))
     }
 
     static let bookSelect = """
@@ -150,17 +169,6 @@ public final class PostgresOfferWork: OfferWork {
 
     public func offer(_ id: OfferID) throws -> Offer? {
         try offers(where: "o.id = $1", [id.value]).first
-    }
-
-    public func liveOffer(listing: ListingID, mode: TransferMode, firm: PartyID) throws -> OfferID? {
-        try connection.query(
-            "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
-            listing.value, mode.rawValue, firm.value
-        ).first.map { OfferID(try $0.decode("id")) }
-    }
-
-    public func newOfferID() throws -> OfferID {
-        OfferID(try connection.query("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")[0].decode("id"))
     }
 
     public func parties(_ ids: [PartyID]) throws -> [PartyID: Party] {

@@ -45,7 +45,8 @@ public final class PostgresOfferWork: OfferWork {
         let liveOffer = PostgresStatement(
             "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
             listing.value, mode.rawValue, firm.value)
-        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, PostgresStatement("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")]) else { return nil }
+        let newID = PostgresStatement("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")
+        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, newID]) else { return nil }
         return (
             read.stored, try read.more[0].first.map { OfferID(try $0.decode("id")) }, OfferID(try read.more[1][0].decode("id"))
         )

@@ -1,9 +1,11 @@
-/// A fixed-capacity open-addressing map from a 64-bit id to a dense index.
+/// An open-addressing map from a 64-bit id to a dense index, sized at `init`.
 ///
 /// Why not `Dictionary`: Swift's hashing is seeded per process, which is fine for lookups but
-/// makes layout differ between runs; this table is deterministic, never grows after `init`
-/// (so the hot path never allocates), keeps key and value in one 16-byte slot (one cache miss
-/// per probe), and uses a cheap multiplicative hash at a load factor of at most one half.
+/// makes layout differ between runs; this table is deterministic, never grows while it holds
+/// fewer keys than the capacity it was made with (so an engine made with its full capacity never
+/// allocates on the hot path), keeps key and value in one 16-byte slot (one cache miss per
+/// probe), and uses a cheap multiplicative hash at a load factor of at most one half. Past its
+/// capacity it doubles (an engine recovered for one command reserves what it holds, not its limit).
 struct IDTable: Sendable, Equatable {
     struct Slot: Sendable, Equatable {
         var key: UInt64
@@ -12,10 +14,10 @@ struct IDTable: Sendable, Equatable {
     }
 
     private var slots: [Slot]
-    private let shift: UInt64
-    private let mask: Int
+    private var shift: UInt64
+    private var mask: Int
     private(set) var count: Int
-    let capacity: Int
+    private(set) var capacity: Int
 
     init(capacity: Int) {
         precondition(capacity >= 0 && capacity <= Int(Int32.max) / 4, "IDTable capacity out of range")
@@ -51,7 +53,7 @@ struct IDTable: Sendable, Equatable {
         }
     }
 
-    /// Stores `value` for `key`, replacing any earlier value; the caller checks `count < capacity` for new keys.
+    /// Stores `value` for `key`, replacing any earlier value; a new key past the capacity doubles it first.
     @inline(__always)
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
@@ -59,7 +61,11 @@ struct IDTable: Sendable, Equatable {
         while true {
             let slot = slots[s]
             if slot.value < 0 {
-                precondition(count < capacity, "IDTable is full")
+                if count >= capacity {
+                    reserve(max(8, capacity * 2))
+                    set(key, value)
+                    return
+                }
                 slots[s] = Slot(key: key, value: Int64(value))
                 count += 1
                 return
@@ -70,5 +76,13 @@ struct IDTable: Sendable, Equatable {
             }
             s = (s &+ 1) & mask
         }
+    }
+
+    /// Makes room for `capacity` keys at once (a rehash into a larger table); nothing when it has that room.
+    mutating func reserve(_ capacity: Int) {
+        guard capacity > self.capacity else { return }
+        var larger = IDTable(capacity: capacity)
+        for slot in slots where slot.value >= 0 { larger.set(slot.key, Int32(truncatingIfNeeded: slot.value)) }
+        self = larger
     }
 }

@@ -29,18 +29,21 @@ public struct ListingBook: Sendable, Equatable {
     /// Resting offers by priority; entries of offers that left `resting` are skipped lazily.
     private var queue: PriorityQueue
 
-    /// Opens a book with validated terms, reserving storage for `offerCountMax` offers.
-    public init(config: ListingBookConfig) throws(ListingConfigError) {
+    /// Opens a book with validated terms, reserving storage for `offerCountMax` offers (then no
+    /// command allocates), or for `reservingOffers` of them, fewer, for a book that lives for a
+    /// few commands (its storage then grows as offers come, up to `offerCountMax`).
+    public init(config: ListingBookConfig, reservingOffers: Int? = nil) throws(ListingConfigError) {
         try config.validate()
         self.config = config
         askFen = config.askFen
+        let reserved = min(config.offerCountMax, max(0, reservingOffers ?? config.offerCountMax))
         offers = []
-        offers.reserveCapacity(config.offerCountMax)
+        offers.reserveCapacity(reserved)
         fills = []
         fills.reserveCapacity(config.seatCount)
-        offerTable = IDTable(capacity: config.offerCountMax)
-        buyerTable = IDTable(capacity: config.offerCountMax)
-        queue = PriorityQueue(capacity: config.offerCountMax)
+        offerTable = IDTable(capacity: reserved)
+        buyerTable = IDTable(capacity: reserved)
+        queue = PriorityQueue(capacity: reserved)
     }
 
     /// The most events one command can append: a fill per seat, the end, and one more; reserve this in the event buffer.
@@ -253,8 +256,9 @@ public struct ListingBook: Sendable, Equatable {
         return w.bytes
     }
 
-    /// Restores a book from snapshot bytes, refusing damaged or inconsistent ones.
-    public init(snapshot: [UInt8]) throws(SnapshotError) {
+    /// Restores a book from snapshot bytes, refusing damaged or inconsistent ones; with
+    /// `reservingOffers`, it reserves room for its offers and that many more, not for its limit.
+    public init(snapshot: [UInt8], reservingOffers: Int? = nil) throws(SnapshotError) {
         var r = try SnapshotReader.opening(snapshot, kind: SnapshotKind.listing)
         let ask = try r.readInt()
         guard let mode = TransferMode(rawValue: try r.readByte()) else { throw .invalidValue(field: "mode") }
@@ -262,7 +266,7 @@ public struct ListingBook: Sendable, Equatable {
         let continuous = try r.readBool()
         let offerMax = try r.readCount(max: MatchingLimits.offerCountMax, field: "offerCountMax")
         let config = ListingBookConfig(askFen: ask, mode: mode, seatCount: seats, matchOnArrival: continuous, offerCountMax: offerMax)
-        do { try self.init(config: config) } catch { throw .invalidValue(field: "config") }
+        do { try self.init(config: config, reservingOffers: reservingOffers.map { _ in 0 }) } catch { throw .invalidValue(field: "config") }
         sequence = try CommandSequence.decode(from: &r)
         askFen = try r.readInt()
         guard isPriceInRange(askFen) else { throw .invalidValue(field: "askFen") }
@@ -272,6 +276,13 @@ public struct ListingBook: Sendable, Equatable {
             endReason = reason
         }
         let offerCount = try r.readCount(max: offerMax, field: "offers.count")
+        if let more = reservingOffers {
+            let reserved = min(offerMax, offerCount + max(0, more))
+            offers.reserveCapacity(reserved)
+            offerTable.reserve(reserved)
+            buyerTable.reserve(reserved)
+            queue.reserve(reserved)
+        }
         for i in 0..<offerCount {
             let id = OfferID(try r.readUInt())
             let buyer = PartyID(try r.readUInt())
@@ -318,6 +329,8 @@ struct PriorityQueue: Sendable {
         heap = []
         heap.reserveCapacity(capacity)
     }
+
+    mutating func reserve(_ capacity: Int) { heap.reserveCapacity(capacity) }
 
     var top: Entry? { heap.first }
 

@@ -53,4 +53,27 @@ import Testing
         }
         #expect(book.restingCount == book.offers.filter { $0.status == .resting }.count, "seed \(seed)")
     }
+
+    @Test("a book that reserves room for few offers, restored or opened, decides as one that reserves its limit",
+          arguments: Seeds.list(count: 50, salt: 0x12))
+    func smallReservations(seed: UInt64) throws {
+        var stream = ListingStream(seed: seed)
+        var full = try ListingBook(config: stream.config)
+        var small = try ListingBook(config: stream.config, reservingOffers: 1)
+        var (fullEvents, smallEvents): ([ListingEvent], [ListingEvent]) = ([], [])
+        for i in 0..<200 {
+            let command = stream.next(askFen: full.askFen)
+            fullEvents.removeAll()
+            smallEvents.removeAll()
+            full.apply(command, into: &fullEvents)
+            small.apply(command, into: &smallEvents)
+            #expect(smallEvents == fullEvents, "seed \(seed), command \(i)")
+            if i % 50 == 49 {
+                // Restored with almost no headroom, it grows as the next offers come.
+                small = try ListingBook(snapshot: small.snapshot(), reservingOffers: 0)
+            }
+        }
+        #expect(small.snapshot() == full.snapshot(), "seed \(seed)")
+        #expect(small.offers == full.offers && small.fills == full.fills, "seed \(seed)")
+    }
 }

@@ -89,16 +89,22 @@ public struct OfferBook: Sendable {
 
     /// Take a snapshot after this many commands, so that a recovery replays at most this many.
     public static let snapshotIntervalCommands = 64
+    /// Offers a recovered book reserves room for beyond those it holds: it lives for one use
+    /// case's few commands, so it reserves what it holds, not its book's limit (whose storage,
+    /// zeroed on every recovery, cost more than the use case's own work).
+    static let reservedOffersHeadroom = 8
 
     /// Recovers the engine from the snapshot and the commands after it.
     public init(_ stored: StoredBook) throws {
         var engine: ListingBook
         if let snapshot = stored.snapshot {
-            do { engine = try ListingBook(snapshot: snapshot) } catch {
+            do { engine = try ListingBook(snapshot: snapshot, reservingOffers: stored.tail.count + Self.reservedOffersHeadroom) } catch {
                 throw OfferBookInconsistent("book \(stored.id): snapshot unreadable: \(error)")
             }
         } else {
-            do { engine = try ListingBook(config: stored.terms.config(stored.mode)) } catch {
+            do {
+                engine = try ListingBook(config: stored.terms.config(stored.mode), reservingOffers: stored.tail.count + Self.reservedOffersHeadroom)
+            } catch {
                 throw OfferBookInconsistent("book \(stored.id): terms refused: \(error)")
             }
         }
@@ -127,7 +133,7 @@ public struct OfferBook: Sendable {
         let config = ListingBookConfig(
             askFen: OfferBook.engineAsk(listing), mode: mode.engineMode, seatCount: mode.isExclusiveSale ? 1 : terms.licenceSeats,
             matchOnArrival: !batched, offerCountMax: OfferLimits.offersPerBookMax)
-        do { engine = try ListingBook(config: config) } catch {
+        do { engine = try ListingBook(config: config, reservingOffers: Self.reservedOffersHeadroom) } catch {
             throw OfferBookInconsistent("listing \(listing.id): book terms refused: \(error)")
         }
         id = nil

@@ -267,7 +267,36 @@ import Testing
         ) { caller in
             outcome { _ = try AccessPolicy.offerSide(offer, caller) }
         },
+        Row(action: "run auctions (sessions, lots, deposits, defaults)", expected: ["unauthenticated"] + Array(repeating: "forbidden", count: 8) + ["ok", "ok"]) { caller in
+            outcome { try AccessPolicy.checkRunsAuctions(caller) }
+        },
+        Row(
+            action: "register for a lot and bid for oneself",
+            expected: ["unauthenticated", "forbidden", "forbidden", "ok", "ok", "forbidden", "forbidden", "forbidden", "forbidden", "invalid_parameter",
+                       "invalid_parameter"]
+        ) { caller in
+            outcome { _ = try AccessPolicy.auctionBidder(caller, floorPaddle: nil) }
+        },
+        Row(
+            action: "record a floor bid for a paddle",
+            expected: ["unauthenticated"] + Array(repeating: "forbidden", count: 8) + ["ok", "ok"]
+        ) { caller in
+            outcome { _ = try AccessPolicy.auctionBidder(caller, floorPaddle: 1) }
+        },
+        Row(
+            action: "see a lot's reserve",
+            expected: ["not_found", "ok", "not_found", "not_found", "not_found", "not_found", "not_found", "not_found", "not_found", "ok", "ok"]
+        ) { caller in
+            seen(AccessPolicy.lotViewer(auctionLot, caller, registration: nil).seesReserve)
+        },
     ]
+
+    static let auctionLot = Lot(
+        id: LotID(5), sessionID: SessionID(1), institutionID: institute,
+        terms: LotTerms(
+            listingID: ListingID(30), format: .english, openingPriceFen: 100, reserveFen: 200, incrementFen: 10, startsAt: Date(timeIntervalSince1970: 0),
+            endsAt: Date(timeIntervalSince1970: 3_600)),
+        depositFen: 10, status: .consented, endsAt: Date(timeIntervalSince1970: 3_600), createdAt: Date(timeIntervalSince1970: 0))
 
     @Test func everyRoleAndActionIsAsTheTableSays() {
         for row in Self.rows {

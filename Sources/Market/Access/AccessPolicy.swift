@@ -333,3 +333,45 @@ extension AccessPolicy {
         return query
     }
 }
+
+// MARK: - Auctions
+
+extension AccessPolicy {
+    /// The operator (the licensed auctioneer) opens sessions and lots, records deposits and
+    /// marks defaults; over the API with an admin's key, or at the command line.
+    public static func checkRunsAuctions(_ caller: Principal?) throws(MarketError) {
+        guard let caller else { throw .unauthenticated("an admin's API key is required") }
+        guard caller.isAdmin else { throw .forbidden("only the operator runs auctions; this key's role is \(caller.role.rawValue)") }
+    }
+
+    /// Firms register for lots and bid for themselves.
+    public static func auctionFirm(_ caller: Principal?) throws(MarketError) -> PartyID {
+        guard let caller else { throw .unauthenticated("a firm's API key is required") }
+        guard caller.role == .firm, let firm = caller.partyID else {
+            throw .forbidden("only firms register and bid; this key's role is \(caller.role.rawValue)")
+        }
+        return firm
+    }
+
+    /// A firm bids for itself; the operator (the auctioneer) records a floor bid for a paddle,
+    /// and only it names one.
+    public static func auctionBidder(_ caller: Principal?, floorPaddle: Int?) throws(MarketError) -> AuctionBidder {
+        guard let caller else { throw .unauthenticated("a firm's API key is required") }
+        if caller.isAdmin {
+            guard let paddle = floorPaddle else { throw .invalid([.rule("paddle", "the auctioneer's floor bid names the paddle it is for")]) }
+            return .floor(paddle: paddle)
+        }
+        if floorPaddle != nil { throw .forbidden("only the auctioneer records a floor bid for a paddle") }
+        return .firm(try auctionFirm(caller))
+    }
+
+    /// What a caller sees of a lot: the operator everything, the seller its reserve and buyer,
+    /// a registered firm its own standing, anyone the public view.
+    public static func lotViewer(_ lot: Lot, _ caller: Principal?, registration: LotRegistration?) -> LotViewer {
+        guard let caller else { return .everyone }
+        if caller.isAdmin { return .operatorView }
+        if caller.role == .institution, caller.actsFor(lot.institutionID) { return .seller }
+        if let registration, caller.actsFor(registration.firmID) { return .bidder(registration) }
+        return .everyone
+    }
+}

@@ -57,14 +57,14 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore & AuctionStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
 /// search pages (nil: every search goes to the store); `fairUse` limits each caller;
 /// `beforeMetricsScrape` reads the gauges that are sampled at each `GET /metrics` (the pool's).
 public func buildRouter(
     store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init(),
-    beforeMetricsScrape: @escaping @Sendable () -> Void = {}
+    auctions: AuctionSettings = AuctionSettings(), beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> Router<AppRequestContext> {
     // Before the first metric is made: the request metrics below are bound to it when made.
     OperatorMetrics.bootstrap()
@@ -93,6 +93,11 @@ public func buildRouter(
     let offers = OffersController(store: store)
     router.addRoutes(offers.listingEndpoints, atPath: "/v1/listings")
     router.addRoutes(offers.offerEndpoints, atPath: "/v1/offers")
+    let auctionRoutes = AuctionsController(store: store, settings: auctions)
+    router.addRoutes(auctionRoutes.sessionEndpoints, atPath: "/v1/sessions")
+    router.addRoutes(auctionRoutes.lotEndpoints, atPath: "/v1/lots")
+    router.addRoutes(auctionRoutes.depositEndpoints, atPath: "/v1/deposits")
+    router.addRoutes(auctionRoutes.registrationEndpoints, atPath: "/v1/registrations")
     router.addRoutes(MetricsController(authenticator: Authenticator(keys: store), beforeScrape: beforeMetricsScrape).endpoints, atPath: "/metrics")
     router.get("/v1") { _, _ in APIIndex() }
     router.get("/openapi.json") { _, _ in
@@ -106,13 +111,13 @@ public func buildRouter(
 /// The application: the one place where a concrete store is wired to the HTTP layer.
 public func buildApplication(
     configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger, services: [any Service] = [],
-    beforeMetricsScrape: @escaping @Sendable () -> Void = {}
+    auctions: AuctionSettings = AuctionSettings(), beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> some ApplicationProtocol {
     let timeouts = configuration.timeouts
     var app = Application(
         router: buildRouter(
             store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil,
-            fairUse: configuration.fairUse, beforeMetricsScrape: beforeMetricsScrape),
+            fairUse: configuration.fairUse, auctions: auctions, beforeMetricsScrape: beforeMetricsScrape),
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)

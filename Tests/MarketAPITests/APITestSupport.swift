@@ -120,12 +120,12 @@ let testFairUse = FairUseLimits(concurrentMax: 1_000, ratePerSecond: 1_000_000, 
 
 /// Runs `body` against the whole API on a fresh database with the fixtures loaded.
 func withAPI(
-    searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = testFairUse,
+    searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = testFairUse, auctions: AuctionSettings = AuctionSettings(),
     _ body: @Sendable (APIClient, PostgresPool) async throws -> Void
 ) async throws {
     try await TestDatabase.with { database in
         let pool = database.pool()
-        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages, fairUse: fairUse))
+        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages, fairUse: fairUse, auctions: auctions))
         do {
             try await app.test(.router) { client in try await body(APIClient(client: client), pool) }
         } catch {

@@ -66,6 +66,17 @@ import TestSupport
         "POST /v1/offers/{id}/counter": row(401, 401, 200, 404, 409, 403, 403, 403, 403),
         "POST /v1/offers/{id}/reject": row(401, 401, 200, 404, 403, 403, 403, 403, 403),
         "POST /v1/offers/{id}/withdraw": row(401, 401, 403, 404, 200, 403, 403, 403, 403),
+        "GET /v1/sessions": openKeyChecked,
+        "POST /v1/sessions": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
+        "POST /v1/sessions/{id}/lots": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
+        "GET /v1/lots": openKeyChecked, "GET /v1/lots/{id}": openKeyChecked, "GET /v1/lots/{id}/bids": openKeyChecked,
+        "POST /v1/lots/{id}/consent": row(401, 401, 200, 403, 403, 403, 403, 403, 403),
+        "POST /v1/lots/{id}/registrations": row(401, 401, 403, 403, 201, 403, 403, 403, 403),
+        // A firm's bid before the lot starts is refused by the lot (409); the auctioneer's names no paddle (422).
+        "POST /v1/lots/{id}/bids": row(401, 401, 403, 403, 409, 403, 403, 403, 422),
+        "POST /v1/lots/{id}/default": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
+        "POST /v1/deposits": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
+        "GET /v1/registrations": row(401, 401, 403, 403, 200, 403, 403, 403, 403),
     ]
 
     @Test func everyOperationHasARowAndEveryCallerGetsItsStatus() async throws {
@@ -157,6 +168,19 @@ import TestSupport
                 .post, "/v1/listings/\(listing)/offers", key: keys.firm,
                 json: ["mode": "assignment", "priceFen": 1, "validUntil": OffersAPITests.inADay], headers: VouchersAPITests.idempotency())
             return try #require(placed.object["id"] as? Int, "\(placed.text)")
+        }
+
+        /// A lot of a fresh listing of the owner's in a fresh session, consented when `consented`.
+        func lot(consented: Bool) async throws -> Int {
+            let session = try await AuctionsAPITests.session(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: AuctionsAPITests.lotBody(listing: try await listing(published: true)),
+                headers: VouchersAPITests.idempotency())
+            let id = try #require(added.object["id"] as? Int, "\(added.text)")
+            if consented {
+                try #require(try await api.send(.post, "/v1/lots/\(id)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+            }
+            return id
         }
 
         func voucher() async throws -> String {
@@ -259,6 +283,31 @@ import TestSupport
                 return try await api.send(.post, "/v1/offers/\(try await offer())/counter", key: caller, json: ["priceFen": 2], headers: idempotency)
             case "POST /v1/offers/{id}/reject":
                 return try await api.send(.post, "/v1/offers/\(try await offer())/reject", key: caller, json: ["reason": "价格过低"], headers: idempotency)
+            case "POST /v1/sessions":
+                return try await api.send(.post, "/v1/sessions", key: caller, json: AuctionsAPITests.sessionBody(), headers: idempotency)
+            case "POST /v1/sessions/{id}/lots":
+                let session = try await AuctionsAPITests.session(api, keys)
+                return try await api.send(
+                    .post, "/v1/sessions/\(session)/lots", key: caller, json: AuctionsAPITests.lotBody(listing: try await listing(published: true)),
+                    headers: idempotency)
+            case "POST /v1/lots/{id}/consent":
+                return try await api.send(.post, "/v1/lots/\(try await lot(consented: false))/consent", key: caller, json: [:] as [String: Any], headers: idempotency)
+            case "POST /v1/lots/{id}/registrations":
+                let lot = try await lot(consented: true)
+                try await AuctionsAPITests.deposit(api, keys, firm: firmID, amountFen: 200_000_00)
+                return try await api.send(.post, "/v1/lots/\(lot)/registrations", key: caller, headers: idempotency)
+            case "POST /v1/lots/{id}/bids":
+                let lot = try await lot(consented: true)
+                try await AuctionsAPITests.deposit(api, keys, firm: firmID, amountFen: 200_000_00)
+                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keys.firm, headers: VouchersAPITests.idempotency()).status == .created)
+                return try await api.send(.post, "/v1/lots/\(lot)/bids", key: caller, json: ["amountFen": 2_000_000_00], headers: idempotency)
+            case "POST /v1/lots/{id}/default":
+                return try await api.send(.post, "/v1/lots/\(try await lot(consented: true))/default", key: caller, headers: idempotency)
+            case "POST /v1/deposits":
+                return try await api.send(
+                    .post, "/v1/deposits", key: caller, json: ["firmId": firmID, "amountFen": 1_00, "reference": "MATRIX-\(serial)"], headers: idempotency)
+            case "GET /v1/lots/{id}", "GET /v1/lots/{id}/bids":
+                return try await api.send(.get, operation.dropFirst(4).replacingOccurrences(of: "{id}", with: "\(try await lot(consented: true))"), key: caller)
             case "GET /v1/vouchers/{number}":
                 return try await api.send(.get, "/v1/vouchers/\(try await voucher())", key: caller)
             case "GET /v1/redemptions/{id}":

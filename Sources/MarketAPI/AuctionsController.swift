@@ -1,0 +1,257 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Market
+
+/// Auction sessions (专场), their lots, deposits, registrations and bids (docs/auctions.md).
+struct AuctionsController<Store: AuctionStore & KeyStore> {
+    let auctions: AuctionService<Store>
+    let auth: Authenticator<Store>
+    let idempotent = IdempotentPost()
+
+    init(store: Store, settings: AuctionSettings) {
+        auctions = AuctionService(store: store, settings: settings)
+        auth = Authenticator(keys: store)
+    }
+
+    /// `/v1/sessions`.
+    var sessionEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post { request, context in
+            let caller = try await auth.require(request)
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(SessionBody.self, from: request, context: context)
+            return try await idempotent.run(
+                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/sessions", render: { $0 }
+            ) { record in
+                try await auctions.openSession(body.request, by: caller, record: record)
+            }
+        }
+        routes.get { request, context in
+            _ = try await auth.principal(request)
+            var reader = QueryReader(request, known: ["limit", "cursor"])
+            let page = reader.page(cursorPrefix: "s")
+            try reader.finish()
+            let found = try await auctions.sessions(page: page.withOneMore)
+            return try context.responseEncoder.encode(
+                ListPage(found, page: page, cursorPrefix: "s", id: \.id.value, render: { $0 }), from: request, context: context)
+        }
+        routes.post(":id/lots") { request, context in
+            let caller = try await auth.require(request)
+            let session = SessionID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(LotBody.self, from: request, context: context)
+            return try await idempotent.run(
+                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/lots", render: { $0 }
+            ) { record in
+                try await auctions.addLot(to: session, body.terms, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    /// `/v1/lots`.
+    var lotEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get { request, context in
+            let caller = try await auth.principal(request)
+            var reader = QueryReader(request, known: ["sessionId", "status", "limit", "cursor"])
+            let session = reader.integer("sessionId", in: 1...Int64.max).map(SessionID.init)
+            let status = reader.value("status", "one of \(LotStatus.allCases.map(\.rawValue).joined(separator: ", "))", LotStatus.init(rawValue:))
+            let page = reader.page(cursorPrefix: "l")
+            try reader.finish()
+            let found = try await auctions.lots(for: caller, LotFilter(sessionID: session, status: status), page: page.withOneMore)
+            return try context.responseEncoder.encode(
+                ListPage(found, page: page, cursorPrefix: "l", id: \.lot.id.value, render: { $0 }), from: request, context: context)
+        }
+        routes.get(":id") { request, context in
+            let caller = try await auth.principal(request)
+            let id = LotID(try request.id(context))
+            try QueryReader(request, known: []).finish()
+            return try context.responseEncoder.encode(try await auctions.lot(id, for: caller).view, from: request, context: context)
+        }
+        routes.post(":id/consent") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(ConsentBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+                try await auctions.consent(id, excludedGroupCodes: body.excludedGroupCodes, by: caller, record: record)
+            }
+        }
+        routes.post(":id/registrations") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, status: .created, render: { $0 }) { record in
+                try await auctions.register(for: id, by: caller, record: record)
+            }
+        }
+        routes.post(":id/bids") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(BidBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
+                try await auctions.bid(on: id, body.request, paddle: body.paddle, by: caller, record: record)
+            }
+        }
+        routes.get(":id/bids") { request, context in
+            _ = try await auth.principal(request)
+            let id = LotID(try request.id(context))
+            var reader = QueryReader(request, known: ["limit", "cursor"])
+            let page = reader.page(cursorPrefix: "e")
+            try reader.finish()
+            let found = try await auctions.events(of: id, after: page.afterID ?? 0, kinds: [.bid, .sealedBid, .reveal], limit: page.limit + 1)
+            return try context.responseEncoder.encode(
+                ListPage(found, page: page, cursorPrefix: "e", id: \.sequence, render: { $0 }), from: request, context: context)
+        }
+        routes.post(":id/default") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
+                try await auctions.markDefault(id, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    /// `/v1/deposits`: the operator records a deposit's arrival at the bank.
+    var depositEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post { request, context in
+            let caller = try await auth.require(request)
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(DepositBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
+                try await auctions.receiveDeposit(firm: body.firmID, amountFen: body.amountFen, reference: body.reference, by: caller, record: record)
+            }
+        }
+        return routes
+    }
+
+    /// `/v1/registrations`: the calling firm's paddles and deposits.
+    var registrationEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get { request, context in
+            let caller = try await auth.require(request)
+            var reader = QueryReader(request, known: ["limit", "cursor"])
+            let page = reader.page(cursorPrefix: "r")
+            try reader.finish()
+            let found = try await auctions.registrations(for: caller, page: page.withOneMore)
+            return try context.responseEncoder.encode(
+                ListPage(found, page: page, cursorPrefix: "r", id: \.id.value, render: { $0 }), from: request, context: context)
+        }
+        return routes
+    }
+}
+
+/// `POST /v1/sessions`.
+struct SessionBody: Decodable {
+    var request: SessionRequest
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: [
+            "title", "noticeAt", "startsAt", "buyerCommissionBasisPoints", "sellerCommissionBasisPoints", "depositBasisPoints", "paymentDays",
+            "forfeitSellerBasisPoints",
+        ])
+        let title: String? = reader.required("title", "the session's title")
+        let notice = reader.requiredTime("noticeAt")
+        let starts = reader.requiredTime("startsAt")
+        let buyer: Int?? = reader.optional("buyerCommissionBasisPoints", "an integer number of basis points")
+        let seller: Int?? = reader.optional("sellerCommissionBasisPoints", "an integer number of basis points")
+        let deposit: Int?? = reader.optional("depositBasisPoints", "an integer number of basis points")
+        let days: Int?? = reader.optional("paymentDays", "an integer number of days")
+        let forfeit: Int?? = reader.optional("forfeitSellerBasisPoints", "an integer number of basis points")
+        try reader.finish()
+        request = SessionRequest(
+            title: try reader.take(title, "title"), noticeAt: try reader.take(notice, "noticeAt"), startsAt: try reader.take(starts, "startsAt"),
+            buyerCommissionBasisPoints: (buyer ?? nil) ?? 0, sellerCommissionBasisPoints: (seller ?? nil) ?? 0,
+            depositBasisPoints: (deposit ?? nil) ?? AuctionLimits.depositBasisPointsDefault, paymentDays: (days ?? nil) ?? AuctionLimits.paymentDaysDefault,
+            forfeitSellerBasisPoints: (forfeit ?? nil) ?? 10_000)
+    }
+}
+
+/// `POST /v1/sessions/{id}/lots`.
+struct LotBody: Decodable {
+    var terms: LotTerms
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: [
+            "listingId", "mode", "format", "openingPriceFen", "reserveFen", "incrementFen", "startsAt", "endsAt", "extensionWindowSeconds",
+            "extensionCountMax", "dutchIntervalSeconds",
+        ])
+        let listing: Int64? = reader.required("listingId", "the listing's id")
+        let mode: TransferMode?? = reader.optional("mode", "one of \(transferModeChoices)")
+        let format: LotFormat? = reader.required("format", "one of \(LotFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        let opening: Int64? = reader.required("openingPriceFen", "an integer number of fen")
+        let reserve: Int64?? = reader.optional("reserveFen", "an integer number of fen")
+        let increment: Int64? = reader.required("incrementFen", "an integer number of fen")
+        let starts = reader.requiredTime("startsAt")
+        let ends = reader.requiredTime("endsAt")
+        let window: Int?? = reader.optional("extensionWindowSeconds", "an integer number of seconds")
+        let cap: Int?? = reader.optional("extensionCountMax", "an integer, or null for no cap")
+        let interval: Int?? = reader.optional("dutchIntervalSeconds", "an integer number of seconds")
+        try reader.finish()
+        let openingFen = try reader.take(opening, "openingPriceFen")
+        terms = LotTerms(
+            listingID: ListingID(try reader.take(listing, "listingId")), mode: (mode ?? nil) ?? .assignment, format: try reader.take(format, "format"),
+            openingPriceFen: openingFen, reserveFen: (reserve ?? nil) ?? openingFen, incrementFen: try reader.take(increment, "incrementFen"),
+            startsAt: try reader.take(starts, "startsAt"), endsAt: try reader.take(ends, "endsAt"),
+            extensionWindowSeconds: (window ?? nil) ?? AuctionLimits.extensionWindowSecondsDefault, extensionCountMax: cap ?? nil,
+            dutchIntervalSeconds: interval ?? nil)
+    }
+}
+
+/// `POST /v1/lots/{id}/consent`.
+struct ConsentBody: Decodable {
+    var excludedGroupCodes: [String]
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["excludedGroupCodes"])
+        let groups: [String]?? = reader.optional("excludedGroupCodes", "an array of controller group codes")
+        try reader.finish()
+        excludedGroupCodes = (groups ?? nil) ?? []
+    }
+}
+
+/// `POST /v1/lots/{id}/bids`: exactly one of `amountFen`, `maxFen` or `accept: true`; the
+/// auctioneer adds the `paddle` of a floor bid.
+struct BidBody: Decodable {
+    var request: BidRequest
+    var paddle: Int?
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["amountFen", "maxFen", "accept", "paddle"])
+        let amount: Int64?? = reader.optional("amountFen", "an integer number of fen")
+        let max: Int64?? = reader.optional("maxFen", "an integer number of fen")
+        let accept: Bool?? = reader.optional("accept", "true")
+        let paddle: Int?? = reader.optional("paddle", "a paddle number")
+        let given = [amount.map { $0 != nil } ?? false, max.map { $0 != nil } ?? false, (accept ?? nil) == true].filter { $0 }.count
+        if given != 1 { reader.issues.add("amountFen", "give exactly one of amountFen, maxFen or accept: true") }
+        if let p = paddle ?? nil, p < 1 { reader.issues.add("paddle", "must be a positive paddle number") }
+        try reader.finish()
+        if let fen = amount ?? nil {
+            request = .amount(fen)
+        } else if let fen = max ?? nil {
+            request = .proxy(maxFen: fen)
+        } else {
+            request = .accept
+        }
+        self.paddle = paddle ?? nil
+    }
+}
+
+/// `POST /v1/deposits`.
+struct DepositBody: Decodable {
+    var firmID: PartyID
+    var amountFen: Int64
+    var reference: String
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["firmId", "amountFen", "reference"])
+        let firm: Int64? = reader.required("firmId", "the firm's id")
+        let amount: Int64? = reader.required("amountFen", "an integer number of fen")
+        let reference: String? = reader.required("reference", "the bank's reference of the payment")
+        try reader.finish()
+        firmID = PartyID(try reader.take(firm, "firmId"))
+        amountFen = try reader.take(amount, "amountFen")
+        self.reference = try reader.take(reference, "reference")
+    }
+}

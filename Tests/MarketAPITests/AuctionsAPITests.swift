@@ -1,0 +1,316 @@
+import Foundation
+import HTTPTypes
+import Market
+import Postgres
+import PostgresStore
+import Synchronization
+import Testing
+
+/// A clock the test moves: the auction's clock, read under each lot's lock.
+final class AuctionTestClock: Sendable {
+    let now: Mutex<Date>
+
+    init(_ start: Date) { now = Mutex(start) }
+
+    func read() -> Date { now.withLock { $0 } }
+
+    func advance(to date: Date) { now.withLock { $0 = date } }
+}
+
+/// Auction sessions over HTTP end to end: the operator opens a session and a lot, the institute
+/// consents, deposits arrive, firms register and bid, anti-sniping extends the end, the close
+/// makes the contract and moves every deposit, and the replay audit and the ledger verify.
+@Suite struct AuctionsAPITests {
+    static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    /// A session noticed an hour from now that starts 8 days from now.
+    static func sessionBody(now: Date = Date(), buyerBasisPoints: Int = 0) -> [String: Any] {
+        [
+            "title": "2026长三角科技成果联合拍卖·德清专场", "noticeAt": time(now.addingTimeInterval(3_600)), "startsAt": time(now.addingTimeInterval(8 * 86_400)),
+            "buyerCommissionBasisPoints": buyerBasisPoints,
+        ]
+    }
+
+    /// An English lot of ¥2,000,000 by ¥100,000, running the session's first hour.
+    static func lotBody(listing: Int, now: Date = Date(), format: String = "english", reserveFen: Int64 = 2_000_000_00) -> [String: Any] {
+        let start = now.addingTimeInterval(8 * 86_400)
+        return [
+            "listingId": listing, "format": format, "openingPriceFen": 2_000_000_00, "reserveFen": reserveFen, "incrementFen": 100_000_00,
+            "startsAt": time(start), "endsAt": time(start.addingTimeInterval(3_600)),
+        ]
+    }
+
+    static func session(_ api: APIClient, _ keys: DemoKeys, now: Date = Date(), buyerBasisPoints: Int = 0) async throws -> Int {
+        let reply = try await api.send(
+            .post, "/v1/sessions", key: keys.admin, json: sessionBody(now: now, buyerBasisPoints: buyerBasisPoints), headers: VouchersAPITests.idempotency())
+        return try #require(reply.object["id"] as? Int, "\(reply.text)")
+    }
+
+    @discardableResult
+    static func deposit(_ api: APIClient, _ keys: DemoKeys, firm: Int, amountFen: Int64) async throws -> Reply {
+        let reply = try await api.send(
+            .post, "/v1/deposits", key: keys.admin, json: ["firmId": firm, "amountFen": amountFen, "reference": "BANK-\(UUID().uuidString.prefix(12))"],
+            headers: VouchersAPITests.idempotency())
+        try #require(reply.status == .created, "\(reply.text)")
+        return reply
+    }
+
+    static func firmID(_ api: APIClient, key: String) async throws -> Int {
+        try #require((try await api.send(.get, "/v1/me", key: key).object["party"] as? [String: Any])?["id"] as? Int)
+    }
+
+    static func listing(_ api: APIClient, _ keys: DemoKeys) async throws -> Int {
+        let created = try await api.send(.post, "/v1/listings", key: keys.owner, json: validListing())
+        let id = try #require(created.object["id"] as? Int, "\(created.text)")
+        try #require(try await api.send(.post, "/v1/listings/\(id)/publish", key: keys.owner).status == .ok)
+        return id
+    }
+
+    static func bid(_ api: APIClient, _ lot: Int, key: String, _ body: [String: Any]) async throws -> Reply {
+        try await api.send(.post, "/v1/lots/\(lot)/bids", key: key, json: body, headers: VouchersAPITests.idempotency())
+    }
+
+    /// A second firm's key (deqing-xingtu), and the firm of the huayan group.
+    static func otherFirmKey(_ pool: PostgresPool, handle: String = "deqing-xingtu") async throws -> (key: String, id: Int) {
+        let store = PostgresMarketStore(pool: pool)
+        let party = try #require(try await store.party(handle: handle))
+        return (try await store.issueKey(role: .firm, party: party.id, label: "auction test").key, Int(party.id.value))
+    }
+
+    static func balance(_ pool: PostgresPool, firm: Int) async throws -> Int64 {
+        try await AuctionService(store: PostgresMarketStore(pool: pool)).depositBalance(of: PartyID(Int64(firm)))
+    }
+
+    static func ledgerIsClean(_ pool: PostgresPool) async throws -> Bool {
+        try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean }
+    }
+
+    @Test func anEnglishLotRunsFromNoticeToContractWithProxyBidsAndAnExtension() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        let settings = AuctionSettings(clock: { clock.read() })
+        try await withAPI(auctions: settings) { api, pool in
+            let session = try await Self.session(api, keys, now: t0, buyerBasisPoints: 300)
+            let listing = try await Self.listing(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0, reserveFen: 2_250_000_00),
+                headers: VouchersAPITests.idempotency())
+            #expect(added.status == .created, "\(added.text)")
+            let lot = try #require(added.object["id"] as? Int)
+            #expect(added.object["depositFen"] as? Int == 200_000_00, "10% of the opening price")
+            #expect(added.object["status"] as? String == "awaiting_consent")
+
+            // The public never sees the reserve; the seller does.
+            #expect(try await api.send(.get, "/v1/lots/\(lot)").object["reserveFen"] is NSNull)
+            let consented = try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency())
+            #expect(consented.status == .ok, "\(consented.text)")
+            #expect(consented.object["reserveFen"] as? Int == 2_250_000_00)
+            #expect(try await api.send(.get, "/v1/listings/\(listing)").object["status"] as? String == "in_auction")
+
+            // Two firms' deposits arrive; a firm with none cannot register.
+            let firmA = try await Self.firmID(api, key: keys.firm)
+            let (keyB, firmB) = try await Self.otherFirmKey(pool)
+            let early = try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keyB, headers: VouchersAPITests.idempotency())
+            #expect(early.status == .conflict)
+            #expect(early.problemCode == "deposit_not_held")
+            try await Self.deposit(api, keys, firm: firmA, amountFen: 300_000_00)
+            try await Self.deposit(api, keys, firm: firmB, amountFen: 200_000_00)
+            let registeredA = try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keys.firm, headers: VouchersAPITests.idempotency())
+            #expect(registeredA.status == .created, "\(registeredA.text)")
+            #expect(registeredA.object["paddle"] as? Int == 1)
+            let registeredB = try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keyB, headers: VouchersAPITests.idempotency())
+            #expect(registeredB.object["paddle"] as? Int == 2)
+            #expect(try await Self.balance(pool, firm: firmA) == 100_000_00, "the deposit went into the lot's escrow")
+            #expect(try await Self.balance(pool, firm: firmB) == 0)
+
+            // Before the start: refused, with the start.
+            let tooEarly = try await Self.bid(api, lot, key: keys.firm, ["amountFen": 2_000_000_00])
+            #expect(tooEarly.status == .conflict)
+            #expect(tooEarly.problemCode == "lot_not_started")
+
+            let start = t0.addingTimeInterval(8 * 86_400)
+            let end = start.addingTimeInterval(3_600)
+            clock.advance(to: start.addingTimeInterval(60))
+            let proxy = try await Self.bid(api, lot, key: keys.firm, ["maxFen": 2_400_000_00])
+            #expect(proxy.status == .created, "\(proxy.text)")
+            #expect(proxy.object["standing"] as? String == "leading")
+            #expect(proxy.object["yourMaximumFen"] as? Int == 2_400_000_00)
+            let low = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_050_000_00])
+            #expect(low.status == .unprocessableContent)
+            #expect(low.problemCode == "bid_too_low")
+            #expect((low.object["values"] as? [String: Any])?["minimumFen"] as? Int == 2_100_000_00)
+            let outbid = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_200_000_00])
+            #expect(outbid.object["standing"] as? String == "outbid", "the proxy answers at once")
+            #expect((outbid.object["lot"] as? [String: Any])?["currentPriceFen"] as? Int == 2_300_000_00)
+
+            // A bid in the last minute moves the end.
+            clock.advance(to: end.addingTimeInterval(-30))
+            let late = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_500_000_00])
+            #expect(late.object["standing"] as? String == "leading", "\(late.text)")
+            let extendedEnd = end.addingTimeInterval(-30 + 300)
+            let lotAfter = try #require(late.object["lot"] as? [String: Any])
+            #expect(lotAfter["endsAt"] as? String == Self.time(extendedEnd))
+            #expect(lotAfter["extensionCount"] as? Int == 1)
+            #expect(lotAfter["leaderPaddle"] as? Int == 2)
+
+            // The close waits for the extended end, and happens once.
+            let service = AuctionService(store: PostgresMarketStore(pool: pool), settings: settings)
+            clock.advance(to: end.addingTimeInterval(1))
+            #expect(try await service.closeDue().closed == 0, "the original end is not the end any more")
+            let afterEnd = try await Self.bid(api, lot, key: keys.firm, ["maxFen": 3_000_000_00])
+            #expect(afterEnd.status == .created, "still open before the extended end")
+            #expect(afterEnd.object["standing"] as? String == "leading")
+            clock.advance(to: extendedEnd.addingTimeInterval(300))
+            let tooLate = try await Self.bid(api, lot, key: keyB, ["amountFen": 9_000_000_00])
+            #expect(tooLate.problemCode == "lot_ended", "\(tooLate.text)")
+            let report = try await service.closeDue()
+            #expect(report.closed == 1)
+            #expect(report.sold == 1)
+            #expect(try await service.closeDue().closed == 0, "no lot is closed twice")
+
+            let closed = try await api.send(.get, "/v1/lots/\(lot)", key: keys.firm)
+            #expect(closed.object["status"] as? String == "sold")
+            let result = try #require(closed.object["result"] as? [String: Any])
+            #expect(result["hammerPriceFen"] as? Int == 2_600_000_00, "the second maximum plus the increment")
+            #expect(result["paddle"] as? Int == 1)
+            #expect(result["buyerCommissionFen"] as? Int == 78_000_00, "3% of the hammer price")
+            #expect((closed.object["you"] as? [String: Any])?["standing"] as? String == "won")
+            let contractID = try #require(result["contractId"] as? Int)
+            let publicResult = try #require(try await api.send(.get, "/v1/lots/\(lot)").object["result"] as? [String: Any])
+            #expect(publicResult["contractId"] is NSNull, "the public sees the paddle, not the firm")
+            #expect(publicResult["winnerFirmId"] is NSNull)
+
+            let contract = try await api.send(.get, "/v1/contracts/\(contractID)", key: keys.firm)
+            #expect(contract.status == .ok, "\(contract.text)")
+            #expect(contract.text.contains("2678000"), "the contract is for the hammer price plus the commission: \(contract.text)")
+            #expect(try await api.send(.get, "/v1/listings/\(listing)").object["status"] as? String == "transacted")
+            #expect(try await Self.balance(pool, firm: firmB) == 200_000_00, "the loser's deposit is released")
+            #expect(try await Self.balance(pool, firm: firmA) == 100_000_00, "the winner's deposit is applied")
+
+            let history = try await api.send(.get, "/v1/lots/\(lot)/bids")
+            #expect(history.items.map { $0["paddle"] as? Int } == [1, 2, 2, 1])
+            #expect(!history.text.contains("\"firm"), "the history names paddles, never firms")
+
+            let replay = try await service.replay(LotID(Int64(lot)))
+            #expect(replay.isClean, "\(replay)")
+            #expect(replay.commandCount == 10, "two registrations, seven bids (three refused, each recorded) and the close")
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
+    @Test func aSealedSecondPriceLotPaysTheSecondBidAndShowsOnlyTheCountUntilTheClose() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        let settings = AuctionSettings(clock: { clock.read() })
+        try await withAPI(auctions: settings) { api, pool in
+            let session = try await Self.session(api, keys, now: t0)
+            let listing = try await Self.listing(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0, format: "sealed_second_price"),
+                headers: VouchersAPITests.idempotency())
+            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+            let firmA = try await Self.firmID(api, key: keys.firm)
+            let (keyB, firmB) = try await Self.otherFirmKey(pool)
+            for firm in [firmA, firmB] { try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00) }
+            for key in [keys.firm, keyB] {
+                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
+            }
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 60))
+            #expect(try await Self.bid(api, lot, key: keys.firm, ["amountFen": 3_000_000_00]).object["standing"] as? String == "lodged")
+            #expect(try await Self.bid(api, lot, key: keyB, ["amountFen": 2_400_000_00]).status == .created)
+            let twice = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_600_000_00])
+            #expect(twice.problemCode == "sealed_bid_twice")
+            let proxy = try await Self.bid(api, lot, key: keyB, ["maxFen": 2_600_000_00])
+            #expect(proxy.problemCode == "not_supported_by_format")
+            let open = try await api.send(.get, "/v1/lots/\(lot)")
+            #expect(open.object["bidCount"] as? Int == 2)
+            #expect(open.object["currentPriceFen"] is NSNull)
+            #expect(open.object["leaderPaddle"] is NSNull)
+            #expect(try await api.send(.get, "/v1/lots/\(lot)/bids").items.allSatisfy { $0["priceFen"] is NSNull })
+
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 3_600))
+            let service = AuctionService(store: PostgresMarketStore(pool: pool), settings: settings)
+            #expect(try await service.closeDue().sold == 1)
+            let result = try #require(try await api.send(.get, "/v1/lots/\(lot)").object["result"] as? [String: Any])
+            #expect(result["hammerPriceFen"] as? Int == 2_400_000_00, "Vickrey: the second bid")
+            #expect(result["paddle"] as? Int == 1)
+            let revealed = try await api.send(.get, "/v1/lots/\(lot)/bids")
+            #expect(revealed.items.filter { $0["kind"] as? String == "reveal" }.map { $0["priceFen"] as? Int } == [3_000_000_00, 2_400_000_00])
+            #expect(try await Self.balance(pool, firm: firmB) == 200_000_00)
+            #expect(try await service.replay(LotID(Int64(lot))).isClean)
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
+    @Test func noSaleReleasesEveryDepositAndPublishesTheListingAgain() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        let settings = AuctionSettings(clock: { clock.read() })
+        try await withAPI(auctions: settings) { api, pool in
+            let session = try await Self.session(api, keys, now: t0)
+            let listing = try await Self.listing(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0, reserveFen: 5_000_000_00),
+                headers: VouchersAPITests.idempotency())
+            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+            let firmA = try await Self.firmID(api, key: keys.firm)
+            try await Self.deposit(api, keys, firm: firmA, amountFen: 200_000_00)
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keys.firm, headers: VouchersAPITests.idempotency()).status == .created)
+            // The huayan group's firm may not bid on a lot whose seller declared the group its own.
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 60))
+            // The auctioneer records a floor bid for paddle 1.
+            let floor = try await Self.bid(api, lot, key: keys.admin, ["amountFen": 2_000_000_00, "paddle": 1])
+            #expect(floor.status == .created, "\(floor.text)")
+            #expect((floor.object["events"] as? [[String: Any]])?.first?["bidKind"] as? String == "floor")
+            let unknown = try await Self.bid(api, lot, key: keys.admin, ["amountFen": 2_100_000_00, "paddle": 7])
+            #expect(unknown.problemCode == "unknown_paddle")
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 3_600))
+            let service = AuctionService(store: PostgresMarketStore(pool: pool), settings: settings)
+            let report = try await service.closeDue()
+            #expect(report.closed == 1 && report.sold == 0)
+            let closed = try await api.send(.get, "/v1/lots/\(lot)")
+            #expect(closed.object["status"] as? String == "unsold")
+            #expect((closed.object["result"] as? [String: Any])?["noSaleReason"] as? String == "reserve_not_met")
+            #expect(try await api.send(.get, "/v1/listings/\(listing)").object["status"] as? String == "published")
+            #expect(try await Self.balance(pool, firm: firmA) == 200_000_00)
+            #expect(try await service.replay(LotID(Int64(lot))).isClean)
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
+    @Test func theSellersControllerGroupMayNotRegister() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        try await withAPI { api, pool in
+            let session = try await Self.session(api, keys, now: t0)
+            let listing = try await Self.listing(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0), headers: VouchersAPITests.idempotency())
+            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+            let consent = try await api.send(
+                .post, "/v1/lots/\(lot)/consent", key: keys.owner, json: ["excludedGroupCodes": ["huayan-group"]], headers: VouchersAPITests.idempotency())
+            #expect(consent.status == .ok, "\(consent.text)")
+            let (key, firm) = try await Self.otherFirmKey(pool, handle: "deqing-huayan-mg")
+            try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00)
+            let refused = try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency())
+            #expect(refused.status == .forbidden)
+            #expect(refused.problemCode == "sellers_own_side")
+            // A second lot of the same listing while the first is open is refused.
+            let again = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0), headers: VouchersAPITests.idempotency())
+            #expect(again.status == .conflict)
+            #expect(again.problemCode == "listing_not_published" || again.problemCode == "listing_has_open_lot")
+            // The notice is at least 7 days before the start unless the server is told otherwise.
+            var short = Self.sessionBody(now: t0)
+            short["startsAt"] = Self.time(t0.addingTimeInterval(6 * 86_400))
+            let refusedSession = try await api.send(.post, "/v1/sessions", key: keys.admin, json: short, headers: VouchersAPITests.idempotency())
+            #expect(refusedSession.status == .unprocessableContent)
+            #expect(refusedSession.errorFields == ["noticeAt"])
+        }
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Market
 import MarketAPI
 import Postgres
 import PostgresStore
@@ -89,6 +90,11 @@ struct Serve: AsyncParsableCommand {
             """)
     var shutdownDeadlineMs: Int?
 
+    @Option(
+        name: .customLong("auction-notice-days"),
+        help: "The least days between an auction session's public notice and its start (default: $TECHMARKET_AUCTION_NOTICE_DAYS or \(AuctionLimits.noticeDaysDefault), the Auction Law's).")
+    var auctionNoticeDays: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     /// The pool is the server's alone: the other commands open one connection and do not offer it.
@@ -132,6 +138,9 @@ struct Serve: AsyncParsableCommand {
         let searchPagesValue = try integer(
             searchPages, "TECHMARKET_SEARCH_PAGES", default: SearchPageCache.entryCountMaxDefault, in: 0...SearchPageCache.entryCountLimit,
             name: "search pages")
+        let noticeDays = try integer(
+            auctionNoticeDays, "TECHMARKET_AUCTION_NOTICE_DAYS", default: AuctionLimits.noticeDaysDefault, in: 0...AuctionLimits.noticeDaysMax,
+            name: "auction notice days")
         let msRange = 1...ConnectionTimeouts.msLimit
         let timeouts = ConnectionTimeouts(
             idleMs: try integer(idleTimeoutMs, "TECHMARKET_IDLE_TIMEOUT_MS", default: ConnectionTimeouts.idleMsDefault, in: msRange, name: "idle timeout"),
@@ -186,11 +195,13 @@ struct Serve: AsyncParsableCommand {
         let pool = opened.pool(size: poolSize, acquireTimeoutMs: poolWaitMsValue, observer: poolMetrics)
         let keyCache = KeyCache(conninfo: opened.conninfo)
         let store = PostgresMarketStore(pool: pool, keyCache: keyCache)
+        let auctionSettings = AuctionSettings(noticeSecondsMin: noticeDays * 86_400)
         let app = buildApplication(
             configuration: .init(
                 host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts, fairUse: fairUse),
-            store: store, logger: logger, services: [OfferClock(store: store, logger: logger)],
-            beforeMetricsScrape: { poolMetrics.sample(pool) })
+            store: store, logger: logger,
+            services: [OfferClock(store: store, logger: logger), AuctionClock(store: store, settings: auctionSettings, logger: logger)],
+            auctions: auctionSettings, beforeMetricsScrape: { poolMetrics.sample(pool) })
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         // SIGTERM or SIGINT: stop accepting, let the requests in flight finish and answer (each
         // connection closes after its answer), within the deadline; then cancel what is left.

@@ -21,6 +21,8 @@ public enum AuctionLimits {
     public static let depositBasisPointsMax = 10_000
     /// The Auction Law's notice (art. 45): at least 7 days before the session starts.
     public static let noticeDaysDefault = 7
+    /// The most notice a server may ask for.
+    public static let noticeDaysMax = 90
     /// The default time a winner has to pay after the hammer.
     public static let paymentDaysDefault = 10
     public static let paymentDaysRange = 1...90

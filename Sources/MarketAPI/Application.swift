@@ -64,7 +64,7 @@ public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & L
 /// `beforeMetricsScrape` reads the gauges that are sampled at each `GET /metrics` (the pool's).
 public func buildRouter(
     store: some MarketAPIStore, searchPages: SearchPageCache? = SearchPageCache(), fairUse: FairUseLimits = .init(),
-    auctions: AuctionSettings = AuctionSettings(), beforeMetricsScrape: @escaping @Sendable () -> Void = {}
+    auctions: AuctionSettings = AuctionSettings(), lotBell: (any LotEventBell)? = nil, beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> Router<AppRequestContext> {
     // Before the first metric is made: the request metrics below are bound to it when made.
     OperatorMetrics.bootstrap()
@@ -93,7 +93,7 @@ public func buildRouter(
     let offers = OffersController(store: store)
     router.addRoutes(offers.listingEndpoints, atPath: "/v1/listings")
     router.addRoutes(offers.offerEndpoints, atPath: "/v1/offers")
-    let auctionRoutes = AuctionsController(store: store, settings: auctions)
+    let auctionRoutes = AuctionsController(store: store, settings: auctions, bell: lotBell)
     router.addRoutes(auctionRoutes.sessionEndpoints, atPath: "/v1/sessions")
     router.addRoutes(auctionRoutes.lotEndpoints, atPath: "/v1/lots")
     router.addRoutes(auctionRoutes.depositEndpoints, atPath: "/v1/deposits")
@@ -111,13 +111,13 @@ public func buildRouter(
 /// The application: the one place where a concrete store is wired to the HTTP layer.
 public func buildApplication(
     configuration: APIConfiguration, store: some MarketAPIStore, logger: Logger, services: [any Service] = [],
-    auctions: AuctionSettings = AuctionSettings(), beforeMetricsScrape: @escaping @Sendable () -> Void = {}
+    auctions: AuctionSettings = AuctionSettings(), lotBell: (any LotEventBell)? = nil, beforeMetricsScrape: @escaping @Sendable () -> Void = {}
 ) -> some ApplicationProtocol {
     let timeouts = configuration.timeouts
     var app = Application(
         router: buildRouter(
             store: store, searchPages: configuration.searchPagesMax > 0 ? SearchPageCache(entryCountMax: configuration.searchPagesMax) : nil,
-            fairUse: configuration.fairUse, auctions: auctions, beforeMetricsScrape: beforeMetricsScrape),
+            fairUse: configuration.fairUse, auctions: auctions, lotBell: lotBell, beforeMetricsScrape: beforeMetricsScrape),
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, logger: logger)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         logger: logger)

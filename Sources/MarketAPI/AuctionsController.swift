@@ -7,11 +7,13 @@ import Market
 struct AuctionsController<Store: AuctionStore & KeyStore> {
     let auctions: AuctionService<Store>
     let auth: Authenticator<Store>
+    let streams: LotStreams<Store>
     let idempotent = IdempotentPost()
 
-    init(store: Store, settings: AuctionSettings) {
+    init(store: Store, settings: AuctionSettings, bell: (any LotEventBell)?, heartbeatMs: Int = AuctionLimits.streamHeartbeatSeconds * 1_000) {
         auctions = AuctionService(store: store, settings: settings)
         auth = Authenticator(keys: store)
+        streams = LotStreams(auctions: auctions, bell: bell, heartbeatMs: heartbeatMs)
     }
 
     /// `/v1/sessions`.
@@ -101,6 +103,48 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
             let found = try await auctions.events(of: id, after: page.afterID ?? 0, kinds: [.bid, .sealedBid, .reveal], limit: page.limit + 1)
             return try context.responseEncoder.encode(
                 ListPage(found, page: page, cursorPrefix: "e", id: \.sequence, render: { $0 }), from: request, context: context)
+        }
+        routes.get(":id/events") { request, context in
+            _ = try await auth.principal(request)
+            let id = LotID(try request.id(context))
+            try QueryReader(request, known: []).finish()
+            var after: Int64 = 0
+            if let text = request.headers[.lastEventID] {
+                guard let sequence = Int64(text), sequence >= 0 else {
+                    throw MarketError.invalid([FieldIssue("Last-Event-ID", "must be the id of an event of this stream (a sequence number)")])
+                }
+                after = sequence
+            }
+            // Unknown lots are refused before the stream starts.
+            _ = try await auctions.events(of: id, after: Int64.max - 1, limit: 1)
+            let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
+            if request.method == .head { return Response(status: .ok, headers: headers) }
+            guard let watch = streams.watch(id, after: after) else {
+                throw Problem(
+                    status: .serviceUnavailable, code: "unavailable", title: "Too many live streams",
+                    detail: "this server serves at most \(AuctionLimits.streamWatchersMax) live streams; try again shortly")
+            }
+            let auctions = auctions, streams = streams, start = after
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                var stream = LotEventStream(lotID: id, last: start)
+                defer { streams.end(id, watch.token) }
+                // The record first (from Last-Event-ID on), then what commits while the stream is open.
+                try await stream.catchUp(auctions, &writer)
+                streams.caughtUp(id, to: stream.last)
+                if !stream.ended {
+                    for await item in watch.items {
+                        switch item {
+                        case .heartbeat:
+                            try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        case .events(let events):
+                            if let first = events.first, first.sequence > stream.last + 1 { try await stream.catchUp(auctions, &writer) }
+                            try await stream.write(events, &writer)
+                        }
+                        if stream.ended { break }
+                    }
+                }
+                try await writer.finish(nil)
+            })
         }
         routes.post(":id/default") { request, context in
             let caller = try await auth.require(request)
@@ -254,4 +298,37 @@ struct DepositBody: Decodable {
         amountFen = try reader.take(amount, "amountFen")
         self.reference = try reader.take(reference, "reference")
     }
+}
+
+/// One watcher's place in a lot's stream: the last event written, and whether the close was.
+struct LotEventStream {
+    let lotID: LotID
+    var last: Int64
+    var ended = false
+
+    /// Writes the recorded events after `last`, page by page.
+    mutating func catchUp<Store: AuctionStore>(_ auctions: AuctionService<Store>, _ writer: inout any ResponseBodyWriter) async throws {
+        while !ended {
+            let events = try await auctions.events(of: lotID, after: last, limit: AuctionLimits.eventsPerReadMax)
+            try await write(events, &writer)
+            if events.count < AuctionLimits.eventsPerReadMax { return }
+        }
+    }
+
+    /// Writes the events it has not written yet, each with its sequence number as its id.
+    mutating func write(_ events: [LotEvent], _ writer: inout any ResponseBodyWriter) async throws {
+        var text = ""
+        for event in events where event.sequence > last && !ended {
+            let data = String(decoding: try AppRequestContext.jsonEncoder.encode(event), as: UTF8.self)
+            text += "id: \(event.sequence)\nevent: \(event.kind.rawValue)\ndata: \(data)\n\n"
+            last = event.sequence
+            if event.kind == .closed { ended = true }
+        }
+        if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+    }
+}
+
+extension HTTPField.Name {
+    /// The id of the last event a reconnecting EventSource saw.
+    static var lastEventID: Self { .init("Last-Event-ID")! }
 }

@@ -133,6 +133,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(let head):
             if head.status.kind != .informational { answerStarted = true }
+            // A live stream (Server-Sent Events) answers for as long as it runs: its first byte met the deadline.
+            if head.headerFields[.contentType]?.hasPrefix("text/event-stream") == true {
+                deadlineTimer?.cancel()
+                deadlineTimer = nil
+            }
         case .body:
             break
         case .end:

@@ -201,7 +201,7 @@ struct Serve: AsyncParsableCommand {
                 host: hostValue, port: portValue, searchPagesMax: searchPagesValue, timeouts: timeouts, fairUse: fairUse),
             store: store, logger: logger,
             services: [OfferClock(store: store, logger: logger), AuctionClock(store: store, settings: auctionSettings, logger: logger)],
-            auctions: auctionSettings, beforeMetricsScrape: { poolMetrics.sample(pool) })
+            auctions: auctionSettings, lotBell: PostgresLotBell(conninfo: opened.conninfo), beforeMetricsScrape: { poolMetrics.sample(pool) })
         logger.info("serving on http://\(hostValue):\(portValue) (try GET /health, GET /v1/regions)")
         // SIGTERM or SIGINT: stop accepting, let the requests in flight finish and answer (each
         // connection closes after its answer), within the deadline; then cancel what is left.

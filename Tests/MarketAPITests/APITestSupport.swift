@@ -125,7 +125,10 @@ func withAPI(
 ) async throws {
     try await TestDatabase.with { database in
         let pool = database.pool()
-        let app = Application(router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages, fairUse: fairUse, auctions: auctions))
+        let bell = PostgresLotBell(conninfo: database.conninfo)
+        defer { bell.stop() }
+        let app = Application(
+            router: buildRouter(store: PostgresMarketStore(pool: pool), searchPages: searchPages, fairUse: fairUse, auctions: auctions, lotBell: bell))
         do {
             try await app.test(.router) { client in try await body(APIClient(client: client), pool) }
         } catch {

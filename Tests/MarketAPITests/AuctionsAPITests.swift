@@ -313,4 +313,67 @@ final class AuctionTestClock: Sendable {
             #expect(refusedSession.errorFields == ["noticeAt"])
         }
     }
+
+    /// The events of a Server-Sent Events body: (id, event name, data).
+    static func serverSentEvents(_ text: String) -> [(id: Int, name: String, data: [String: Any])] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var id: Int?, name = "", data: [String: Any] = [:]
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { id = Int(line.dropFirst(4)) }
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any] ?? [:] }
+            }
+            return id.map { ($0, name, data) }
+        }
+    }
+
+    @Test func aWatcherSeesEveryEventLiveInOrderAndAReconnectResumes() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        let settings = AuctionSettings(clock: { clock.read() })
+        try await withAPI(auctions: settings) { api, pool in
+            let session = try await Self.session(api, keys, now: t0)
+            let listing = try await Self.listing(api, keys)
+            let added = try await api.send(
+                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0), headers: VouchersAPITests.idempotency())
+            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+            let firmA = try await Self.firmID(api, key: keys.firm)
+            let (keyB, firmB) = try await Self.otherFirmKey(pool)
+            for firm in [firmA, firmB] { try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00) }
+            for key in [keys.firm, keyB] {
+                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
+            }
+            #expect(try await api.send(.get, "/v1/lots/999999/events").status == .notFound)
+            #expect(try await api.send(.get, "/v1/lots/\(lot)/events", headers: [HTTPField.Name("Last-Event-ID")!: "x"]).status == .badRequest)
+
+            // The watcher connects before the first bid: what it sees after its catch-up came live.
+            async let watched = api.send(.get, "/v1/lots/\(lot)/events")
+            try await Task.sleep(for: .milliseconds(300))
+            let start = t0.addingTimeInterval(8 * 86_400)
+            clock.advance(to: start.addingTimeInterval(60))
+            _ = try await Self.bid(api, lot, key: keys.firm, ["maxFen": 2_400_000_00])
+            _ = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_200_000_00])
+            clock.advance(to: start.addingTimeInterval(3_600 - 10))
+            _ = try await Self.bid(api, lot, key: keyB, ["amountFen": 2_500_000_00])
+            clock.advance(to: start.addingTimeInterval(3_600 + 600))
+            let closedAt = ContinuousClock.now
+            #expect(try await AuctionService(store: PostgresMarketStore(pool: pool), settings: settings).closeDue().closed == 1)
+            let stream = try await watched
+            let waited = ContinuousClock.now - closedAt
+            #expect(waited < .seconds(5), "the close reached the watcher through the bell, not a heartbeat: \(waited)")
+            #expect(stream.status == .ok)
+            #expect(stream.headers[.contentType] == "text/event-stream")
+            let events = Self.serverSentEvents(stream.text)
+            #expect(events.map(\.id) == Array(1...events.count), "every event, in order: \(stream.text)")
+            #expect(events.map(\.name) == ["bid", "bid", "bid", "extended", "closed"], "\(events.map(\.name))")
+            #expect(events.last?.data["outcome"] as? String == "sold")
+            #expect(events.last?.data["paddle"] as? Int == 2)
+
+            // A reconnect with Last-Event-ID gets the rest from the record, and ends with the close.
+            let resumed = try await api.send(.get, "/v1/lots/\(lot)/events", headers: [HTTPField.Name("Last-Event-ID")!: "3"])
+            #expect(Self.serverSentEvents(resumed.text).map(\.id) == [4, 5])
+        }
+    }
 }

@@ -77,7 +77,11 @@ import TestSupport
         "POST /v1/lots/{id}/default": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
         "POST /v1/deposits": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
         "GET /v1/registrations": row(401, 401, 403, 403, 200, 403, 403, 403, 403),
+        "GET /v1/lots/{id}/events": openKeyChecked,
     ]
+
+    /// The auction clock of the matrix's server: moved past a lot's end to close it, then back.
+    static let auctionClock = AuctionTestClock(Date())
 
     @Test func everyOperationHasARowAndEveryCallerGetsItsStatus() async throws {
         let keys = try DemoKeys.load()
@@ -86,7 +90,7 @@ import TestSupport
         for operation in documented { #expect(Self.expected[operation] != nil, "\(operation) has no row in the authorization matrix") }
         for operation in Self.expected.keys { #expect(documented.contains(operation), "\(operation) is not in the OpenAPI document") }
 
-        try await withAPI { api, pool in
+        try await withAPI(auctions: AuctionSettings(clock: { Self.auctionClock.read() })) { api, pool in
             let store = PostgresMarketStore(pool: pool)
             let songjiangBureau = try #require(try await store.party(handle: "songjiang-kw"))
             let otherRegulator = try await store.issueKey(role: .regulator, party: songjiangBureau.id, label: "matrix").key
@@ -181,6 +185,18 @@ import TestSupport
                 try #require(try await api.send(.post, "/v1/lots/\(id)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
             }
             return id
+        }
+
+        /// A lot closed without a sale: the auction clock moved past its end for the close, then back.
+        func closedLot() async throws -> Int {
+            let lot = try await lot(consented: true)
+            let now = Date()
+            AuthorizationMatrixTests.auctionClock.advance(to: now.addingTimeInterval(9 * 86_400))
+            _ = try await AuctionService(
+                store: PostgresMarketStore(pool: pool), settings: AuctionSettings(clock: { AuthorizationMatrixTests.auctionClock.read() })
+            ).closeDue()
+            AuthorizationMatrixTests.auctionClock.advance(to: now)
+            return lot
         }
 
         func voucher() async throws -> String {
@@ -306,6 +322,9 @@ import TestSupport
             case "POST /v1/deposits":
                 return try await api.send(
                     .post, "/v1/deposits", key: caller, json: ["firmId": firmID, "amountFen": 1_00, "reference": "MATRIX-\(serial)"], headers: idempotency)
+            case "GET /v1/lots/{id}/events":
+                // A closed lot's stream is its record, and ends.
+                return try await api.send(.get, "/v1/lots/\(try await closedLot())/events", key: caller)
             case "GET /v1/lots/{id}", "GET /v1/lots/{id}/bids":
                 return try await api.send(.get, operation.dropFirst(4).replacingOccurrences(of: "{id}", with: "\(try await lot(consented: true))"), key: caller)
             case "GET /v1/vouchers/{number}":

@@ -63,3 +63,32 @@ public protocol AuctionWork: ContractSigning {
     func contract(_ id: ContractID, locked: Bool) throws -> Contract?
     func updateContract(_ contract: Contract, _ version: ContractVersion) throws
 }
+
+/// One commit's public events on a lot: the first and last sequence numbers it wrote.
+public struct LotBellRing: Sendable, Equatable {
+    public var lotID: LotID
+    public var firstSequence: Int64
+    public var lastSequence: Int64
+
+    public init(lotID: LotID, firstSequence: Int64, lastSequence: Int64) {
+        self.lotID = lotID
+        self.firstSequence = firstSequence
+        self.lastSequence = lastSequence
+    }
+
+    /// The notice's text: `lot:first:last`.
+    public var payload: String { "\(lotID.value):\(firstSequence):\(lastSequence)" }
+
+    public init?(payload: String) {
+        let parts = payload.split(separator: ":")
+        guard parts.count == 3, let lot = Int64(parts[0]), let first = Int64(parts[1]), let last = Int64(parts[2]), first <= last else { return nil }
+        self.init(lotID: LotID(lot), firstSequence: first, lastSequence: last)
+    }
+}
+
+/// Rings when a commit on any server wrote public events of a lot (PostgreSQL LISTEN/NOTIFY, the
+/// notice sent with the commit), so that a server's live streams hear of bids taken by another.
+public protocol LotEventBell: Sendable {
+    /// Every ring, in commit order; one consumer.
+    var rings: AsyncStream<LotBellRing> { get }
+}

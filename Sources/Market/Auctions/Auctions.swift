@@ -41,6 +41,12 @@ public enum AuctionLimits {
     public static let commandsPerLotMax = 100_000
     /// Lots one run of the due work closes; the rest wait for the next run.
     public static let dueLotsPerRunMax = 100
+    /// A live stream's heartbeat (a comment line) when no event came for this long.
+    public static let streamHeartbeatSeconds = 15
+    /// Live streams one server serves at once; past it a watcher is refused (503).
+    public static let streamWatchersMax = 10_000
+    /// Events one read of a lot's record returns (the stream's catch-up pages).
+    public static let eventsPerReadMax = 500
     /// A bank reference of a deposit receipt, in characters.
     public static let referenceLength = 1...64
     /// The largest price of a lot, in fen (¥10bn, as for listings).

@@ -140,6 +140,12 @@ public final class PostgresAuctionWork: AuctionWork {
                 lot.id.value, event.sequence, event.kind.rawValue, event.paddle.map(Int64.init), event.priceFen, event.bidKind,
                 event.leaderPaddle.map(Int64.init), event.endsAt, event.outcome, event.at)
         }
+        if let first = events.first, let last = events.last {
+            // Sent with the commit: the live streams of every server hear of these events then.
+            statements.append(PostgresStatement(
+                "SELECT pg_notify($1, $2)", PostgresLotBell.channel,
+                LotBellRing(lotID: lot.id, firstSequence: first.sequence, lastSequence: last.sequence).payload))
+        }
         let result = lot.result
         statements.append(PostgresStatement(
             """

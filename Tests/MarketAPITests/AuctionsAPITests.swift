@@ -196,6 +196,18 @@ final class AuctionTestClock: Sendable {
             #expect(replay.isClean, "\(replay)")
             #expect(replay.commandCount == 10, "two registrations, seven bids (three refused, each recorded) and the close")
             #expect(try await Self.ledgerIsClean(pool))
+
+            // The winner does not pay by the deadline: the deposit is forfeited, the contract terminated.
+            let beforeDeadline = try await api.send(.post, "/v1/lots/\(lot)/default", key: keys.admin, headers: VouchersAPITests.idempotency())
+            #expect(beforeDeadline.problemCode == "not_in_default", "before the deadline: \(beforeDeadline.text)")
+            clock.advance(to: extendedEnd.addingTimeInterval(300 + 10 * 86_400 + 1))
+            let defaulted = try await api.send(.post, "/v1/lots/\(lot)/default", key: keys.admin, headers: VouchersAPITests.idempotency())
+            #expect(defaulted.status == .ok, "\(defaulted.text)")
+            #expect(defaulted.object["status"] as? String == "defaulted")
+            #expect(try await api.send(.get, "/v1/contracts/\(contractID)", key: keys.firm).object["status"] as? String == "terminated")
+            #expect(try await api.send(.get, "/v1/listings/\(listing)").object["status"] as? String == "published", "it may be auctioned again")
+            #expect(try await Self.balance(pool, firm: firmA) == 100_000_00, "the forfeited deposit does not come back")
+            #expect(try await Self.ledgerIsClean(pool))
         }
     }
 

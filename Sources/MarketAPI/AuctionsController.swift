@@ -310,19 +310,18 @@ struct LotEventStream {
     mutating func catchUp<Store: AuctionStore>(_ auctions: AuctionService<Store>, _ writer: inout any ResponseBodyWriter) async throws {
         while !ended {
             let events = try await auctions.events(of: lotID, after: last, limit: AuctionLimits.eventsPerReadMax)
-            try await write(events, &writer)
+            try await write(try events.map(EncodedLotEvent.init), &writer)
             if events.count < AuctionLimits.eventsPerReadMax { return }
         }
     }
 
     /// Writes the events it has not written yet, each with its sequence number as its id.
-    mutating func write(_ events: [LotEvent], _ writer: inout any ResponseBodyWriter) async throws {
+    mutating func write(_ events: [EncodedLotEvent], _ writer: inout any ResponseBodyWriter) async throws {
         var text = ""
         for event in events where event.sequence > last && !ended {
-            let data = String(decoding: try AppRequestContext.jsonEncoder.encode(event), as: UTF8.self)
-            text += "id: \(event.sequence)\nevent: \(event.kind.rawValue)\ndata: \(data)\n\n"
+            text += event.text
             last = event.sequence
-            if event.kind == .closed { ended = true }
+            if event.isClose { ended = true }
         }
         if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
     }

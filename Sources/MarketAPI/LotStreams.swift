@@ -2,10 +2,25 @@ import Foundation
 import Market
 import Synchronization
 
+/// One event as a stream writes it (`id:`, `event:`, `data:` and a blank line), encoded once
+/// for every watcher.
+struct EncodedLotEvent: Sendable {
+    let sequence: Int64
+    let isClose: Bool
+    let text: String
+
+    init(_ event: LotEvent) throws {
+        sequence = event.sequence
+        isClose = event.kind == .closed
+        let data = String(decoding: try AppRequestContext.jsonEncoder.encode(event), as: UTF8.self)
+        text = "id: \(event.sequence)\nevent: \(event.kind.rawValue)\ndata: \(data)\n\n"
+    }
+}
+
 /// What a lot's live stream hears from the server's hub.
 enum LotStreamItem: Sendable {
     /// Events committed, in order (a watcher skips those it has sent and repairs a gap from the record).
-    case events([LotEvent])
+    case events([EncodedLotEvent])
     /// Nothing came for a while: the stream writes a comment line, so that proxies keep it open.
     case heartbeat
 }
@@ -101,7 +116,9 @@ final class LotStreams<Store: AuctionStore>: Sendable {
     /// Reads the lot's events after `after` (or after what was handed out already) and hands them to its watchers.
     private func deliver(_ lotID: LotID, after: Int64) async {
         guard let from = state.withLock({ state in state.watchers[lotID] == nil ? nil : state.delivered[lotID] ?? after }) else { return }
-        guard let events = try? await auctions.events(of: lotID, after: from, limit: AuctionLimits.eventsPerReadMax), let last = events.last else { return }
+        guard let read = try? await auctions.events(of: lotID, after: from, limit: AuctionLimits.eventsPerReadMax), let last = read.last,
+              let events = try? read.map(EncodedLotEvent.init)
+        else { return }
         let continuations = state.withLock { state -> [AsyncStream<LotStreamItem>.Continuation] in
             state.delivered[lotID] = max(state.delivered[lotID] ?? 0, last.sequence)
             return Array((state.watchers[lotID] ?? [:]).values)

@@ -41,9 +41,10 @@ public enum AuctionRules {
     /// start, commissions at most 5% each, a deposit rate and a payment deadline in range.
     public static func checkSession(_ request: SessionRequest, now: Date, noticeSecondsMin: Int) throws(MarketError) {
         var issues = FieldIssues()
-        let title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !AuctionLimits.titleLength.contains(title.count) {
+        if !AuctionLimits.titleLength.contains(request.title.count) {
             issues.add("title", "must be \(AuctionLimits.titleLength.lowerBound) to \(AuctionLimits.titleLength.upperBound) characters")
+        } else if request.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            issues.addRule("title", "must not be blank")
         }
         for (field, value) in [("buyerCommissionBasisPoints", request.buyerCommissionBasisPoints), ("sellerCommissionBasisPoints", request.sellerCommissionBasisPoints)]
         where !(0...AuctionLimits.commissionBasisPointsMax).contains(value) {

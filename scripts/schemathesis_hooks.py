@@ -50,6 +50,10 @@ def before_call(ctx, case, kwargs):
                 headers[name] = str(uuid.uuid4())
             if positive and name.lower() == "if-match" and not IF_MATCH.match(str(headers[name])):
                 headers[name] = '"1"'
+    # A lot's live stream runs until the lot closes (or an hour): read it on a lot that does not
+    # exist, so that a lot the run made does not hold the run (AuctionsAPITests read the streams).
+    if case.operation.path == "/v1/lots/{id}/events" and isinstance(case.path_parameters, dict):
+        case.path_parameters["id"] = 4_000_000_000_000_000
     if not positive:
         return
     if isinstance(case.query, dict):

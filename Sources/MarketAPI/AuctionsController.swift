@@ -131,6 +131,7 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                 // The record first (from Last-Event-ID on), then what commits while the stream is open.
                 try await stream.catchUp(auctions, &writer)
                 streams.caughtUp(id, to: stream.last)
+                let deadline = ContinuousClock.now + .seconds(AuctionLimits.streamSecondsMax)
                 if !stream.ended {
                     for await item in watch.items {
                         switch item {
@@ -140,7 +141,7 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                             if let first = events.first, first.sequence > stream.last + 1 { try await stream.catchUp(auctions, &writer) }
                             try await stream.write(events, &writer)
                         }
-                        if stream.ended { break }
+                        if stream.ended || ContinuousClock.now >= deadline { break }
                     }
                 }
                 try await writer.finish(nil)

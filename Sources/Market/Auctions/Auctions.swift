@@ -43,6 +43,9 @@ public enum AuctionLimits {
     public static let dueLotsPerRunMax = 100
     /// A live stream's heartbeat (a comment line) when no event came for this long.
     public static let streamHeartbeatSeconds = 15
+    /// A live stream ends after this long, so that no connection is held for ever; the client
+    /// reconnects with Last-Event-ID and misses nothing.
+    public static let streamSecondsMax = 3_600
     /// Live streams one server serves at once; past it a watcher is refused (503).
     public static let streamWatchersMax = 10_000
     /// Events one read of a lot's record returns (the stream's catch-up pages).

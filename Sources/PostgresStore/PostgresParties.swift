@@ -68,6 +68,19 @@ extension PostgresMarketStore: PartyStore {
         }
     }
 
+    /// The participants of `ids` that exist, by id, in one statement.
+    static func parties(_ ids: [PartyID], on connection: PostgresConnection) throws -> [PartyID: Party] {
+        let rows = try connection.query(
+            "SELECT \(partyColumns) FROM parties WHERE id = ANY (string_to_array($1, ',')::bigint[])",
+            ids.map { String($0.value) }.joined(separator: ","))
+        var parties: [PartyID: Party] = [:]
+        for row in rows {
+            let party = try Self.party(row)
+            parties[party.id] = party
+        }
+        return parties
+    }
+
     static func party(handle: String, on connection: PostgresConnection) throws -> Party? {
         try connection.query("SELECT \(partyColumns) FROM parties WHERE handle = $1", handle).first.map(Self.party)
     }

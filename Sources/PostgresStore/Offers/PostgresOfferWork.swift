@@ -173,15 +173,7 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func parties(_ ids: [PartyID]) throws -> [PartyID: Party] {
-        let rows = try connection.query(
-            "SELECT \(Store.partyColumns) FROM parties WHERE id = ANY (string_to_array($1, ',')::bigint[])",
-            ids.map { String($0.value) }.joined(separator: ","))
-        var parties: [PartyID: Party] = [:]
-        for row in rows {
-            let party = try Store.party(row)
-            parties[party.id] = party
-        }
-        return parties
+        try Store.parties(ids, on: connection)
     }
 
     public func saveOffer(_ offer: Offer, newStepsFrom: Int, isNew: Bool) throws {

@@ -3,19 +3,8 @@ import HTTPTypes
 import Market
 import Postgres
 import PostgresStore
-import Synchronization
 import Testing
-
-/// A clock the test moves: the auction's clock, read under each lot's lock.
-final class AuctionTestClock: Sendable {
-    let now: Mutex<Date>
-
-    init(_ start: Date) { now = Mutex(start) }
-
-    func read() -> Date { now.withLock { $0 } }
-
-    func advance(to date: Date) { now.withLock { $0 = date } }
-}
+import TestSupport
 
 /// Auction sessions over HTTP end to end: the operator opens a session and a lot, the institute
 /// consents, deposits arrive, firms register and bid, anti-sniping extends the end, the close
@@ -85,11 +74,31 @@ final class AuctionTestClock: Sendable {
         try await pool.withConnection { try LedgerAudit(connection: $0).verify(atMs: Int64(Date().timeIntervalSince1970 * 1000)).isClean }
     }
 
+    /// A consented lot of a fresh listing in a fresh session, with the demo firm and deqing-xingtu
+    /// registered as paddles 1 and 2, their deposits held.
+    static func registeredLot(_ api: APIClient, _ keys: DemoKeys, _ pool: PostgresPool, now t0: Date, format: String = "english")
+        async throws -> (lot: Int, listing: Int, firmA: Int, keyB: String, firmB: Int)
+    {
+        let session = try await session(api, keys, now: t0)
+        let listing = try await listing(api, keys)
+        let added = try await api.send(
+            .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: lotBody(listing: listing, now: t0, format: format), headers: VouchersAPITests.idempotency())
+        let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+        try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+        let firmA = try await firmID(api, key: keys.firm)
+        let (keyB, firmB) = try await otherFirmKey(pool)
+        for firm in [firmA, firmB] { try await deposit(api, keys, firm: firm, amountFen: 200_000_00) }
+        for key in [keys.firm, keyB] {
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
+        }
+        return (lot, listing, firmA, keyB, firmB)
+    }
+
     @Test func anEnglishLotRunsFromNoticeToContractWithProxyBidsAndAnExtension() async throws {
         let keys = try DemoKeys.load()
         let t0 = Date()
         let clock = AuctionTestClock(t0)
-        let settings = AuctionSettings(clock: { clock.read() })
+        let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
             let session = try await Self.session(api, keys, now: t0, buyerBasisPoints: 300)
             let listing = try await Self.listing(api, keys)
@@ -215,21 +224,9 @@ final class AuctionTestClock: Sendable {
         let keys = try DemoKeys.load()
         let t0 = Date()
         let clock = AuctionTestClock(t0)
-        let settings = AuctionSettings(clock: { clock.read() })
+        let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
-            let session = try await Self.session(api, keys, now: t0)
-            let listing = try await Self.listing(api, keys)
-            let added = try await api.send(
-                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0, format: "sealed_second_price"),
-                headers: VouchersAPITests.idempotency())
-            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
-            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
-            let firmA = try await Self.firmID(api, key: keys.firm)
-            let (keyB, firmB) = try await Self.otherFirmKey(pool)
-            for firm in [firmA, firmB] { try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00) }
-            for key in [keys.firm, keyB] {
-                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
-            }
+            let (lot, _, _, keyB, firmB) = try await Self.registeredLot(api, keys, pool, now: t0, format: "sealed_second_price")
             clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 60))
             #expect(try await Self.bid(api, lot, key: keys.firm, ["amountFen": 3_000_000_00]).object["standing"] as? String == "lodged")
             #expect(try await Self.bid(api, lot, key: keyB, ["amountFen": 2_400_000_00]).status == .created)
@@ -261,7 +258,7 @@ final class AuctionTestClock: Sendable {
         let keys = try DemoKeys.load()
         let t0 = Date()
         let clock = AuctionTestClock(t0)
-        let settings = AuctionSettings(clock: { clock.read() })
+        let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
             let session = try await Self.session(api, keys, now: t0)
             let listing = try await Self.listing(api, keys)
@@ -343,20 +340,9 @@ final class AuctionTestClock: Sendable {
         let keys = try DemoKeys.load()
         let t0 = Date()
         let clock = AuctionTestClock(t0)
-        let settings = AuctionSettings(clock: { clock.read() })
+        let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
-            let session = try await Self.session(api, keys, now: t0)
-            let listing = try await Self.listing(api, keys)
-            let added = try await api.send(
-                .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: Self.lotBody(listing: listing, now: t0), headers: VouchersAPITests.idempotency())
-            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
-            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
-            let firmA = try await Self.firmID(api, key: keys.firm)
-            let (keyB, firmB) = try await Self.otherFirmKey(pool)
-            for firm in [firmA, firmB] { try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00) }
-            for key in [keys.firm, keyB] {
-                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
-            }
+            let (lot, _, _, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0)
             #expect(try await api.send(.get, "/v1/lots/999999/events").status == .notFound)
             #expect(try await api.send(.get, "/v1/lots/\(lot)/events", headers: [HTTPField.Name("Last-Event-ID")!: "x"]).status == .badRequest)
 

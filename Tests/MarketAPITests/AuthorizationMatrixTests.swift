@@ -90,7 +90,7 @@ import TestSupport
         for operation in documented { #expect(Self.expected[operation] != nil, "\(operation) has no row in the authorization matrix") }
         for operation in Self.expected.keys { #expect(documented.contains(operation), "\(operation) is not in the OpenAPI document") }
 
-        try await withAPI(auctions: AuctionSettings(clock: { Self.auctionClock.read() })) { api, pool in
+        try await withAPI(auctions: Self.auctionClock.settings()) { api, pool in
             let store = PostgresMarketStore(pool: pool)
             let songjiangBureau = try #require(try await store.party(handle: "songjiang-kw"))
             let otherRegulator = try await store.issueKey(role: .regulator, party: songjiangBureau.id, label: "matrix").key
@@ -193,7 +193,7 @@ import TestSupport
             let now = Date()
             AuthorizationMatrixTests.auctionClock.advance(to: now.addingTimeInterval(9 * 86_400))
             _ = try await AuctionService(
-                store: PostgresMarketStore(pool: pool), settings: AuctionSettings(clock: { AuthorizationMatrixTests.auctionClock.read() })
+                store: PostgresMarketStore(pool: pool), settings: AuthorizationMatrixTests.auctionClock.settings()
             ).closeDue()
             AuthorizationMatrixTests.auctionClock.advance(to: now)
             return lot

@@ -2,7 +2,6 @@ import Foundation
 import Market
 import Postgres
 import PostgresStore
-import Synchronization
 import Testing
 import TestSupport
 
@@ -10,11 +9,6 @@ import TestSupport
 /// binary against a lot driven through the use cases: the replay is clean until a recorded
 /// event is altered, and then names the command; the ledger verifies.
 @Suite struct AuctionCommandLineTests {
-    final class Clock: Sendable {
-        let now: Mutex<Date>
-        init(_ start: Date) { now = Mutex(start) }
-    }
-
     @Test func depositsCloseDueAndReplayFromTheCommandLine() async throws {
         try await TestDatabase.with { database in
             let url = database.conninfo
@@ -30,36 +24,21 @@ import TestSupport
             #expect(clash.status != 0 && clash.error.contains("ICBC-0001"), "\(clash.error)")
 
             // A lot of a published listing, closing a minute after it starts.
-            // Whole seconds: PostgreSQL keeps microseconds.
-            let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let clock = Clock(t0)
-            let service = AuctionService(store: store, settings: AuctionSettings(noticeSecondsMin: 0, clock: { clock.now.withLock { $0 } }))
-            let listingID: Int64 = try await pool.withConnection { connection in
-                try connection.query("SELECT id FROM listings WHERE status = 'published' AND 'assignment' = ANY (transfer_modes) ORDER BY id LIMIT 1")[0].decode("id")
-            }
-            let listing = try #require(try await store.listing(ListingID(listingID)))
-            let session = try await service.openSession(
-                SessionRequest(title: "德清专场", noticeAt: t0.addingTimeInterval(60), startsAt: t0.addingTimeInterval(120)), by: .commandLineOperator)
-            let lot = try await service.addLot(
-                to: session.id,
-                LotTerms(
-                    listingID: listing.id, format: .english, openingPriceFen: 2_000_000_00, reserveFen: 2_000_000_00, incrementFen: 100_000_00,
-                    startsAt: t0.addingTimeInterval(120), endsAt: t0.addingTimeInterval(180)),
-                by: .commandLineOperator
-            ).lot
-            let institution = try #require(try await store.party(listing.institutionID))
-            _ = try await service.consent(lot.id, excludedGroupCodes: [], by: .commandLine(actingFor: institution))
+            let clock = AuctionTestClock()
+            let t0 = clock.read()
+            let opened = try await AuctionTestLot.english(pool, clock: clock)
+            let (lot, service) = (opened.lot, opened.service)
             let firm = try #require(try await store.party(handle: "deqing-xingtu"))
             _ = try await service.register(for: lot.id, by: .commandLine(actingFor: firm))
-            clock.now.withLock { $0 = t0.addingTimeInterval(130) }
+            clock.advance(to: t0.addingTimeInterval(130))
             _ = try await service.bid(on: lot.id, .amount(2_000_000_00), by: .commandLine(actingFor: firm))
 
             // The CLI's clock is the real one: nothing is due yet.
             let notYet = try cli.run(["auctions", "close-due", "--database-url", url])
             #expect(notYet.status == 0 && notYet.output.hasPrefix("0 lot(s) closed"), "\(notYet.output)\(notYet.error)")
-            clock.now.withLock { $0 = t0.addingTimeInterval(180) }
+            clock.advance(to: t0.addingTimeInterval(180))
             #expect(try await service.closeDue().closed == 0, "the bid 50 s before the end moved it 5 minutes past the bid")
-            clock.now.withLock { $0 = t0.addingTimeInterval(130 + 300) }
+            clock.advance(to: t0.addingTimeInterval(130 + 300))
             #expect(try await service.closeDue().sold == 1)
 
             let replay = try cli.run(["auctions", "replay", String(lot.id.value), "--database-url", url])

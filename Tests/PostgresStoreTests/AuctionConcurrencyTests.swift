@@ -12,11 +12,9 @@ import TestSupport
 @Suite struct AuctionConcurrencyTests {
     static let bidderCount = 64
 
-    /// The auction's clock the test moves, and a tally of accepted bids.
-    final class Clock: Sendable {
-        let now: Mutex<Date>
-        let tally = Mutex(0)
-        init(_ start: Date) { now = Mutex(start) }
+    /// The bids accepted, counted by the bidders' tasks.
+    final class Tally: Sendable {
+        let count = Mutex(0)
     }
 
     static func creditCode(_ serial: Int) throws -> String {
@@ -31,23 +29,11 @@ import TestSupport
         try await TestDatabase.with { database in
             let pool = database.pool(size: 16)
             let store = PostgresMarketStore(pool: pool)
-            let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let clock = Clock(t0)
-            let service = AuctionService(store: store, settings: AuctionSettings(noticeSecondsMin: 0, clock: { clock.now.withLock { $0 } }))
-            let listingID: Int64 = try await pool.withConnection { connection in
-                try connection.query("SELECT id FROM listings WHERE status = 'published' AND 'assignment' = ANY (transfer_modes) ORDER BY id LIMIT 1")[0].decode("id")
-            }
-            let listing = try #require(try await store.listing(ListingID(listingID)))
-            let session = try await service.openSession(
-                SessionRequest(title: "并发专场", noticeAt: t0.addingTimeInterval(60), startsAt: t0.addingTimeInterval(120)), by: .commandLineOperator)
+            let clock = AuctionTestClock()
             let opening: Int64 = 2_000_000_00, increment: Int64 = 100_000_00
-            let start = t0.addingTimeInterval(120), end = t0.addingTimeInterval(3_720)
-            let lot = try await service.addLot(
-                to: session.id,
-                LotTerms(listingID: listing.id, format: .english, openingPriceFen: opening, reserveFen: opening, incrementFen: increment, startsAt: start, endsAt: end),
-                by: .commandLineOperator
-            ).lot
-            _ = try await service.consent(lot.id, excludedGroupCodes: [], by: .commandLine(actingFor: try #require(try await store.party(listing.institutionID))))
+            let opened = try await AuctionTestLot.english(pool, clock: clock, openingFen: opening, incrementFen: increment, minutes: 60)
+            let (lot, service) = (opened.lot, opened.service)
+            let end = lot.terms.endsAt
             var firms: [Party] = []
             for i in 0..<Self.bidderCount {
                 let firm = try await store.register(NewParty(
@@ -59,15 +45,15 @@ import TestSupport
 
             // The last minute: every bid at once, firm i bidding the opening price + i increments.
             let bidAt = end.addingTimeInterval(-40)
-            clock.now.withLock { $0 = bidAt }
-            let accepted = Clock(t0)
+            clock.advance(to: bidAt)
+            let accepted = Tally()
             let bidders = firms
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (i, firm) in bidders.enumerated() {
                     group.addTask {
                         do {
                             _ = try await service.bid(on: lot.id, .amount(opening + Int64(i) * increment), by: .commandLine(actingFor: firm))
-                            accepted.tally.withLock { $0 += 1 }
+                            accepted.count.withLock { $0 += 1 }
                         } catch let refusal as AuctionRefusal {
                             guard case .tooLow = refusal else { throw refusal }
                         }
@@ -75,7 +61,7 @@ import TestSupport
                 }
                 try await group.waitForAll()
             }
-            let acceptedCount = accepted.tally.withLock { $0 }
+            let acceptedCount = accepted.count.withLock { $0 }
             let stored = try #require(try await service.lot(lot.id, for: .commandLineOperator).view.lot)
             #expect(acceptedCount >= 1)
             #expect(stored.bidCount == acceptedCount, "every accepted bid is counted")
@@ -86,7 +72,7 @@ import TestSupport
             #expect(stored.endsAt == bidAt.addingTimeInterval(300), "the first accepted bid moved the end; the others at the same time did not")
             #expect(stored.extensionCount == 1)
 
-            clock.now.withLock { $0 = stored.endsAt }
+            clock.advance(to: stored.endsAt)
             #expect(try await service.closeDue().sold == 1)
             let closed = try await service.lot(lot.id, for: .commandLineOperator).view.lot
             #expect(closed.result?.hammerPriceFen == opening + Int64(Self.bidderCount - 1) * increment, "the highest bid is always accepted, and wins at its amount")

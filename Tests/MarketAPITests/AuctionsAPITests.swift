@@ -374,4 +374,43 @@ import TestSupport
             #expect(Self.serverSentEvents(resumed.text).map(\.id) == [4, 5])
         }
     }
+
+    @Test func aDutchLotSellsToTheFirstAcceptanceAtThePriceOfTheMoment() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        try await withAPI(auctions: clock.settings()) { api, pool in
+            let session = try await Self.session(api, keys, now: t0)
+            let listing = try await Self.listing(api, keys)
+            var body = Self.lotBody(listing: listing, now: t0, format: "dutch", reserveFen: 1_500_000_00)
+            body["dutchIntervalSeconds"] = 60
+            let added = try await api.send(.post, "/v1/sessions/\(session)/lots", key: keys.admin, json: body, headers: VouchersAPITests.idempotency())
+            let lot = try #require(added.object["id"] as? Int, "\(added.text)")
+            #expect(added.object["reserveFen"] as? Int == 1_500_000_00, "a Dutch lot's floor is its public schedule")
+            try #require(try await api.send(.post, "/v1/lots/\(lot)/consent", key: keys.owner, json: [:] as [String: Any], headers: VouchersAPITests.idempotency()).status == .ok)
+            let firmA = try await Self.firmID(api, key: keys.firm)
+            let (keyB, firmB) = try await Self.otherFirmKey(pool)
+            for firm in [firmA, firmB] { try await Self.deposit(api, keys, firm: firm, amountFen: 200_000_00) }
+            for key in [keys.firm, keyB] {
+                try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: key, headers: VouchersAPITests.idempotency()).status == .created)
+            }
+            // Three minutes in, the price has fallen three steps of ¥100,000.
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 180))
+            #expect(try await api.send(.get, "/v1/lots/\(lot)").object["currentPriceFen"] as? Int == 1_700_000_00)
+            let amount = try await Self.bid(api, lot, key: keyB, ["amountFen": 1_700_000_00])
+            #expect(amount.problemCode == "not_supported_by_format")
+            let accepted = try await Self.bid(api, lot, key: keyB, ["accept": true])
+            #expect(accepted.status == .created, "\(accepted.text)")
+            #expect(accepted.object["standing"] as? String == "won")
+            #expect((accepted.object["lot"] as? [String: Any])?["status"] as? String == "sold", "the first acceptance closes the lot at once")
+            let late = try await Self.bid(api, lot, key: keys.firm, ["accept": true])
+            #expect(late.problemCode == "lot_closed")
+            let result = try #require(try await api.send(.get, "/v1/lots/\(lot)").object["result"] as? [String: Any])
+            #expect(result["hammerPriceFen"] as? Int == 1_700_000_00)
+            #expect(result["paddle"] as? Int == 2)
+            #expect(try await Self.balance(pool, firm: firmA) == 200_000_00, "the other deposit is released at the acceptance")
+            #expect(try await AuctionService(store: PostgresMarketStore(pool: pool), settings: clock.settings()).replay(LotID(Int64(lot))).isClean)
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
 }

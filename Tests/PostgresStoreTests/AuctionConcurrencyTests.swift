@@ -85,4 +85,50 @@ import TestSupport
             await pool.close()
         }
     }
+
+    /// Two servers' clocks closing the same due lots at once: each lot is closed by one of them.
+    @Test func twoServersClosingTheSameLotsCloseEachOnce() async throws {
+        try await TestDatabase.with { database in
+            let pool = database.pool(size: 8)
+            let clock = AuctionTestClock()
+            let lotCount = 6
+            var lots: [LotID] = []
+            let store = PostgresMarketStore(pool: pool)
+            let service = AuctionService(store: store, settings: clock.settings(noticeSecondsMin: 0))
+            let listings: [Int64] = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT id FROM listings WHERE status = 'published' AND 'assignment' = ANY (transfer_modes) ORDER BY id LIMIT $1", Int64(lotCount)
+                ).map { try $0.decode("id") }
+            }
+            try #require(listings.count == lotCount)
+            let t0 = clock.read()
+            let session = try await service.openSession(
+                SessionRequest(title: "双服务器专场", noticeAt: t0.addingTimeInterval(60), startsAt: t0.addingTimeInterval(120)), by: .commandLineOperator)
+            for id in listings {
+                let listing = try #require(try await store.listing(ListingID(id)))
+                let lot = try await service.addLot(
+                    to: session.id,
+                    LotTerms(
+                        listingID: listing.id, format: .english, openingPriceFen: 1_000_00, reserveFen: 1_000_00, incrementFen: 100,
+                        startsAt: t0.addingTimeInterval(120), endsAt: t0.addingTimeInterval(180)),
+                    by: .commandLineOperator
+                ).lot
+                _ = try await service.consent(lot.id, excludedGroupCodes: [], by: .commandLine(actingFor: try #require(try await store.party(listing.institutionID))))
+                lots.append(lot.id)
+            }
+            clock.advance(to: t0.addingTimeInterval(181))
+            let one = AuctionService(store: store, settings: clock.settings())
+            let other = AuctionService(store: PostgresMarketStore(pool: pool), settings: clock.settings())
+            async let first = one.closeDue()
+            async let second = other.closeDue()
+            let reports = try await [first, second]
+            #expect(reports.map(\.closed).reduce(0, +) == lotCount, "\(reports)")
+            for id in lots {
+                let commands = try await service.replay(id)
+                #expect(commands.commandCount == 1, "one close each")
+                #expect(commands.isClean)
+            }
+            await pool.close()
+        }
+    }
 }

@@ -378,7 +378,7 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
     public func lot(_ id: LotID, for caller: Principal?) async throws -> (view: LotView, registration: LotRegistration?) {
         let now = settings.clock()
         return try await store.auctionRead { work in
-            guard let stored = try work.lockedLot(id, skipLocked: false) else { throw MarketError.notFound("no lot \(id)") }
+            guard let stored = try work.storedLot(id) else { throw MarketError.notFound("no lot \(id)") }
             let lot = stored.lot
             var registration: LotRegistration?
             if let firm = caller?.partyID, caller?.role == .firm { registration = try work.registrations(id).first { $0.firmID == firm } }

@@ -29,6 +29,9 @@ public protocol AuctionWork: ContractSigning {
     /// The lot under its row lock, with its engine's snapshot and the commands after it; nil
     /// when there is none, or, with `skipLocked`, when another transaction holds it.
     func lockedLot(_ id: LotID, skipLocked: Bool) throws -> StoredLot?
+    /// The lot with its snapshot and log tail as last committed, without its lock (for reads:
+    /// a read never waits for a bid).
+    func storedLot(_ id: LotID) throws -> StoredLot?
     func lot(_ id: LotID) throws -> Lot?
     func lots(_ filter: LotFilter, page: PageRequest) throws -> [Lot]
     /// Writes the lot's row and appends its log and public events.

@@ -99,7 +99,8 @@ public final class PostgresAuctionWork: AuctionWork {
     }
 
     public func lockedLot(_ id: LotID, skipLocked: Bool) throws -> StoredLot? {
-        // One round trip: the lot's row lock, then its log since the snapshot, read after it.
+        // One round trip: the lot's row lock, then its log since the snapshot, read after it
+        // (nothing can change it in between: the lock is held).
         let read = try connection.queries([
             PostgresStatement("SELECT * FROM lots WHERE id = $1 FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")", id.value),
             PostgresStatement(
@@ -107,11 +108,25 @@ public final class PostgresAuctionWork: AuctionWork {
                 id.value),
         ])
         guard let row = read[0].first else { return nil }
-        return StoredLot(
-            lot: try Self.lot(row), lastCommandID: UInt64(try row.decode("last_command_id", as: Int64.self)),
+        return try Self.stored(row, tail: read[1])
+    }
+
+    public func storedLot(_ id: LotID) throws -> StoredLot? {
+        // Without the lock, a bid may commit between two statements: the log is read for exactly
+        // the commands the row says (the log never changes), in a second round trip.
+        guard let row = try connection.query("SELECT * FROM lots WHERE id = $1", id.value).first else { return nil }
+        let tail = try connection.query(
+            "SELECT command FROM lot_commands WHERE lot_id = $1 AND command_id > $2::bigint AND command_id <= $3::bigint ORDER BY command_id",
+            id.value, try row.decode("snapshot_command_id", as: Int64.self), try row.decode("last_command_id", as: Int64.self))
+        return try Self.stored(row, tail: tail)
+    }
+
+    static func stored(_ row: PostgresRow, tail: PostgresRows) throws -> StoredLot {
+        StoredLot(
+            lot: try lot(row), lastCommandID: UInt64(try row.decode("last_command_id", as: Int64.self)),
             lastEventSequence: try row.decode("last_event_sequence"), snapshot: try row.decode("snapshot", as: Data?.self).map { Array($0) },
             snapshotCommandID: UInt64(try row.decode("snapshot_command_id", as: Int64.self)),
-            tail: try read[1].map { Array(try $0.decode("command", as: Data.self)) })
+            tail: try tail.map { Array(try $0.decode("command", as: Data.self)) })
     }
 
     public func lot(_ id: LotID) throws -> Lot? {

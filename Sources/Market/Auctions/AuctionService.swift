@@ -204,11 +204,10 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         let firmID = try AccessPolicy.auctionFirm(caller)
         let clock = settings.clock
         return try await store.auctionTransaction(record) { work in
-            guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            guard let facts = try work.lockedLotFacts(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
             let now = clock()
-            guard let session = try work.session(stored.lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
+            let (stored, session, registrations) = (facts.stored, facts.session, facts.registrations)
             guard let firm = try work.parties([firmID])[firmID] else { throw MarketError.notFound("no firm \(firmID)") }
-            let registrations = try work.registrations(lotID)
             try AuctionRules.checkRegistration(stored.lot, firm: firm, existingPaddle: registrations.first { $0.firmID == firmID }?.paddle, now: now)
             var desk = try LotDesk(stored, session: session, registrations: registrations, now: now)
             let paddle = (registrations.map(\.paddle).max() ?? 0) + 1
@@ -238,12 +237,11 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         try request.validate()
         let clock = settings.clock
         let outcome: Result<BidReceipt, AuctionRefusal> = try await store.auctionTransaction(record) { work in
-            guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            guard let facts = try work.lockedLotFacts(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
             // The auction's clock: the command's time is taken once the lot is locked.
             let now = clock()
+            let (stored, session, registrations) = (facts.stored, facts.session, facts.registrations)
             try AuctionRules.checkBiddable(stored.lot)
-            guard let session = try work.session(stored.lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
-            let registrations = try work.registrations(lotID)
             let registration: LotRegistration
             switch bidder {
             case .firm(let firm):
@@ -304,11 +302,10 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         let clock = settings.clock
         for lotID in due {
             let sold: Bool? = try await store.auctionTransaction(nil as IdempotencyRecord<Never>?) { work in
-                guard let stored = try work.lockedLot(lotID, skipLocked: true), stored.lot.status == .consented else { return nil }
+                guard let facts = try work.lockedLotFacts(lotID, skipLocked: true), facts.stored.lot.status == .consented else { return nil }
                 let now = clock()
+                let (stored, session, registrations) = (facts.stored, facts.session, facts.registrations)
                 guard now >= stored.lot.endsAt else { return nil }
-                guard let session = try work.session(stored.lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
-                let registrations = try work.registrations(lotID)
                 var desk = try LotDesk(stored, session: session, registrations: registrations, now: now)
                 let (_, refusal) = try desk.run(.close)
                 if let refusal { throw LotInconsistent("lot \(lotID): the engine refused to close: \(refusal)") }

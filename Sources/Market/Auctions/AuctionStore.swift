@@ -29,6 +29,10 @@ public protocol AuctionWork: ContractSigning {
     /// The lot under its row lock, with its engine's snapshot and the commands after it; nil
     /// when there is none, or, with `skipLocked`, when another transaction holds it.
     func lockedLot(_ id: LotID, skipLocked: Bool) throws -> StoredLot?
+    /// The lot under its lock, with its session and registrations, in one round trip: what a
+    /// registration, a bid or a close decides on, so that the lock is held for as few round trips
+    /// as the command needs.
+    func lockedLotFacts(_ id: LotID, skipLocked: Bool) throws -> LotFacts?
     /// The lot with its snapshot and log tail as last committed, without its lock (for reads:
     /// a read never waits for a bid).
     func storedLot(_ id: LotID) throws -> StoredLot?
@@ -94,4 +98,17 @@ public struct LotBellRing: Sendable, Equatable {
 public protocol LotEventBell: Sendable {
     /// Every ring, in commit order; one consumer.
     var rings: AsyncStream<LotBellRing> { get }
+}
+
+/// What a command on a lot decides on, read under the lot's lock.
+public struct LotFacts: Sendable {
+    public var stored: StoredLot
+    public var session: AuctionSession
+    public var registrations: [LotRegistration]
+
+    public init(stored: StoredLot, session: AuctionSession, registrations: [LotRegistration]) {
+        self.stored = stored
+        self.session = session
+        self.registrations = registrations
+    }
 }

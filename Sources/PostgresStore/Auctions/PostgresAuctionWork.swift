@@ -111,6 +111,21 @@ public final class PostgresAuctionWork: AuctionWork {
         return try Self.stored(row, tail: read[1])
     }
 
+    public func lockedLotFacts(_ id: LotID, skipLocked: Bool) throws -> LotFacts? {
+        // One round trip: the lock first, then what it guards, each statement read after it.
+        let read = try connection.queries([
+            PostgresStatement("SELECT * FROM lots WHERE id = $1 FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")", id.value),
+            PostgresStatement(
+                "SELECT c.command FROM lot_commands c JOIN lots l ON l.id = c.lot_id WHERE c.lot_id = $1 AND c.command_id > l.snapshot_command_id ORDER BY c.command_id",
+                id.value),
+            PostgresStatement("SELECT s.* FROM auction_sessions s JOIN lots l ON l.session_id = s.id WHERE l.id = $1", id.value),
+            PostgresStatement("SELECT * FROM lot_registrations WHERE lot_id = $1 ORDER BY id", id.value),
+        ])
+        guard let row = read[0].first else { return nil }
+        guard let session = try read[2].first.map(Self.session) else { throw LotInconsistent("lot \(id) has no session") }
+        return LotFacts(stored: try Self.stored(row, tail: read[1]), session: session, registrations: try read[3].map(Self.registration))
+    }
+
     public func storedLot(_ id: LotID) throws -> StoredLot? {
         // Without the lock, a bid may commit between two statements: the log is read for exactly
         // the commands the row says (the log never changes), in a second round trip.

@@ -38,7 +38,8 @@ public protocol AuctionWork: ContractSigning {
     func storedLot(_ id: LotID) throws -> StoredLot?
     func lot(_ id: LotID) throws -> Lot?
     func lots(_ filter: LotFilter, page: PageRequest) throws -> [Lot]
-    /// Writes the lot's row and appends its log and public events.
+    /// Writes the lot's row and appends its log and public events, sent with the unit of work's
+    /// next statement (a bid's COMMIT): nothing is read back.
     func saveLot(_ lot: Lot, log: [LotLogEntry], events: [LotEvent], lastCommandID: UInt64, lastEventSequence: Int64, snapshot: [UInt8]?) throws
     func setListingStatus(_ listing: ListingID, _ status: ListingStatus) throws
     /// Lots consented and past their end, not closed; skipping lots another server holds.

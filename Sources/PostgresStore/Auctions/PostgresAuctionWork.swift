@@ -195,7 +195,9 @@ public final class PostgresAuctionWork: AuctionWork {
                 result?.winnerFirmID?.value, result?.buyerCommissionFen ?? 0, result?.contractID?.value, result?.noSaleReason, result?.closedAt,
                 result?.paymentDueAt,
             ]))
-        _ = try connection.queries(statements)
+        // Nothing is read back: the writes go with the transaction's next statement, for a bid its
+        // COMMIT, so the lot's lock is held from the round trip that took it to the one that commits.
+        for statement in statements { try connection.send(statement.sql, parameters: statement.parameters) }
     }
 
     public func setListingStatus(_ id: ListingID, _ status: ListingStatus) throws {

@@ -26,6 +26,8 @@ public struct AuctionClock<Store: AuctionStore>: Service {
             do {
                 let report = try await auctions.closeDue(limit: AuctionLimits.dueLotsPerRunMax)
                 if report.closed > 0 {
+                    MarketMetrics.lotClosed("sold", count: report.sold)
+                    MarketMetrics.lotClosed("no_sale", count: report.closed - report.sold)
                     logger.info("auctions: closed due lots", metadata: ["closed": "\(report.closed)", "sold": "\(report.sold)"])
                 }
             } catch {

@@ -90,8 +90,16 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = LotID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(BidBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) { record in
-                try await auctions.bid(on: id, body.request, paddle: body.paddle, by: caller, record: record)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, status: .created, render: { $0 }) {
+                (record: IdempotencyRecord<BidReceipt>) in
+                do {
+                    let receipt = try await auctions.bid(on: id, body.request, paddle: body.paddle, by: caller, record: record)
+                    MarketMetrics.bid("accepted")
+                    return receipt
+                } catch let refusal as AuctionRefusal {
+                    MarketMetrics.bid("refused")
+                    throw refusal
+                }
             }
         }
         routes.get(":id/bids") { request, context in
@@ -127,7 +135,11 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
             let auctions = auctions, streams = streams, start = after
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 var stream = LotEventStream(lotID: id, last: start)
-                defer { streams.end(id, watch.token) }
+                MarketMetrics.streamOpened()
+                defer {
+                    streams.end(id, watch.token)
+                    MarketMetrics.streamClosed()
+                }
                 // The record first (from Last-Event-ID on), then what commits while the stream is open.
                 try await stream.catchUp(auctions, &writer)
                 streams.caughtUp(id, to: stream.last)

@@ -38,9 +38,9 @@ public enum OperatorMetrics {
 }
 
 /// What the market counts, by name, for every area: the API increments them when a use case
-/// has committed (a replayed Idempotency-Key answer counts nothing). The auction and stream
-/// families are declared now, at 0, for the areas still to be built to increment: their names
-/// are the contract with the dashboards.
+/// has committed (a replayed Idempotency-Key answer counts nothing; a refusal by the area's
+/// rules counts as `refused` where the family has one). Every family is declared at 0 at start:
+/// their names are the contract with the dashboards.
 public enum MarketMetrics {
     /// `techmarket_market_redemptions_total{step}`: redemptions that reached a step
     /// (`held`, `claimed`, `approved`, `rejected`).
@@ -65,8 +65,9 @@ public enum MarketMetrics {
     }
 
     /// `techmarket_market_lots_closed_total{result}`: auction lots closed (`sold`, `no_sale`).
-    public static func lotClosed(_ result: String) {
-        Counter(label: "techmarket_market_lots_closed_total", dimensions: [("result", result)]).increment()
+    public static func lotClosed(_ result: String, count: Int = 1) {
+        guard count > 0 else { return }
+        Counter(label: "techmarket_market_lots_closed_total", dimensions: [("result", result)]).increment(by: count)
     }
 
     /// `techmarket_market_contracts_registered_total`: technology contracts registered.

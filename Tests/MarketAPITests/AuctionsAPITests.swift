@@ -100,6 +100,7 @@ import TestSupport
         let clock = AuctionTestClock(t0)
         let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
+            let metricsBefore = try await api.send(.get, "/metrics", key: keys.admin).text
             let session = try await Self.session(api, keys, now: t0, buyerBasisPoints: 300)
             let listing = try await Self.listing(api, keys)
             let added = try await api.send(
@@ -205,6 +206,12 @@ import TestSupport
             #expect(replay.isClean, "\(replay)")
             #expect(replay.commandCount == 10, "two registrations, seven bids (three refused, each recorded) and the close")
             #expect(try await Self.ledgerIsClean(pool))
+            // The bids count in the operator's metrics: accepted and refused alike.
+            let metricsAfter = try await api.send(.get, "/metrics", key: keys.admin).text
+            for outcome in ["accepted", "refused"] {
+                let series = #"techmarket_market_bids_total{outcome="\#(outcome)"}"#
+                #expect(MetricsTests.sample(metricsAfter, series) - MetricsTests.sample(metricsBefore, series) >= 3, "\(outcome)")
+            }
 
             // The winner does not pay by the deadline: the deposit is forfeited, the contract terminated.
             let beforeDeadline = try await api.send(.post, "/v1/lots/\(lot)/default", key: keys.admin, headers: VouchersAPITests.idempotency())

@@ -114,10 +114,13 @@ let package = Package(
         // The one seeded random generator (SplitMix64) and the seed lists of the property tests,
         // for every test and benchmark that needs one.
         .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+        // The volume's seeded random contract histories and the naive recount they are checked
+        // against, for the pure tests and the database's.
+        .target(name: "VolumeTestSupport", dependencies: ["Market", "SeededRandom"], path: "Tests/VolumeTestSupport"),
 
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "SeededRandom"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market", "Matching", "SeededRandom"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Matching", "SeededRandom", "VolumeTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "LedgerTestSupport"]),

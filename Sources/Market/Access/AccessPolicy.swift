@@ -375,3 +375,20 @@ extension AccessPolicy {
         return .everyone
     }
 }
+
+// MARK: - Volume
+
+extension AccessPolicy {
+    /// The operator, or a regulator of the region or of a region above it, sets a region's
+    /// volume target (the next plan's figures as they are published); the report is public.
+    public static func checkSetsVolumeTarget(_ caller: Principal?, regionAncestry: [RegionCode]) throws(MarketError) {
+        guard let caller else { throw .unauthenticated("a regulator's or an admin's API key is required") }
+        if caller.isAdmin { return }
+        guard caller.role == .regulator, let region = caller.regionCode else {
+            throw .forbidden("only regulators and admins set volume targets; this key's role is \(caller.role.rawValue)")
+        }
+        guard regionAncestry.contains(region) else {
+            throw .forbidden("a regulator of \(region) sets targets only for its region and the regions below it")
+        }
+    }
+}

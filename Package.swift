@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "MarketAPITests",
             dependencies: [
-                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "SeededRandom",
+                "MarketAPI", "PostgresStore", "Postgres", "EmbeddedPostgres", "Market", "Ledger", "TestSupport", "SeededRandom", "VolumeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

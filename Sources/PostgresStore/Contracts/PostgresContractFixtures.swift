@@ -64,6 +64,7 @@ extension PostgresMarketStore {
                 buyer_region, reason, by_role, recorded_at) FROM STDIN (FORMAT csv)
             """,
             data: versions.bytes)
+        try addVolume(contractIDs: last - Int64(count) + 1, last, on: connection)
         return histories.count
     }
 }

@@ -116,6 +116,13 @@ public final class PostgresContractWork: ContractWork {
         try insertVersion(version, of: contract)
     }
 
+    /// Writes a version and, when its act counts, its running totals (docs/volume.md), in the
+    /// same transaction: the volume never lags a registration.
+    private func insertVersion(_ version: ContractVersion, of contract: Contract) throws {
+        try insertVersionRow(version, of: contract)
+        try Store.addVolume(of: version, contract, on: connection)
+    }
+
     public func updateContract(_ contract: Contract, _ version: ContractVersion) throws {
         let registration = contract.registration
         try connection.send(
@@ -132,7 +139,7 @@ public final class PostgresContractWork: ContractWork {
         try insertVersion(version, of: contract)
     }
 
-    private func insertVersion(_ version: ContractVersion, of contract: Contract) throws {
+    private func insertVersionRow(_ version: ContractVersion, of contract: Contract) throws {
         let registration = version.registration
         try connection.send(
             """

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Already in the graph through Hummingbird; named for the server's ServiceGroup and its shutdown deadline.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Templates for the server-rendered dashboard page.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a Swift module. Only `Postgres` imports it.
@@ -50,9 +52,10 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The OpenAPI document, served as it is.
-            resources: [.copy("openapi.json")]
+            // The OpenAPI document, served as it is, and the dashboard's templates.
+            resources: [.copy("openapi.json"), .copy("Templates")]
         ),
         .executableTarget(
             name: "techmarket",

@@ -57,7 +57,7 @@ public struct APIConfiguration: Sendable {
 }
 
 /// Everything the API needs from storage.
-public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore & AuctionStore
+public typealias MarketAPIStore = ReferenceDataStore & PartyStore & KeyStore & ListingStore & VoucherStore & ContractStore & OfferStore & AuctionStore & VolumeStore
 
 /// The router with every route; tests drive it directly. `searchPages` keeps encoded public
 /// search pages (nil: every search goes to the store); `fairUse` limits each caller;
@@ -90,6 +90,9 @@ public func buildRouter(
     router.addRoutes(vouchers.redemptionEndpoints, atPath: "/v1/redemptions")
     router.addRoutes(vouchers.settlementEndpoints, atPath: "/v1/settlements")
     router.addRoutes(ContractsController(store: store).endpoints, atPath: "/v1/contracts")
+    let volume = VolumeController(store: store)
+    router.addRoutes(volume.endpoints, atPath: "/v1/volume")
+    router.addRoutes(volume.dashboardEndpoints, atPath: "/dashboard")
     let offers = OffersController(store: store)
     router.addRoutes(offers.listingEndpoints, atPath: "/v1/listings")
     router.addRoutes(offers.offerEndpoints, atPath: "/v1/offers")
@@ -133,6 +136,6 @@ struct APIIndex: ResponseEncodable {
     var documentation = "/openapi.json"
     var links = [
         "regions": "/v1/regions", "alliances": "/v1/alliances", "fields": "/v1/fields", "parties": "/v1/parties",
-        "me": "/v1/me", "listings": "/v1/listings", "health": "/health",
+        "me": "/v1/me", "listings": "/v1/listings", "health": "/health", "volume": "/v1/volume", "dashboard": "/dashboard",
     ]
 }

@@ -78,6 +78,9 @@ import TestSupport
         "POST /v1/deposits": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
         "GET /v1/registrations": row(401, 401, 403, 403, 200, 403, 403, 403, 403),
         "GET /v1/lots/{id}/events": openKeyChecked,
+        "GET /v1/volume": openKeyChecked, "GET /v1/volume/chart.svg": openKeyChecked, "GET /v1/volume/targets": openKeyChecked,
+        "PUT /v1/volume/targets/{region}/{year}": row(401, 401, 403, 403, 403, 403, 200, 403, 200),
+        "GET /dashboard": open,
     ]
 
     /// The auction clock of the matrix's server: moved past a lot's end to close it, then back.
@@ -327,6 +330,10 @@ import TestSupport
                 return try await api.send(.get, "/v1/lots/\(try await closedLot())/events", key: caller)
             case "GET /v1/lots/{id}", "GET /v1/lots/{id}/bids":
                 return try await api.send(.get, operation.dropFirst(4).replacingOccurrences(of: "{id}", with: "\(try await lot(consented: true))"), key: caller)
+            case "PUT /v1/volume/targets/{region}/{year}":
+                return try await api.send(
+                    .put, "/v1/volume/targets/330521/2027", key: caller, json: ["targetFen": 300_000_000_000 + serial, "note": "矩阵"],
+                    headers: idempotency)
             case "GET /v1/vouchers/{number}":
                 return try await api.send(.get, "/v1/vouchers/\(try await voucher())", key: caller)
             case "GET /v1/redemptions/{id}":

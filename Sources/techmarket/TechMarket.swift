@@ -8,7 +8,7 @@ struct TechMarket: AsyncParsableCommand {
         abstract: "TechMarket: the county technology market's backend and admin tools.",
         subcommands: [
             Serve.self, DB.self, Fixtures.self, LedgerCommand.self, KeysCommand.self, PartiesCommand.self, VouchersCommand.self,
-            OffersCommand.self, AuctionsCommand.self, DepositsCommand.self,
+            OffersCommand.self, AuctionsCommand.self, DepositsCommand.self, VolumeCommand.self,
         ]
     )
 }

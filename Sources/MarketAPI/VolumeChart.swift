@@ -15,11 +15,11 @@ struct VolumeChart {
     static let width = 800.0
     static let left = 64.0
     static let right = 24.0
-    static let barsTop = 70.0
+    static let barsTop = 104.0
     static let barsBottom = 300.0
-    static let linesTop = 400.0
-    static let linesBottom = 620.0
-    static let height = 700.0
+    static let linesTop = 412.0
+    static let linesBottom = 630.0
+    static let height = 710.0
 
     var title: String
     var subtitle: String

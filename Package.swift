@@ -99,6 +99,11 @@ let package = Package(
             path: "Benchmarks/OfferBenchmark"
         ),
         .executableTarget(
+            name: "VolumeBenchmark",
+            dependencies: ["Market", "Postgres", "PostgresStore", "EmbeddedPostgres"],
+            path: "Benchmarks/VolumeBenchmark"
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["Postgres", "EmbeddedPostgres"],
             path: "Benchmarks/PostgresBenchmark"

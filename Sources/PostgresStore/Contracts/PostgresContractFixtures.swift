@@ -18,10 +18,23 @@ extension PostgresMarketStore {
         if try !connection.query("SELECT 1 FROM contracts WHERE registration_number = $1", first).isEmpty { return 0 }
         var partyIDs: [String: PartyID] = [:]
         for row in try connection.query("SELECT id, handle FROM parties") { partyIDs[try row.decode("handle")] = PartyID(try row.decode("id")) }
+        let firstID = try reserveContractIDs(count, on: connection)
+        return try copy(try history.contracts(firstID: firstID, partyIDs: partyIDs), on: connection)
+    }
+
+    /// Takes `count` ids from the contracts' sequence at once; returns the first.
+    public static func reserveContractIDs(_ count: Int, on connection: PostgresConnection) throws -> Int64 {
         let last: Int64 = try connection.query(
             "SELECT setval(pg_get_serial_sequence('contracts', 'id'), nextval(pg_get_serial_sequence('contracts', 'id')) + $1::bigint - 1) AS last",
             Int64(count))[0].decode("last")
-        let histories = try history.contracts(firstID: last - Int64(count) + 1, partyIDs: partyIDs)
+        return last - Int64(count) + 1
+    }
+
+    /// Writes contracts with every version by two COPYs, and adds their acts to the volume's
+    /// running totals (`volume_add_acts`); their ids are reserved (`reserveContractIDs`) and
+    /// run without a gap. Returns how many were written.
+    public static func copy(_ histories: [ContractHistory], on connection: PostgresConnection) throws -> Int {
+        guard let first = histories.first?.contract.id.value, let last = histories.last?.contract.id.value else { return 0 }
         var contracts = CSVRows()
         var versions = CSVRows()
         for history in histories {
@@ -64,7 +77,7 @@ extension PostgresMarketStore {
                 buyer_region, reason, by_role, recorded_at) FROM STDIN (FORMAT csv)
             """,
             data: versions.bytes)
-        try addVolume(contractIDs: last - Int64(count) + 1, last, on: connection)
+        try addVolume(contractIDs: first, last, on: connection)
         return histories.count
     }
 }

@@ -39,4 +39,14 @@ import Testing
             #expect(Day(text) == nil, "\(text)")
         }
     }
+
+    @Test func daysSince1970RoundTripThroughTheCalendar() {
+        #expect(Day("1970-01-01") == nil && Day("2000-01-01")?.daysSince1970 == 10_957)
+        for text in ["2000-02-29", "2020-01-01", "2024-12-31", "2025-03-01", "2100-02-28", "2200-12-31"] {
+            guard let day = Day(text) else { Issue.record("\(text) is a day"); continue }
+            let (year, month, dayOfMonth) = Day.civil(fromDaysSince1970: day.daysSince1970)
+            #expect(Day(year: Int(year), month: Int(month), day: Int(dayOfMonth)) == day, "\(text)")
+        }
+        #expect(Day(year: 2025, month: 2, day: 29) == nil && Day(year: 2026, month: 13, day: 1) == nil)
+    }
 }

@@ -127,15 +127,6 @@ public struct ContractHistoryFixture: Sendable {
 
     /// Ten in the morning, China time, of `day`: when the history's acts are recorded.
     static func time(_ day: Day) -> Date {
-        let parts = day.text.split(separator: "-").compactMap { Int64($0) }
-        let (year, month, dayOfMonth) = (parts[0], parts[1], parts[2])
-        // Days from 1970-01-01 to the day (the inverse of Day.civil, after Howard Hinnant's days_from_civil).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + dayOfMonth - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + 2 * 3_600))
+        Date(timeIntervalSince1970: TimeInterval(day.daysSince1970 * 86_400 + 2 * 3_600))
     }
 }

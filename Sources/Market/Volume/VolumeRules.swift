@@ -160,27 +160,12 @@ public enum VolumeRules {
 
     /// The day of `year`, `month` and `day` (all in range: a caller bug otherwise).
     static func day(_ year: Int, _ month: Int, _ dayOfMonth: Int) -> Day {
-        func padded(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        guard let day = Day(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(dayOfMonth, 2)) else {
-            preconditionFailure("\(year)-\(month)-\(dayOfMonth) is a day")
-        }
+        guard let day = Day(year: year, month: month, day: dayOfMonth) else { preconditionFailure("\(year)-\(month)-\(dayOfMonth) is a day") }
         return day
     }
 
-    /// Days from 1970-01-01 (after Howard Hinnant's days_from_civil).
-    public static func dayNumber(_ day: Day) -> Int64 {
-        let year = Int64(self.year(day)), month = Int64(self.month(day))
-        let dayOfMonth = Int64(day.text.utf8.suffix(2).reduce(0) { $0 * 10 + Int($1 - 0x30) })
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + dayOfMonth - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// Days from 1970-01-01.
+    public static func dayNumber(_ day: Day) -> Int64 { day.daysSince1970 }
 
     /// The day `count` days after `day`.
     public static func adding(days count: Int64, to day: Day) -> Day {

@@ -105,11 +105,31 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down)) + chinaOffsetSeconds
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let (year, month, day) = civil(fromDaysSince1970: days)
-        func padded(_ value: Int64, _ width: Int) -> String {
+        return Day(year: Int(year), month: Int(month), day: Int(day))!
+    }
+
+    /// The day of `year`, `month` and `day`; nil when there is no such day (or it is outside 2000–2200).
+    public init?(year: Int, month: Int, day: Int) {
+        func padded(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return Day(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))!
+        guard year >= 0, month >= 0, day >= 0 else { return nil }
+        self.init(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))
+    }
+
+    /// Days from 1970-01-01 (day 0), the inverse of `civil(fromDaysSince1970:)`, after Howard
+    /// Hinnant's `days_from_civil`.
+    public var daysSince1970: Int64 {
+        let digits = Array(text.utf8).map { Int64($0) - 0x30 }
+        let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        let month = digits[5] * 10 + digits[6], dayOfMonth = digits[8] * 10 + digits[9]
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + dayOfMonth - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// The Gregorian year, month and day of a day counted from 1970-01-01 (day 0), after Howard

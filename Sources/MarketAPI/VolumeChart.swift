@@ -43,7 +43,7 @@ struct VolumeChart {
     var zeroY: String
     var linesZeroY: String
 
-    init(_ report: VolumeReport, lastYear last: VolumeReport) {
+    init(_ report: VolumeReport, lastYear last: VolumeReport?) {
         let plotWidth = Self.width - Self.left - Self.right
         title = "\(report.region.name)技术交易额"
         subtitle = "统计至 \(report.yearToDate.through.text)，单位：亿元"
@@ -76,9 +76,9 @@ struct VolumeChart {
         targetLabel = planTarget.map { "\(VolumeRules.planTargetYear)年目标 \(VolumeText.yi($0))亿元" }
 
         // Cumulative month by month.
-        func cumulative(_ report: VolumeReport, through month: Int) -> [Int64] {
+        func cumulative(_ report: VolumeReport?, through month: Int) -> [Int64] {
             var running: Int64 = 0
-            return (report.breakdowns?.month ?? []).prefix(month).map { item in
+            return (report?.breakdowns?.month ?? []).prefix(month).map { item in
                 running += item.totalFen
                 return running
             }

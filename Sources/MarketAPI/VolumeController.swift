@@ -53,8 +53,10 @@ struct VolumeController<Store: VolumeStore & KeyStore & ReferenceDataStore> {
             let selection = Self.selection(&reader)
             try reader.finish()
             let report = try await volume.report(region: selection.region, year: selection.year, asOf: selection.asOf)
-            let lastYear = try await volume.report(
-                region: selection.region, year: report.year - 1, asOf: min(report.asOf, VolumeRules.lastDay(report.year - 1)))
+            // The year before, for its months; none before the first year a report may name.
+            let lastYear = VolumeRules.yearRange.contains(report.year - 1)
+                ? try await volume.report(region: selection.region, year: report.year - 1, asOf: min(report.asOf, VolumeRules.lastDay(report.year - 1)))
+                : nil
             let svg = try VolumeTemplates.render(VolumeChart(report, lastYear: lastYear), "chart")
             return Response(
                 status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-cache"],

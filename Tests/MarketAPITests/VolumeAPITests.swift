@@ -107,3 +107,21 @@ import TestSupport
         }
     }
 }
+
+extension VolumeAPITests {
+    /// The edges of the years a report may name answer, and never crash the server.
+    @Test func theFirstAndLastYearsAndDaysAnswer() async throws {
+        try await withAPI { api, _ in
+            for uri in [
+                "/v1/volume?year=2001&asOf=2000-01-01", "/v1/volume?year=2001", "/v1/volume?year=2100&asOf=2200-12-31",
+                "/v1/volume/chart.svg?year=2001&asOf=2000-06-30", "/dashboard?year=2001&asOf=2000-02-29", "/v1/volume?region=330000&year=2020",
+            ] {
+                let reply = try await api.send(.get, uri)
+                #expect(reply.status == .ok, "\(uri): \(reply.status) \(reply.text.prefix(300))")
+            }
+            let outside = try await api.send(.get, "/v1/volume?asOf=2000-06-30")
+            #expect(outside.status == .unprocessableContent && outside.errorFields == ["asOf"], "\(outside.text)")
+            #expect(try await api.send(.get, "/v1/volume?year=2000").status == .badRequest)
+        }
+    }
+}

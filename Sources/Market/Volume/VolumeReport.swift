@@ -180,7 +180,8 @@ extension VolumeRules {
             days.reduce(into: VolumeSides()) { total, day in if day.day >= from && day.day <= to { total += day.sides } }
         }
         let ytd = started ? sum(firstDay(year), through) : VolumeSides()
-        let lastYearThrough = through.addingYears(-1)
+        // A year earlier; a day of 2000 (an asOf before a 2001 report) has none, and stands for itself.
+        let lastYearThrough = self.year(through) > yearRange.lowerBound - 1 ? through.addingYears(-1) : through
         let lastYear = sum(firstDay(year - 1), lastYearThrough)
         let target = self.target(region: region.code, year: year, set: setTargets[year])
 

@@ -22,8 +22,9 @@ public enum VolumeRules {
     /// A target no region sets: ¥10tn.
     public static let targetFenMax: Int64 = 1_000_000_000_000_000
     public static let targetNoteLengthMax = 200
-    /// Years a report, a target or a chart may name.
-    public static let yearRange = 2000...2100
+    /// Years a report, a target or a chart may name: from 2001, so that the year before (the
+    /// same day last year, the chart's last year) is a day too.
+    public static let yearRange = 2001...2100
     /// Earlier years the seasonal forecast needs; with fewer it draws a straight line.
     public static let forecastHistoryYearsMin = 2
     /// How many of the latest registrations a dashboard lists.

@@ -44,14 +44,14 @@ public struct VolumeService<Store: VolumeStore>: Sendable {
         async throws -> VolumeReport
     {
         let asOf = asOf ?? today()
-        let year = year ?? VolumeRules.year(asOf)
+        let year = try Self.year(year, asOf: asOf)
         return try await store.volumeRead { work in try Self.report(region: region, year: year, asOf: asOf, breakdowns: breakdowns, work) }
     }
 
     /// The report with the latest registrations, read on one connection.
     public func dashboard(region: RegionCode = VolumeRules.planRegion, year: Int? = nil, asOf: Day? = nil) async throws -> VolumeDashboard {
         let asOf = asOf ?? today()
-        let year = year ?? VolumeRules.year(asOf)
+        let year = try Self.year(year, asOf: asOf)
         return try await store.volumeRead { work in
             let report = try Self.report(region: region, year: year, asOf: asOf, breakdowns: true, work)
             let tree = try work.regionTree()
@@ -63,12 +63,22 @@ public struct VolumeService<Store: VolumeStore>: Sendable {
         }
     }
 
-    static func report(region: RegionCode, year: Int, asOf: Day, breakdowns: Bool, _ work: Store.VolumeUnit) throws -> VolumeReport {
+    /// The year asked for, else `asOf`'s; one outside `VolumeRules.yearRange` is refused, naming
+    /// `asOf` when it came from there (a rule between the two: 422).
+    static func year(_ year: Int?, asOf: Day) throws(MarketError) -> Int {
+        let range = VolumeRules.yearRange
         var issues = FieldIssues()
-        if !VolumeRules.yearRange.contains(year) {
-            issues.add("year", "must be from \(VolumeRules.yearRange.lowerBound) to \(VolumeRules.yearRange.upperBound), not \(year)")
+        if let year, !range.contains(year) {
+            issues.add("year", "must be from \(range.lowerBound) to \(range.upperBound), not \(year)")
+        } else if year == nil, !range.contains(VolumeRules.year(asOf)) {
+            issues.addRule("asOf", "without year, must fall in a year from \(range.lowerBound) to \(range.upperBound)")
         }
         try issues.throwIfAny()
+        return year ?? VolumeRules.year(asOf)
+    }
+
+    static func report(region: RegionCode, year: Int, asOf: Day, breakdowns: Bool, _ work: Store.VolumeUnit) throws -> VolumeReport {
+        var issues = FieldIssues()
         let ancestry = try work.regionAncestry(region)
         if ancestry.isEmpty { issues.addRule("region", "is not a known region (see /v1/regions)") }
         try issues.throwIfAny()

@@ -35,7 +35,7 @@ import VolumeTestSupport
         }.map { VolumeShare(dimension: $0.key.dimension, value: $0.key.value, sides: $0.value) }
         let ancestry = tree.ancestry(region).compactMap { code in VolumeWorkload.regions.first { $0.code == code } }
         return VolumeRules.report(
-            year: year, asOf: asOf, days: days, shares: shares, setTargets: [:], names: VolumeNames(ancestry: ancestry, fieldNames: fieldNames))
+            year: year, asOf: asOf, months: VolumeMonth.rollUp(days, through: through), shares: shares, setTargets: [:], names: VolumeNames(ancestry: ancestry, fieldNames: fieldNames))
     }
 
     @Test(arguments: Seeds.list(count: 40, salt: 0x766F_6C75_6D65))

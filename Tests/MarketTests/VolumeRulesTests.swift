@@ -100,11 +100,12 @@ import Testing
         // 2023 and 2024 each had a quarter of their year by 30 June: 2025's half-year 100 → 400.
         let history = Self.days([("2023-03-01", 25), ("2023-11-01", 75), ("2024-06-30", 50), ("2024-12-01", 150), ("2025-02-02", 100)])
         let through = Day("2025-06-30")!
-        let seasonal = VolumeRules.forecast(year: 2025, through: through, started: true, ytdFen: 100, days: history, asOf: through)
+        let seasonal = VolumeRules.forecast(year: 2025, through: through, started: true, ytdFen: 100, months: VolumeMonth.rollUp(history, through: through))
         #expect(seasonal.method == .seasonal && seasonal.totalFen == 400 && seasonal.historyYears == [2023, 2024])
-        let short = VolumeRules.forecast(year: 2025, through: through, started: true, ytdFen: 181, days: Self.days([("2025-02-02", 181)]), asOf: through)
+        let short = VolumeRules.forecast(
+            year: 2025, through: through, started: true, ytdFen: 181, months: VolumeMonth.rollUp(Self.days([("2025-02-02", 181)]), through: through))
         #expect(short.method == .straightLine && short.totalFen == 181 * 365 / 181)
-        let over = VolumeRules.forecast(year: 2024, through: Day("2024-12-31")!, started: true, ytdFen: 7, days: [], asOf: Day("2025-01-01")!)
+        let over = VolumeRules.forecast(year: 2024, through: Day("2024-12-31")!, started: true, ytdFen: 7, months: [])
         #expect(over.method == .final && over.totalFen == 7)
     }
 
@@ -117,7 +118,8 @@ import Testing
                 Region(code: Self.code("330000"), name: "浙江省", nameEn: "Zhejiang", level: .province, parentCode: nil),
             ],
             fieldNames: ["other": "其他"])
-        let report = VolumeRules.report(year: 2025, asOf: Day("2025-06-30")!, days: days, shares: [], setTargets: [:], names: names)
+        let report = VolumeRules.report(
+            year: 2025, asOf: Day("2025-06-30")!, months: VolumeMonth.rollUp(days, through: Day("2025-06-30")!), shares: [], setTargets: [:], names: names)
         #expect(report.totalFen == 125_000_000_000 && report.target?.targetFen == 250_000_000_000)
         #expect(report.shareOfTarget == 0.5 && report.gapFen == 125_000_000_000)
         #expect(report.sameDayLastYear.through == Day("2024-06-30")! && report.sameDayLastYear.sides.totalFen == 60_000_000_000)

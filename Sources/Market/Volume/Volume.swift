@@ -103,7 +103,7 @@ public struct VolumeCell: Sendable, Hashable {
     }
 }
 
-/// One day's total of a region (the `total` cells), as a report reads them.
+/// One day's total of a region (the `total` cells).
 public struct VolumeDay: Sendable, Hashable {
     public var day: Day
     public var sides: VolumeSides
@@ -111,6 +111,39 @@ public struct VolumeDay: Sendable, Hashable {
     public init(day: Day, sides: VolumeSides) {
         self.day = day
         self.sides = sides
+    }
+}
+
+/// One month's total of a region, as a report reads them: the whole month (through the report's
+/// day), and the part of it up to the report's day of the year (month and day), which is what
+/// "the same day last year" and the seasonal forecast compare.
+public struct VolumeMonth: Sendable, Hashable {
+    public var year: Int
+    public var month: Int
+    public var sides: VolumeSides
+    /// The days of the month whose month and day are on or before the report's.
+    public var sidesBySameDay: VolumeSides
+
+    public init(year: Int, month: Int, sides: VolumeSides, sidesBySameDay: VolumeSides) {
+        self.year = year
+        self.month = month
+        self.sides = sides
+        self.sidesBySameDay = sidesBySameDay
+    }
+
+    /// Days rolled up into months, as the store's query does (tests, and any store without SQL):
+    /// the days through `through`, and for each month the part on or before `through`'s month and day.
+    public static func rollUp(_ days: [VolumeDay], through: Day) -> [VolumeMonth] {
+        let cut = VolumeRules.monthDay(through)
+        var months: [Int: VolumeMonth] = [:]
+        for day in days where day.day <= through {
+            let year = VolumeRules.year(day.day), month = VolumeRules.month(day.day)
+            var entry = months[year * 100 + month] ?? VolumeMonth(year: year, month: month, sides: VolumeSides(), sidesBySameDay: VolumeSides())
+            entry.sides += day.sides
+            if VolumeRules.monthDay(day.day) <= cut { entry.sidesBySameDay += day.sides }
+            months[year * 100 + month] = entry
+        }
+        return months.keys.sorted().compactMap { months[$0] }
     }
 }
 

@@ -165,24 +165,25 @@ extension ContractType {
 }
 
 extension VolumeRules {
-    /// The report of `year` as it stood on `asOf`, from the region's daily totals since the
-    /// series start (through `asOf`), the year's breakdown sums (nil: none asked for), the
-    /// targets set for the region by year, and the names of its labels.
+    /// The report of `year` as it stood on `asOf`, from the region's monthly totals since the
+    /// series start (through `asOf`: `VolumeMonth`), the year's breakdown sums (nil: none asked
+    /// for), the targets set for the region by year, and the names of its labels.
     public static func report(
-        year: Int, asOf: Day, days: [VolumeDay], shares: [VolumeShare]?, setTargets: [Int: VolumeTarget], names: VolumeNames
+        year: Int, asOf: Day, months: [VolumeMonth], shares: [VolumeShare]?, setTargets: [Int: VolumeTarget], names: VolumeNames
     ) -> VolumeReport {
         guard let region = names.ancestry.first else { preconditionFailure("a report names its region") }
         let through = min(asOf, lastDay(year))
         let started = through >= firstDay(year)
-        var byYear: [Int: VolumeSides] = [:]
-        for day in days where day.day <= through { byYear[self.year(day.day), default: VolumeSides()] += day.sides }
-        func sum(_ from: Day, _ to: Day) -> VolumeSides {
-            days.reduce(into: VolumeSides()) { total, day in if day.day >= from && day.day <= to { total += day.sides } }
+        var byYear: [Int: VolumeSides] = [:], byYearToSameDay: [Int: VolumeSides] = [:]
+        for month in months {
+            byYear[month.year, default: VolumeSides()] += month.sides
+            byYearToSameDay[month.year, default: VolumeSides()] += month.sidesBySameDay
         }
-        let ytd = started ? sum(firstDay(year), through) : VolumeSides()
-        // A year earlier; a day of 2000 (an asOf before a 2001 report) has none, and stands for itself.
-        let lastYearThrough = self.year(through) > yearRange.lowerBound - 1 ? through.addingYears(-1) : through
-        let lastYear = sum(firstDay(year - 1), lastYearThrough)
+        let ytd = started ? byYear[year] ?? VolumeSides() : VolumeSides()
+        // The same day a year earlier: its year's months up to the report's month and day (29
+        // February stands for the 28th in a common year, which holds no later day).
+        let lastYearThrough = started ? through.addingYears(-1) : lastDay(year - 1)
+        let lastYear = started ? byYearToSameDay[year - 1] ?? VolumeSides() : VolumeSides()
         let target = self.target(region: region.code, year: year, set: setTargets[year])
 
         let series = year < seriesStartYear ? [] : (seriesStartYear...year).map { seriesYear -> VolumeReport.Year in
@@ -208,13 +209,13 @@ extension VolumeRules {
                         contractCount: sides.contractCount)
                 }
             }
-            var months = [VolumeSides](repeating: VolumeSides(), count: 12)
-            for day in days where self.year(day.day) == year && day.day <= through { months[month(day.day) - 1] += day.sides }
+            var monthly = [VolumeSides](repeating: VolumeSides(), count: 12)
+            for month in months where month.year == year && (1...12).contains(month.month) { monthly[month.month - 1] += month.sides }
             breakdowns = .init(
                 field: items(.field, Array(names.fieldNames.keys).sorted()) { names.fieldNames[$0] ?? $0 },
                 region: items(.band, names.bands.map(\.rawValue)) { VolumeBand(rawValue: $0).map(names.label) ?? $0 },
                 type: items(.type, ContractType.allCases.map(\.rawValue)) { ContractType(rawValue: $0)?.chineseName ?? $0 },
-                month: months.enumerated().map { index, sides in
+                month: monthly.enumerated().map { index, sides in
                     .init(
                         key: index < 9 ? "0\(index + 1)" : "\(index + 1)", label: "\(index + 1)月", totalFen: sides.totalFen,
                         sellerFen: sides.sellerFen, buyerFen: sides.buyerFen, contractCount: sides.contractCount)
@@ -230,7 +231,7 @@ extension VolumeRules {
                 annualGrowth: planAnnualGrowth),
             yearToDate: .init(through: started ? through : firstDay(year), sides: ytd),
             sameDayLastYear: .init(through: lastYearThrough, sides: lastYear),
-            forecast: forecast(year: year, through: through, started: started, ytdFen: ytd.totalFen, days: days, asOf: asOf),
+            forecast: forecast(year: year, through: through, started: started, ytdFen: ytd.totalFen, months: months),
             breakdowns: breakdowns, series: series)
     }
 
@@ -238,15 +239,13 @@ extension VolumeRules {
     /// share of a year's volume that the earlier complete years (from the series start) had
     /// registered by the same day of the year; with fewer than `forecastHistoryYearsMin` such
     /// years, or none registered by that day, a straight line.
-    public static func forecast(year: Int, through: Day, started: Bool, ytdFen: Int64, days: [VolumeDay], asOf: Day) -> VolumeReport.Forecast {
+    public static func forecast(year: Int, through: Day, started: Bool, ytdFen: Int64, months: [VolumeMonth]) -> VolumeReport.Forecast {
         guard started else { return .init(totalFen: 0, method: .notStarted, historyYears: [], shareByThisDay: nil) }
         if through == lastDay(year) { return .init(totalFen: ytdFen, method: .final, historyYears: [], shareByThisDay: nil) }
         var full: [Int: Int64] = [:], byThisDay: [Int: Int64] = [:]
-        for day in days {
-            let dayYear = self.year(day.day)
-            guard dayYear >= seriesStartYear, dayYear < year else { continue }
-            full[dayYear, default: 0] += day.sides.totalFen
-            if day.day <= through.addingYears(dayYear - year) { byThisDay[dayYear, default: 0] += day.sides.totalFen }
+        for month in months where month.year >= seriesStartYear && month.year < year {
+            full[month.year, default: 0] += month.sides.totalFen
+            byThisDay[month.year, default: 0] += month.sidesBySameDay.totalFen
         }
         let history = full.keys.filter { (full[$0] ?? 0) > 0 }.sorted()
         let fullSum = history.reduce(Int64(0)) { $0 + (full[$1] ?? 0) }

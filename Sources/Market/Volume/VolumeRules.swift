@@ -155,6 +155,11 @@ public enum VolumeRules {
         day.text.utf8.dropFirst(5).prefix(2).reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
+    /// Month × 100 + day: 229 for 29 February, to compare days of the year across years.
+    public static func monthDay(_ day: Day) -> Int {
+        month(day) * 100 + day.text.utf8.suffix(2).reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
     /// 1 January and 31 December of `year`.
     public static func firstDay(_ year: Int) -> Day { day(year, 1, 1) }
     public static func lastDay(_ year: Int) -> Day { day(year, 12, 31) }

@@ -84,11 +84,11 @@ public struct VolumeService<Store: VolumeStore>: Sendable {
         try issues.throwIfAny()
         let through = min(asOf, VolumeRules.lastDay(year))
         let seriesStart = VolumeRules.firstDay(min(VolumeRules.seriesStartYear, year - 1))
-        let days = through < seriesStart ? [] : try work.volumeDays(region: region, from: seriesStart, through: through)
+        let months = through < seriesStart ? [] : try work.volumeMonths(region: region, from: seriesStart, through: through)
         let shares = breakdowns && through >= VolumeRules.firstDay(year)
             ? try work.volumeShares(region: region, from: VolumeRules.firstDay(year), through: through) : (breakdowns ? [] : nil)
         return VolumeRules.report(
-            year: year, asOf: asOf, days: days, shares: shares, setTargets: try work.currentTargets(region: region),
+            year: year, asOf: asOf, months: months, shares: shares, setTargets: try work.currentTargets(region: region),
             names: VolumeNames(ancestry: ancestry, fieldNames: try work.fieldNames()))
     }
 

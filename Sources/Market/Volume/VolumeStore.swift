@@ -27,8 +27,9 @@ public protocol VolumeWork {
     /// Field codes and their Chinese names.
     func fieldNames() throws -> [String: String]
 
-    /// The region's daily totals from `from` through `through`, in day order.
-    func volumeDays(region: RegionCode, from: Day, through: Day) throws -> [VolumeDay]
+    /// The region's monthly totals from `from` through `through` (`VolumeMonth.rollUp` says
+    /// what each holds), in month order.
+    func volumeMonths(region: RegionCode, from: Day, through: Day) throws -> [VolumeMonth]
     /// The region's breakdown sums (fields, types, bands) over the days from `from` through `through`.
     func volumeShares(region: RegionCode, from: Day, through: Day) throws -> [VolumeShare]
     /// The latest registrations (first registrations and registered changes) with a side in the

@@ -1,11 +1,12 @@
 // The volume benchmark's database for scripts/bench-volume:
 //
-//   VolumeBenchmark prepare [--contracts N]
+//   VolumeBenchmark prepare [--contracts N] [--reuse]
 //       a fresh `volume_bench` database in the bench cluster: migrated, the reference data, a few
 //       more real regions (so that many regions sell and buy), and N contracts (default
 //       1,000,000) registered over 2020–2026, about one in ten changed and registered again and
 //       one in twenty terminated, written by COPY in batches with their running totals
-//       (`volume_add_acts`); prints `conninfo=…`, `contracts=N`, `seconds=S`.
+//       (`volume_add_acts`); prints `conninfo=…`, `contracts=N`, `seconds=S`. With --reuse, a
+//       `volume_bench` that already holds N contracts is kept as it is.
 import EmbeddedPostgres
 import Foundation
 import Market
@@ -50,6 +51,17 @@ case "prepare":
     let batchSize = 100_000
     let started = Date()
     let admin = try PostgresConnection(conninfo: cluster.conninfo())
+    if arguments.contains("--reuse"), try !admin.query("SELECT 1 FROM pg_database WHERE datname = 'volume_bench'").isEmpty {
+        let existing = try PostgresConnection(conninfo: cluster.conninfo(database: "volume_bench"))
+        let count = try existing.query("SELECT count(*) AS n FROM contracts")[0].decode("n", as: Int.self)
+        existing.close()
+        if count == total {
+            print("conninfo=\(cluster.conninfo(database: "volume_bench"))")
+            print("contracts=\(count)")
+            print("seconds=0")
+            exit(0)
+        }
+    }
     try admin.execute("DROP DATABASE IF EXISTS volume_bench WITH (FORCE)")
     try admin.execute("CREATE DATABASE volume_bench")
     admin.close()

@@ -77,7 +77,10 @@ public struct VolumeWorkload: Sendable {
                 // A change, registered again, sometimes in the next year.
                 let laterYear = min(lastYear, year + (rng.chance(40) ? 1 : 0))
                 last = day(laterYear, after: last)
-                steps.append(.change(contract: index, day: last, totalFen: rng.int(1...5_000) * 10_000_00))
+                // Now and then at the same technology amount: registered again, it moves nothing.
+                let draft = drafts[index]
+                let same = ContractTerms(title: draft.title, totalFen: draft.totalFen, costLines: draft.costLines).technologyFen
+                steps.append(.change(contract: index, day: last, totalFen: rng.chance(20) ? same : rng.int(1...5_000) * 10_000_00))
                 steps.append(.reregister(contract: index, day: last))
             }
             if rng.chance(20) {

@@ -30,8 +30,8 @@ public struct VolumeService<Store: VolumeStore>: Sendable {
     /// Today in China time; a parameter so that tests can move the calendar.
     public var today: @Sendable () -> Day
 
-    /// Acts read per page by a recount.
-    public static var recountPageSize: Int { 10_000 }
+    /// Versions read per page by a recount.
+    public static var recountPageSizeDefault: Int { 10_000 }
 
     public init(store: Store, today: @escaping @Sendable () -> Day = { Day.today() }) {
         self.store = store
@@ -123,34 +123,37 @@ public struct VolumeService<Store: VolumeStore>: Sendable {
     /// Recounts every running total from the acts of every contract, in one snapshot, and
     /// compares. `repair` recounts instead in a transaction that holds the totals' lock (the
     /// registrations in between wait) and writes the recount over the stored totals.
-    public func verify(repair: Bool = false, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> VolumeVerification {
+    public func verify(
+        repair: Bool = false, pageSize: Int = recountPageSizeDefault, progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> VolumeVerification {
+        precondition(pageSize >= 1, "a page holds at least one version")
         if repair {
             return try await store.volumeTransaction(nil as IdempotencyRecord<Never>?) { work in
                 try work.lockCells()
-                let verification = try Self.recount(work, progress: progress)
+                let verification = try Self.recount(work, pageSize: pageSize, progress: progress)
                 if !verification.differences.isEmpty { try work.replaceCells(verification.recounted) }
                 return verification
             }
         }
-        return try await store.volumeSnapshot { work in try Self.recount(work, progress: progress) }
+        return try await store.volumeSnapshot { work in try Self.recount(work, pageSize: pageSize, progress: progress) }
     }
 
-    static func recount(_ work: Store.VolumeUnit, progress: (Int) -> Void) throws -> VolumeVerification {
+    static func recount(_ work: Store.VolumeUnit, pageSize: Int, progress: (Int) -> Void) throws -> VolumeVerification {
         let tree = try work.regionTree()
         var sums: [VolumeCell.Key: VolumeSides] = [:]
-        var after: (contract: Int64, version: Int)?
+        var after: VolumeActPage.Cursor?
         var count = 0
         while true {
-            let page = try work.countedActs(after: after, limit: Self.recountPageSize)
-            for (act, _, _) in page {
+            let page = try work.countedActs(after: after, limit: pageSize)
+            for act in page.acts {
                 for cell in VolumeRules.cells(for: act, sellerAncestry: tree.ancestry(act.sellerRegion), buyerAncestry: tree.ancestry(act.buyerRegion)) {
                     sums[cell.key, default: VolumeSides()] += cell.sides
                 }
             }
-            count += page.count
+            count += page.acts.count
             progress(count)
-            guard page.count == Self.recountPageSize, let last = page.last else { break }
-            after = (last.contract, last.version)
+            guard let next = page.next else { break }
+            after = next
         }
         let stored = Dictionary(try work.storedCells().map { ($0.key, $0.sides) }, uniquingKeysWith: +)
         var differences: [VolumeVerification.Difference] = []

@@ -45,14 +45,38 @@ public protocol VolumeWork {
     /// The current target of the region's year, read under the same lock as `insertTarget` takes.
     func lockedCurrentTarget(region: RegionCode, year: Int) throws -> VolumeTarget?
 
-    /// A page of the acts that count, in (contract, version) order after `after`.
-    func countedActs(after: (contract: Int64, version: Int)?, limit: Int) throws -> [(VolumeAct, contract: Int64, version: Int)]
+    /// A page of the acts that count, of at most `limit` registered versions in (contract,
+    /// version) order after `after`, with where the next page starts (nil after the last).
+    func countedActs(after: VolumeActPage.Cursor?, limit: Int) throws -> VolumeActPage
     /// Every running total the store keeps.
     func storedCells() throws -> [VolumeCell]
     /// Takes the lock that every write of the running totals waits for, until the transaction ends.
     func lockCells() throws
     /// Replaces every running total with `cells`.
     func replaceCells(_ cells: [VolumeCell]) throws
+}
+
+/// A page of counted acts as a recount reads them.
+public struct VolumeActPage: Sendable {
+    public struct Cursor: Sendable, Equatable {
+        public var contract: Int64
+        public var version: Int
+
+        public init(contract: Int64, version: Int) {
+            self.contract = contract
+            self.version = version
+        }
+    }
+
+    /// The versions of the page that count (some registered versions move nothing).
+    public var acts: [VolumeAct]
+    /// After the page's last version read, counted or not; nil when the page was the last.
+    public var next: Cursor?
+
+    public init(acts: [VolumeAct], next: Cursor?) {
+        self.acts = acts
+        self.next = next
+    }
 }
 
 /// Regions by code with their parents, for the ancestries a recount needs.

@@ -185,8 +185,8 @@ public final class PostgresVolumeWork: VolumeWork {
             caller.keyID, now)[0])
     }
 
-    public func countedActs(after: (contract: Int64, version: Int)?, limit: Int) throws -> [(VolumeAct, contract: Int64, version: Int)] {
-        try connection.query(
+    public func countedActs(after: VolumeActPage.Cursor?, limit: Int) throws -> VolumeActPage {
+        let rows = try connection.query(
             """
             SELECT v.contract_id, v.version, v.act, v.registration_revision, v.registered_on::text AS registered_on, v.counted_delta_fen,
                    v.seller_region, v.buyer_region, v.field_code, v.type
@@ -195,10 +195,14 @@ public final class PostgresVolumeWork: VolumeWork {
               AND (v.contract_id, v.version) > ($1::bigint, $2::integer)
             ORDER BY v.contract_id, v.version LIMIT $3
             """,
-            after?.contract ?? 0, Int64(after?.version ?? 0), Int64(limit)
-        ).compactMap { row in
-            try Self.act(row).map { ($0, contract: try row.decode("contract_id"), version: try row.decode("version")) }
+            after?.contract ?? 0, Int64(after?.version ?? 0), Int64(limit))
+        var acts: [VolumeAct] = []
+        var last: VolumeActPage.Cursor?
+        for row in rows {
+            if let act = try Self.act(row) { acts.append(act) }
+            last = VolumeActPage.Cursor(contract: try row.decode("contract_id"), version: try row.decode("version"))
         }
+        return VolumeActPage(acts: acts, next: rows.count == limit ? last : nil)
     }
 
     public func storedCells() throws -> [VolumeCell] {

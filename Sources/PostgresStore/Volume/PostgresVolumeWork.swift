@@ -173,7 +173,8 @@ public final class PostgresVolumeWork: VolumeWork {
         ).first.map(Self.target)
     }
 
-    public func insertTarget(_ request: VolumeTargetRequest, by caller: Principal, at now: Date) throws -> VolumeTarget {
+    /// Keeps the target with its author: what the role, participant and key were, not a decision on them.
+    public func insertTarget(_ request: VolumeTargetRequest, by author: Principal, at now: Date) throws -> VolumeTarget {
         try Self.target(try connection.query(
             """
             INSERT INTO volume_targets (region_code, year, revision, target_fen, note, set_by_role, set_by_party_id, set_by_key_id, set_at)
@@ -181,8 +182,8 @@ public final class PostgresVolumeWork: VolumeWork {
             FROM volume_targets WHERE region_code = $1 AND year = $2::integer
             RETURNING \(Self.targetColumns)
             """,
-            request.regionCode.value, Int64(request.year), request.targetFen, request.note, caller.role.rawValue, caller.partyID?.value,
-            caller.keyID, now)[0])
+            request.regionCode.value, Int64(request.year), request.targetFen, request.note, author.role.rawValue, author.partyID?.value,
+            author.keyID, now)[0])
     }
 
     public func countedActs(after: VolumeActPage.Cursor?, limit: Int) throws -> VolumeActPage {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Market
+import ServiceLifecycle
 
 /// Auction sessions (专场), their lots, deposits, registrations and bids (docs/auctions.md).
 struct AuctionsController<Store: AuctionStore & KeyStore> {
@@ -145,7 +146,8 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                 streams.caughtUp(id, to: stream.last)
                 let deadline = ContinuousClock.now + .seconds(AuctionLimits.streamSecondsMax)
                 if !stream.ended {
-                    for await item in watch.items {
+                    // A graceful stop ends the wait for the next event; the stream then says so.
+                    for await item in watch.items.cancelOnGracefulShutdown() {
                         switch item {
                         case .heartbeat:
                             try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
@@ -154,6 +156,9 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                             try await stream.write(events, &writer)
                         }
                         if stream.ended || ContinuousClock.now >= deadline { break }
+                    }
+                    if !stream.ended && Task.isShuttingDownGracefully {
+                        try await writer.write(ByteBuffer(string: LotEventStream.shutdownEvent))
                     }
                 }
                 try await writer.finish(nil)
@@ -318,6 +323,10 @@ struct LotEventStream {
     let lotID: LotID
     var last: Int64
     var ended = false
+
+    /// The last event of a stream the server ends because it is stopping: no id (the lot's
+    /// sequence is untouched), so a client reconnects elsewhere with the Last-Event-ID it has.
+    static let shutdownEvent = "event: shutdown\ndata: {\"reason\":\"the server is stopping; reconnect with Last-Event-ID\"}\n\n"
 
     /// Writes the recorded events after `last`, page by page.
     mutating func catchUp<Store: AuctionStore>(_ auctions: AuctionService<Store>, _ writer: inout any ResponseBodyWriter) async throws {

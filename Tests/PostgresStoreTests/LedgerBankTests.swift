@@ -8,11 +8,18 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// 64 tasks move random amounts between 8 accounts that may not overdraw, for a few seconds.
+/// 64 tasks move random amounts between 8 accounts that may not overdraw, `submissions`
+/// transfers in all (a count, not a time, so that a busy machine tests as much as an idle one).
 @Suite struct LedgerBankTests {
+    static let submissions = 1_000
+    /// Only against a hang: the submissions take a few seconds on two busy cores.
+    static let safetySeconds = 120
+
     final class Acknowledged: Sendable {
         let ids = Mutex<[TransferID]>([])
         let refusedForCredits = Atomic<Int>(0)
+        /// Transfers handed to the store so far, by every task.
+        let submitted = Atomic<Int>(0)
     }
 
     final class StopFlag: Sendable { let isSet = Atomic<Bool>(false) }
@@ -32,13 +39,13 @@ import TestSupport
             #expect(try await store.submit(funding, atMs: 1).allSatisfy { $0 == .ok })
 
             let acknowledged = Acknowledged()
-            let deadline = ContinuousClock.now + .seconds(3)
+            let deadline = ContinuousClock.now + .seconds(Self.safetySeconds)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for task in 0..<64 {
                     group.addTask {
                         var random = SplitMix64(seed: UInt64(task) &+ 99)
                         var sequence: UInt64 = 0
-                        while ContinuousClock.now < deadline {
+                        while acknowledged.submitted.add(1, ordering: .relaxed).oldValue < Self.submissions, ContinuousClock.now < deadline {
                             sequence += 1
                             let from = accounts[Int(random.int(0...7))]
                             var to = accounts[Int(random.int(0...7))]

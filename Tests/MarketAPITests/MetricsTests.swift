@@ -27,9 +27,13 @@ import TestSupport
             OperatorMetrics.bootstrap()
             let poolName = "metrics-test-\(UUID().uuidString.prefix(8))"
             let poolMetrics = PoolMetrics(name: poolName)
-            // One connection, waited for 50 ms: the test makes a caller wait, and one time out.
-            let pool = PostgresPool(.init(conninfo: database.conninfo, connectionCountMax: 1, acquireTimeoutMs: 50, observer: poolMetrics))
-            let router = buildRouter(store: PostgresMarketStore(pool: pool), fairUse: testFairUse, beforeMetricsScrape: { poolMetrics.sample(pool) })
+            // The API's pool, and a pool of one connection waited for `waitMs`, whose figures the
+            // test reads: it makes one caller wait there and one time out. Apart, so that the
+            // API's own requests on a busy machine neither wait there nor time out.
+            let pool = PostgresPool(.init(conninfo: database.conninfo, connectionCountMax: 4))
+            let waitMs = 1_000
+            let waited = PostgresPool(.init(conninfo: database.conninfo, connectionCountMax: 1, acquireTimeoutMs: waitMs, observer: poolMetrics))
+            let router = buildRouter(store: PostgresMarketStore(pool: pool), fairUse: testFairUse, beforeMetricsScrape: { poolMetrics.sample(waited) })
             try await Application(router: router).test(.router) { client in
                 let api = APIClient(client: client)
                 #expect(try await api.send(.get, "/metrics").status == .unauthorized)
@@ -71,15 +75,16 @@ import TestSupport
                     creditAccountID: AccountID(9_999_999_002), amountFen: 1, code: 1)
                 #expect(try await ledger.submit([stray], atMs: 1) == [.refused(.debitAccountNotFound)])
 
-                // The one connection held: a second caller waits for it, a third past its 50 ms.
+                // The one connection held: a second caller waits for it (well within its wait), a
+                // third is still waiting when its wait runs out.
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await pool.withConnection { _ in Thread.sleep(forTimeInterval: 0.03) } }
-                    try await Task.sleep(for: .milliseconds(5))
-                    group.addTask { try await pool.withConnection { _ in } }
+                    group.addTask { try await waited.withConnection { _ in Thread.sleep(forTimeInterval: 0.3) } }
+                    try await Task.sleep(for: .milliseconds(100))
+                    group.addTask { try await waited.withConnection { _ in } }
                     try await group.waitForAll()
-                    group.addTask { try await pool.withConnection { _ in Thread.sleep(forTimeInterval: 0.2) } }
-                    try await Task.sleep(for: .milliseconds(5))
-                    group.addTask { await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in } } }
+                    group.addTask { try await waited.withConnection { _ in Thread.sleep(forTimeInterval: Double(waitMs) / 1_000 + 0.5) } }
+                    try await Task.sleep(for: .milliseconds(100))
+                    group.addTask { await #expect(throws: PostgresError.self) { try await waited.withConnection { _ in } } }
                     try await group.waitForAll()
                 }
 
@@ -112,6 +117,7 @@ import TestSupport
                 }
             }
             await pool.close()
+            await waited.close()
         }
     }
 }

@@ -34,6 +34,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -860,11 +861,13 @@ def endpoints(args):
     listing, = psql(args, "SELECT min(id) FROM listings")[0]
     offer, = psql(args, "SELECT coalesce(max(id), 0) FROM offers")[0]
     contract, = psql(args, "SELECT coalesce(max(id), 0) FROM contracts WHERE seller_region = '330521'")[0]
+    lot, = psql(args, "SELECT coalesce(min(id), 0) FROM lots")[0]
     values = {"/v1/regions/{code}": {"code": "330521"}, "/v1/parties/{id}": {"id": str(Market.firm_id)},
               "/v1/listings/{id}": {"id": listing}, "/v1/voucher-programs/{id}": {"id": program},
               "/v1/vouchers/{number}": {"number": number}, "/v1/redemptions/{id}": {"id": redemption},
               "/v1/settlements/{id}": {"id": settlement}, "/v1/listings/{id}/sale-terms": {"id": listing},
-              "/v1/offers/{id}": {"id": offer}, "/v1/contracts/{id}": {"id": contract}}
+              "/v1/offers/{id}": {"id": offer}, "/v1/contracts/{id}": {"id": contract},
+              "/v1/lots/{id}": {"id": lot}, "/v1/lots/{id}/bids": {"id": lot}}
     probes = []
     for path, operations in document["paths"].items():
         if "get" not in operations:
@@ -872,10 +875,18 @@ def endpoints(args):
         concrete = path
         for name, value in values.get(path, {}).items():
             concrete = concrete.replace("{" + name + "}", value)
-        if "{" in concrete or concrete.endswith("/0"):
+        if "{" in concrete or re.search(r"/0(/|$)", concrete):
             continue
-        # The operator reads what the bureau may not (offers are their parties' and the operator's).
-        token = ADMIN_KEY if path.startswith(("/v1/voucher-programs", "/v1/settlements", "/metrics", "/v1/offers")) else BUREAU_KEY
+        # The operator reads what the bureau may not (offers are their parties' and the operator's);
+        # a firm reads its own registrations; a lot's live stream never ends, so it is not probed.
+        if path.endswith("/events"):
+            continue
+        if path == "/v1/registrations":
+            token = FIRM_KEY
+        elif path.startswith(("/v1/voucher-programs", "/v1/settlements", "/metrics", "/v1/offers")):
+            token = ADMIN_KEY
+        else:
+            token = BUREAU_KEY
         probes.append((f"GET {path}", "GET", concrete, token))
     return probes
 

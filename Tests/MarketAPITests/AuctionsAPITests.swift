@@ -261,6 +261,34 @@ import TestSupport
         }
     }
 
+    /// A refused bid is a command of the lot's log, so its key keeps the refusal: sent again, it
+    /// is answered the same, replayed, and not run or logged a second time.
+    @Test func aRefusedBidsKeyIsAnsweredTheSameAndTheBidIsLoggedOnce() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date()
+        let clock = AuctionTestClock(t0)
+        try await withAPI(auctions: clock.settings()) { api, pool in
+            let (lot, _, _, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0)
+            clock.advance(to: t0.addingTimeInterval(8 * 86_400 + 60))
+            #expect(try await Self.bid(api, lot, key: keys.firm, ["amountFen": 2_000_000_00]).status == .created)
+            func commands() async throws -> Int64 {
+                try await pool.withConnection { connection in
+                    try connection.query("SELECT count(*) AS n FROM lot_commands WHERE lot_id = $1", Int64(lot))[0].decode("n")
+                }
+            }
+            let key = VouchersAPITests.idempotency()
+            let low = try await api.send(.post, "/v1/lots/\(lot)/bids", key: keyB, json: ["amountFen": 2_050_000_00], headers: key)
+            #expect(low.status == .unprocessableContent, "\(low.text)")
+            #expect(low.problemCode == "bid_too_low")
+            let logged = try await commands()
+            let again = try await api.send(.post, "/v1/lots/\(lot)/bids", key: keyB, json: ["amountFen": 2_050_000_00], headers: key)
+            #expect(again.status == .unprocessableContent)
+            #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true", "\(again.text)")
+            #expect(again.object["values"] as? [String: Int] == low.object["values"] as? [String: Int])
+            #expect(try await commands() == logged, "the refused bid is in the log once")
+        }
+    }
+
     @Test func noSaleReleasesEveryDepositAndPublishesTheListingAgain() async throws {
         let keys = try DemoKeys.load()
         let t0 = Date()

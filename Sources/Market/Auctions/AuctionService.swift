@@ -267,7 +267,12 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
                 try Self.settleClose(&desk, registrations: registrations, work)
             }
             try Self.save(desk, work)
-            if let refusal { return .failure(refusal) }
+            // A refused bid is in the lot's log, so its answer is kept with its key there too:
+            // the same key sent again is answered the same, never run (and logged) a second time.
+            if let refusal {
+                try work.keepRefusal(record, refusal)
+                return .failure(refusal)
+            }
             let receipt = Self.receipt(desk, registration: registration)
             try work.keep(record, receipt)
             return .success(receipt)

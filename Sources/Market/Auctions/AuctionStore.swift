@@ -16,6 +16,9 @@ public protocol AuctionStore: Sendable {
 /// (`lockedLot`) orders every use case on one lot; its registrations are read after it.
 public protocol AuctionWork: ContractSigning {
     func keep<R>(_ record: IdempotencyRecord<R>?, _ result: R) throws
+    /// Keeps `refusal`'s answer for the record's key, in the transaction that recorded the
+    /// refused command; nothing when the refusal is one a retry should meet afresh.
+    func keepRefusal<R>(_ record: IdempotencyRecord<R>?, _ refusal: any Error) throws
 
     func insertSession(_ request: SessionRequest, at now: Date) throws -> AuctionSession
     func session(_ id: SessionID) throws -> AuctionSession?

@@ -30,6 +30,11 @@ public final class PostgresAuctionWork: AuctionWork {
         try Store.keep(record, result, on: connection)
     }
 
+    public func keepRefusal<R>(_ record: IdempotencyRecord<R>?, _ refusal: any Error) throws {
+        guard let record, let answer = record.renderRefusal(refusal) else { return }
+        try connection.send(Store.keepSQL, parameters: Store.keepParameters(record, answer))
+    }
+
     public func insertSignedContract(_ draft: ContractDraft) throws -> ContractID {
         try PostgresContractWork(connection: connection).insertSignedContract(draft)
     }

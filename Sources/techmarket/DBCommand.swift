@@ -115,12 +115,12 @@ enum Setup {
     }
 
     /// The steps `prepare` reports to a progress report: the schema, the reference data, and
-    /// the demo's ledger, participants and listings, vouchers, contract history and offers.
+    /// the demo's ledger, participants and listings, vouchers, contract history, offers and auctions.
     static func stepCount(_ load: Load) -> Int {
         switch load {
         case .nothing: return 1
         case .reference: return 2
-        case .demo: return 7
+        case .demo: return 8
         }
     }
 
@@ -187,11 +187,16 @@ enum Setup {
         let offerFixture = try OfferFixture.load(from: fixtures)
         let offers = try await store.load(offerFixture)
         stepDone(5)
+        let auctionFixture = try AuctionFixture.load(from: fixtures)
+        let auctions = try await store.load(auctionFixture)
+        stepDone(6)
         var summary = "\ndemo data: "
             + "\(ledger.accounts.count) ledger accounts, \(ledger.transfers.count) ledger transfers, "
             + "\(loaded.parties) participants, \(market.listings.count) listings (\(loaded.listingsAdded) new), \(loaded.keys) demo keys, "
             + "\(vouchers.programs.count) voucher programs, \(vouchers.vouchers.count) vouchers, \(vouchers.redemptions.count) redemptions (\(redemptions) new), "
-            + "\(offerFixture.offers.count) offers (\(offers) new), \(contracts) contracts of Deqing's history added"
+            + "\(offerFixture.offers.count) offers (\(offers) new), "
+            + "\(auctionFixture.sessions.count) auction sessions with \(auctionFixture.sessions.map(\.lots.count).reduce(0, +)) lots (\(auctions.lots) new), "
+            + "\(contracts) contracts of Deqing's history added"
         for key in market.keys {
             summary += "\ndemo key  \(LedgerCommand.pad(key.role.rawValue, 12)) \(key.key)  \(key.label)"
         }

@@ -27,6 +27,9 @@ public enum AuctionAction: Sendable, Equatable {
     case accept(PartyID)
     /// Closes the lot at or after its end and settles the outcome.
     case close
+    /// The auctioneer's hammer (落槌) in a live English auction: closes the lot now, before its
+    /// end, as at its end (once it has started; other formats refuse it).
+    case hammer
 }
 
 /// How an accepted bid was placed.
@@ -220,6 +223,8 @@ extension AuctionCommand {
             writer.writeByte(4); writer.writeUInt(p.rawValue)
         case .close:
             writer.writeByte(5)
+        case .hammer:
+            writer.writeByte(6)
         }
     }
 
@@ -234,6 +239,7 @@ extension AuctionCommand {
         case 3: action = .proxyBid(PartyID(try reader.readUInt()), maxFen: try reader.readInt())
         case 4: action = .accept(PartyID(try reader.readUInt()))
         case 5: action = .close
+        case 6: action = .hammer
         default: throw .invalidValue(field: "AuctionAction")
         }
         self.init(id: id, atMs: atMs, action: action)

@@ -106,6 +106,8 @@ public struct DutchAuction: AuctionEngine {
             events.append(.closed(commandID: command.id, atMs: atMs, outcome: result))
         case .bid(let bidder, _), .proxyBid(let bidder, _):
             refuse(bidder, .notSupportedByFormat)
+        case .hammer:
+            refuse(nil, .notSupportedByFormat)
         case .close:
             if outcome != nil { return refuse(nil, .closed) }
             if atMs < config.endAtMs { return refuse(nil, .notEnded) }

@@ -127,6 +127,14 @@ public struct EnglishAuction: AuctionEngine {
             events.append(.refused(AuctionRefusal(commandID: command.id, bidder: bidder, atMs: command.atMs, reason: .notSupportedByFormat)))
         case .close:
             close(command: command, into: &events)
+        case .hammer:
+            if outcome == nil && command.atMs < config.startAtMs {
+                events.append(.refused(AuctionRefusal(commandID: command.id, bidder: nil, atMs: command.atMs, reason: .notStarted)))
+                return
+            }
+            // The hammer ends the bidding now; the close then settles as at the end.
+            if outcome == nil && command.atMs < endAtMs { endAtMs = command.atMs }
+            close(command: command, into: &events)
         }
     }
 

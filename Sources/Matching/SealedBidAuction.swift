@@ -123,6 +123,8 @@ public struct SealedBidAuction: AuctionEngine {
             events.append(.sealedBidLodged(commandID: command.id, bidder: bidder, atMs: atMs))
         case .proxyBid(let bidder, _), .accept(let bidder):
             refuse(bidder, .notSupportedByFormat)
+        case .hammer:
+            refuse(nil, .notSupportedByFormat)
         case .close:
             if outcome != nil { return refuse(nil, .closed) }
             if atMs < config.endAtMs { return refuse(nil, .notEnded) }

@@ -161,6 +161,32 @@ struct EnglishDriver {
         #expect(d.auction.registeredCount == 2)
     }
 
+    @Test("the hammer closes a started lot now, as at its end; not before the start, not twice")
+    func hammer() throws {
+        var d = try EnglishDriver(Self.config, bidders: [1, 2])
+        d.send(.hammer, at: 999_999)
+        #expect(d.refusal?.reason == .notStarted)
+        d.send(.bid(PartyID(1), amountFen: 10_000), at: 1_000_000)
+        d.send(.proxyBid(PartyID(2), maxFen: 16_000), at: 1_000_001)
+        d.send(.hammer, at: 1_500_000)
+        #expect(d.events == [.closed(commandID: CommandID(6), atMs: 1_500_000, outcome: .sold(winner: PartyID(2), priceFen: 15_000))],
+                "the reserve over the proxy's price, half way through the lot")
+        #expect(d.auction.endAtMs == 1_500_000)
+        d.send(.bid(PartyID(1), amountFen: 20_000), at: 1_500_001)
+        #expect(d.refusal?.reason == .closed)
+        d.send(.hammer, at: 1_500_002)
+        #expect(d.refusal?.reason == .closed)
+
+        var silent = try EnglishDriver(Self.config, bidders: [1])
+        silent.send(.hammer, at: 1_000_000)
+        #expect(silent.events == [.closed(commandID: CommandID(2), atMs: 1_000_000, outcome: .noSale(.noBids))])
+
+        var writer = SnapshotWriter()
+        AuctionCommand(id: CommandID(9), atMs: 7, action: .hammer).encode(into: &writer)
+        var reader = SnapshotReader(writer.bytes)
+        #expect(try AuctionCommand(decoding: &reader) == AuctionCommand(id: CommandID(9), atMs: 7, action: .hammer))
+    }
+
     @Test("a repeated command id has no effect")
     func repeatedCommand() throws {
         var d = try EnglishDriver(Self.config, bidders: [1, 2])

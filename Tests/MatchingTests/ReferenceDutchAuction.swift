@@ -47,6 +47,8 @@ struct ReferenceDutchAuction {
             ]
         case .bid(let bidder, _), .proxyBid(let bidder, _):
             return refusal(bidder, .notSupportedByFormat)
+        case .hammer:
+            return refusal(nil, .notSupportedByFormat)
         case .close:
             if outcome != nil { return refusal(nil, .closed) }
             if at < config.endAtMs { return refusal(nil, .notEnded) }

@@ -100,9 +100,10 @@ struct ReferenceEnglishAuction {
             return events
         case .accept(let bidder):
             return refusal(bidder, .notSupportedByFormat)
-        case .close:
+        case .close, .hammer:
             if outcome != nil { return refusal(nil, .closed) }
-            if at < endAtMs.end { return refusal(nil, .notEnded) }
+            if command.action == .hammer, at < config.startAtMs { return refusal(nil, .notStarted) }
+            if command.action == .close, at < endAtMs.end { return refusal(nil, .notEnded) }
             let result: AuctionOutcome
             if let top = leaderEntry() {
                 result = top.fen >= config.reserveFen

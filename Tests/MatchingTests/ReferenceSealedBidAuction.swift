@@ -53,6 +53,8 @@ struct ReferenceSealedBidAuction {
             return [.sealedBidLodged(commandID: command.id, bidder: bidder, atMs: at)]
         case .proxyBid(let bidder, _), .accept(let bidder):
             return refusal(bidder, .notSupportedByFormat)
+        case .hammer:
+            return refusal(nil, .notSupportedByFormat)
         case .close:
             if outcome != nil { return refusal(nil, .closed) }
             if at < config.endAtMs { return refusal(nil, .notEnded) }

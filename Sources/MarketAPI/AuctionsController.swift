@@ -164,6 +164,17 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                 try await writer.finish(nil)
             })
         }
+        routes.post(":id/hammer") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            try await RequestBody.requireEmptyObject(request, context: context)
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) {
+                (record: IdempotencyRecord<LotView>) in
+                let view = try await auctions.hammer(id, by: caller, record: record)
+                MarketMetrics.lotClosed(view.lot.status == .sold ? "sold" : "no_sale")
+                return view
+            }
+        }
         routes.post(":id/default") { request, context in
             let caller = try await auth.require(request)
             let id = LotID(try request.id(context))
@@ -211,7 +222,7 @@ struct SessionBody: Decodable {
     init(from decoder: any Decoder) throws {
         var reader = try ObjectReader(decoder, allowed: [
             "title", "noticeAt", "startsAt", "buyerCommissionBasisPoints", "sellerCommissionBasisPoints", "depositBasisPoints", "paymentDays",
-            "forfeitSellerBasisPoints",
+            "forfeitSellerBasisPoints", "live",
         ])
         let title: String? = reader.required("title", "the session's title")
         let notice = reader.requiredTime("noticeAt")
@@ -221,12 +232,13 @@ struct SessionBody: Decodable {
         let deposit: Int?? = reader.optional("depositBasisPoints", "an integer number of basis points")
         let days: Int?? = reader.optional("paymentDays", "an integer number of days")
         let forfeit: Int?? = reader.optional("forfeitSellerBasisPoints", "an integer number of basis points")
+        let live: Bool?? = reader.optional("live", "true or false")
         try reader.finish()
         request = SessionRequest(
             title: try reader.take(title, "title"), noticeAt: try reader.take(notice, "noticeAt"), startsAt: try reader.take(starts, "startsAt"),
             buyerCommissionBasisPoints: (buyer ?? nil) ?? 0, sellerCommissionBasisPoints: (seller ?? nil) ?? 0,
             depositBasisPoints: (deposit ?? nil) ?? AuctionLimits.depositBasisPointsDefault, paymentDays: (days ?? nil) ?? AuctionLimits.paymentDaysDefault,
-            forfeitSellerBasisPoints: (forfeit ?? nil) ?? 10_000)
+            forfeitSellerBasisPoints: (forfeit ?? nil) ?? 10_000, live: (live ?? nil) ?? false)
     }
 }
 

@@ -29,9 +29,11 @@ import TestSupport
         ]
     }
 
-    static func session(_ api: APIClient, _ keys: DemoKeys, now: Date = Date(), buyerBasisPoints: Int = 0) async throws -> Int {
-        let reply = try await api.send(
-            .post, "/v1/sessions", key: keys.admin, json: sessionBody(now: now, buyerBasisPoints: buyerBasisPoints), headers: VouchersAPITests.idempotency())
+    static func session(_ api: APIClient, _ keys: DemoKeys, now: Date = Date(), buyerBasisPoints: Int = 0, live: Bool = false) async throws -> Int {
+        var body = sessionBody(now: now, buyerBasisPoints: buyerBasisPoints)
+        if live { body["live"] = true }
+        let reply = try await api.send(.post, "/v1/sessions", key: keys.admin, json: body, headers: VouchersAPITests.idempotency())
+        #expect(reply.object["live"] as? Bool == live, "\(reply.text)")
         return try #require(reply.object["id"] as? Int, "\(reply.text)")
     }
 
@@ -76,10 +78,10 @@ import TestSupport
 
     /// A consented lot of a fresh listing in a fresh session, with the demo firm and deqing-xingtu
     /// registered as paddles 1 and 2, their deposits held.
-    static func registeredLot(_ api: APIClient, _ keys: DemoKeys, _ pool: PostgresPool, now t0: Date, format: String = "english")
-        async throws -> (lot: Int, listing: Int, firmA: Int, keyB: String, firmB: Int)
-    {
-        let session = try await session(api, keys, now: t0)
+    static func registeredLot(
+        _ api: APIClient, _ keys: DemoKeys, _ pool: PostgresPool, now t0: Date, format: String = "english", buyerBasisPoints: Int = 0, live: Bool = false
+    ) async throws -> (lot: Int, listing: Int, firmA: Int, keyB: String, firmB: Int) {
+        let session = try await session(api, keys, now: t0, buyerBasisPoints: buyerBasisPoints, live: live)
         let listing = try await listing(api, keys)
         let added = try await api.send(
             .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: lotBody(listing: listing, now: t0, format: format), headers: VouchersAPITests.idempotency())
@@ -257,6 +259,48 @@ import TestSupport
             #expect(revealed.items.filter { $0["kind"] as? String == "reveal" }.map { $0["priceFen"] as? Int } == [3_000_000_00, 2_400_000_00])
             #expect(try await Self.balance(pool, firm: firmB) == 200_000_00)
             #expect(try await service.replay(LotID(Int64(lot))).isClean)
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
+    /// In a live session the auctioneer hammers an open English lot before its end, once no bid
+    /// has come for the quiet period; it settles as its end would, and nothing is taken after it.
+    @Test func theAuctioneerHammersAnEnglishLotOfALiveSessionOnceTheRoomIsQuiet() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let clock = AuctionTestClock(t0)
+        let settings = clock.settings()
+        try await withAPI(auctions: settings) { api, pool in
+            let (lot, _, firmA, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0, buyerBasisPoints: 300, live: true)
+            func hammer() async throws -> Reply {
+                try await api.send(.post, "/v1/lots/\(lot)/hammer", key: keys.admin, headers: VouchersAPITests.idempotency())
+            }
+
+            #expect(try await hammer().problemCode == "lot_not_started")
+            let start = t0.addingTimeInterval(8 * 86_400)
+            clock.advance(to: start.addingTimeInterval(60))
+            #expect(try await Self.bid(api, lot, key: keys.firm, ["amountFen": 2_000_000_00]).status == .created)
+            #expect(try await Self.bid(api, lot, key: keyB, ["amountFen": 2_300_000_00]).status == .created)
+            let soon = try await hammer()
+            #expect(soon.status == .conflict && soon.problemCode == "hammer_too_soon", "\(soon.text)")
+            let quietUntilMs = Int((start.timeIntervalSince1970 + 90) * 1000)
+            #expect((soon.object["values"] as? [String: Any])?["quietUntilMs"] as? Int == quietUntilMs)
+
+            clock.advance(to: start.addingTimeInterval(90))
+            let hammered = try await hammer()
+            #expect(hammered.status == .ok, "\(hammered.text)")
+            #expect(hammered.object["status"] as? String == "sold")
+            #expect(hammered.object["endsAt"] as? String == Self.time(start.addingTimeInterval(90)), "the bidding ended at the hammer")
+            let result = try #require(hammered.object["result"] as? [String: Any])
+            #expect(result["hammerPriceFen"] as? Int == 2_300_000_00 && result["paddle"] as? Int == 2)
+            #expect(result["buyerCommissionFen"] as? Int == 69_000_00)
+            #expect(result["contractId"] is Int, "the operator sees the contract")
+
+            let late = try await Self.bid(api, lot, key: keys.firm, ["amountFen": 2_400_000_00])
+            #expect(late.problemCode == "lot_closed")
+            #expect(try await hammer().problemCode == "lot_closed", "the hammer falls once")
+            #expect(try await Self.balance(pool, firm: firmA) == 200_000_00, "the loser's deposit is released")
+            #expect(try await AuctionService(store: PostgresMarketStore(pool: pool), settings: settings).replay(LotID(Int64(lot))).isClean)
             #expect(try await Self.ledgerIsClean(pool))
         }
     }

@@ -75,6 +75,8 @@ import TestSupport
         // A firm's bid before the lot starts is refused by the lot (409); the auctioneer's names no paddle (422).
         "POST /v1/lots/{id}/bids": row(401, 401, 403, 403, 409, 403, 403, 403, 422),
         "POST /v1/lots/{id}/default": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
+        // The matrix's sessions are not live: the operator's hammer is refused by the session.
+        "POST /v1/lots/{id}/hammer": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
         "POST /v1/deposits": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
         "GET /v1/registrations": row(401, 401, 403, 403, 200, 403, 403, 403, 403),
         "GET /v1/lots/{id}/events": openKeyChecked,
@@ -320,8 +322,10 @@ import TestSupport
                 try await AuctionsAPITests.deposit(api, keys, firm: firmID, amountFen: 200_000_00)
                 try #require(try await api.send(.post, "/v1/lots/\(lot)/registrations", key: keys.firm, headers: VouchersAPITests.idempotency()).status == .created)
                 return try await api.send(.post, "/v1/lots/\(lot)/bids", key: caller, json: ["amountFen": 2_000_000_00], headers: idempotency)
-            case "POST /v1/lots/{id}/default":
-                return try await api.send(.post, "/v1/lots/\(try await lot(consented: true))/default", key: caller, headers: idempotency)
+            case "POST /v1/lots/{id}/default", "POST /v1/lots/{id}/hammer":
+                return try await api.send(
+                    .post, operation.dropFirst(5).replacingOccurrences(of: "{id}", with: "\(try await lot(consented: true))"), key: caller,
+                    headers: idempotency)
             case "POST /v1/deposits":
                 return try await api.send(
                     .post, "/v1/deposits", key: caller, json: ["firmId": firmID, "amountFen": 1_00, "reference": "MATRIX-\(serial)"], headers: idempotency)

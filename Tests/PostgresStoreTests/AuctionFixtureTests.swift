@@ -28,6 +28,7 @@ import TestSupport
             var lots: [String: Lot] = [:]
             for view in views { lots[references[view.lot.id.value] ?? ""] = view.lot }
             #expect(lots.count == 7)
+            #expect(try await service.sessions().map(\.live) == [true, false], "the joint session is run live, with the hammer")
             #expect(Set(lots.values.map(\.terms.format)) == Set(LotFormat.allCases), "a lot of every format")
             #expect(Set(lots.values.map { $0.phase(at: now) }) == ["sold", "unsold", "open", "noticed"])
 

@@ -5,7 +5,7 @@ import Foundation
 extension AuctionSession: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, title, noticeAt, startsAt, buyerCommissionBasisPoints, sellerCommissionBasisPoints, depositBasisPoints, paymentDays
-        case forfeitSellerBasisPoints, createdAt
+        case forfeitSellerBasisPoints, live, createdAt
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -19,6 +19,7 @@ extension AuctionSession: Encodable {
         try container.encode(depositBasisPoints, forKey: .depositBasisPoints)
         try container.encode(paymentDays, forKey: .paymentDays)
         try container.encode(forfeitSellerBasisPoints, forKey: .forfeitSellerBasisPoints)
+        try container.encode(live, forKey: .live)
         try container.encode(createdAt, forKey: .createdAt)
     }
 }

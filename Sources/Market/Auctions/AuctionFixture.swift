@@ -12,6 +12,8 @@ public struct AuctionFixture: Sendable, Decodable {
         public var startMinutes: Int
         public var buyerCommissionBasisPoints: Int
         public var sellerCommissionBasisPoints: Int
+        /// A live session (`AuctionSession.live`): its open English lots may be hammered.
+        public var live: Bool?
         public var lots: [LotRow]
     }
 

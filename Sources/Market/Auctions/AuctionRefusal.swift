@@ -42,6 +42,10 @@ public enum AuctionRefusal: Refusal, Equatable {
     case notInDefault(lot: LotID, paymentDueAt: Date?)
     /// A floor bid names a paddle not registered for the lot.
     case unknownPaddle(paddle: Int)
+    /// The hammer is the auctioneer's in a live session only.
+    case sessionNotLive(lot: LotID)
+    /// The last bid is too recent for the hammer (`AuctionLimits.hammerQuietSeconds`).
+    case hammerTooSoon(quietUntil: Date)
 
     public var kind: RefusalKind {
         switch self {
@@ -78,6 +82,8 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .receiptReferenceUsed: return "receipt_reference_used"
         case .notInDefault: return "not_in_default"
         case .unknownPaddle: return "unknown_paddle"
+        case .sessionNotLive: return "session_not_live"
+        case .hammerTooSoon: return "hammer_too_soon"
         }
     }
 
@@ -103,13 +109,18 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .alreadyLeading(let price): return "the firm leads at \(MoneyText.yuan(price)); it may raise its maximum with a proxy bid"
         case .notAboveOwnMaximum(let minimum): return "a new maximum must be at least \(MoneyText.yuan(minimum))"
         case .sealedBidTwice: return "a sealed lot takes one bid per firm"
-        case .notSupportedByFormat(let format, let bid): return "a \(format.rawValue) lot does not take a bid by \(bid)"
+        case .notSupportedByFormat(let format, let bid):
+            if bid == "hammer" { return "a \(format.rawValue) lot is not hammered: it closes by its own rules" }
+            return "a \(format.rawValue) lot does not take a bid by \(bid)"
         case .registrationFull(let max): return "the lot registers at most \(max) firms"
         case .logFull(let max): return "the lot's log holds at most \(max) commands"
         case .receiptReferenceUsed(let reference): return "bank reference \(reference) was recorded for another receipt"
         case .notInDefault(let lot, let due):
             return "lot \(lot) is not a sold lot past its payment deadline\(due.map { " (\(Self.time($0)))" } ?? "")"
         case .unknownPaddle(let paddle): return "paddle \(paddle) is not registered for the lot"
+        case .sessionNotLive(let lot): return "lot \(lot)'s session is not live: its lots close at their end, not by the hammer"
+        case .hammerTooSoon(let until):
+            return "the last bid is under \(AuctionLimits.hammerQuietSeconds) s old; the hammer may fall from \(Self.time(until)) if no higher bid comes"
         }
     }
 
@@ -118,7 +129,9 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .tooLow: return [.rule("amountFen", "is below the least acceptable bid")]
         case .tooHigh: return [.rule("amountFen", "is above the largest bid")]
         case .notAboveOwnMaximum: return [.rule("maxFen", "is not above the firm's own maximum")]
-        case .notSupportedByFormat(_, let bid): return [.rule(bid == "proxy" ? "maxFen" : bid == "accept" ? "accept" : "amountFen", "is not taken by this format")]
+        case .notSupportedByFormat(_, let bid):
+            if bid == "hammer" { return [] }
+            return [.rule(bid == "proxy" ? "maxFen" : bid == "accept" ? "accept" : "amountFen", "is not taken by this format")]
         case .unknownPaddle: return [.rule("paddle", "is not registered for the lot")]
         default: return []
         }
@@ -136,6 +149,7 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .listingHasOpenLot(_, let lot): return ["lotId": lot.value]
         case .registrationFull(let max): return ["biddersMax": Int64(max)]
         case .logFull(let max): return ["commandsMax": Int64(max)]
+        case .hammerTooSoon(let until): return ["quietUntilMs": Int64((until.timeIntervalSince1970 * 1000).rounded(.up))]
         default: return [:]
         }
     }

@@ -274,7 +274,9 @@ public struct LotDesk: Sendable {
                 lot.endsAt = Date(timeIntervalSince1970: Double(endAtMs) / 1000)
                 lot.extensionCount = Int(count)
                 emit(.extended, endsAt: lot.endsAt)
-            case .closed(_, _, let outcome):
+            case .closed(_, let atMs, let outcome):
+                // A hammer ends the bidding before the end: the lot's end is when it fell.
+                lot.endsAt = min(lot.endsAt, Date(timeIntervalSince1970: Double(atMs) / 1000))
                 switch outcome {
                 case .sold(let winner, let price): emit(.closed, paddle: paddles[winner], priceFen: price, outcome: "sold")
                 case .noSale(let reason): emit(.closed, outcome: reason == .noBids ? "no_bids" : "reserve_not_met")
@@ -303,6 +305,7 @@ public struct LotDesk: Sendable {
         switch action {
         case .proxyBid: bid = "proxy"
         case .accept: bid = "accept"
+        case .hammer: bid = "hammer"
         default: bid = "amount"
         }
         switch refused.reason {

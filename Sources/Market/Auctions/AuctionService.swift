@@ -131,6 +131,37 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         }
     }
 
+    /// The auctioneer's hammer (落槌) in a live session: closes an open English lot now, once no
+    /// bid has come for `AuctionLimits.hammerQuietSeconds`, and settles it as its end would —
+    /// the contract, the commission, the deposits. A refusal of the engine is logged, as a bid's.
+    public func hammer(_ lotID: LotID, by caller: Principal?, record: IdempotencyRecord<LotView>? = nil) async throws -> LotView {
+        try AccessPolicy.checkRunsAuctions(caller)
+        let clock = settings.clock
+        let outcome: Result<LotView, AuctionRefusal> = try await store.auctionTransaction(record) { work in
+            guard let facts = try work.lockedLotFacts(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            let now = clock()
+            let (stored, session, registrations) = (facts.stored, facts.session, facts.registrations)
+            try AuctionRules.checkBiddable(stored.lot)
+            guard session.live else { throw AuctionRefusal.sessionNotLive(lot: lotID) }
+            if stored.lot.terms.format == .english, let last = try work.lastBidAt(lotID) {
+                let quietUntil = last.addingTimeInterval(Double(AuctionLimits.hammerQuietSeconds))
+                if now < quietUntil { throw AuctionRefusal.hammerTooSoon(quietUntil: quietUntil) }
+            }
+            var desk = try LotDesk(stored, session: session, registrations: registrations, now: now)
+            let (_, refusal) = try desk.run(.hammer)
+            if refusal == nil { try Self.settleClose(&desk, registrations: registrations, work) }
+            try Self.save(desk, work)
+            if let refusal {
+                try work.keepRefusal(record, refusal)
+                return .failure(refusal)
+            }
+            let view = LotView(lot: desk.lot, viewer: .operatorView, now: now)
+            try work.keep(record, view)
+            return .success(view)
+        }
+        return try outcome.get()
+    }
+
     /// The winner did not pay by the deadline: the deposit is forfeited, the contract terminated,
     /// and the listing published again (it may be auctioned again).
     public func markDefault(_ lotID: LotID, by caller: Principal?, record: IdempotencyRecord<LotView>? = nil) async throws -> LotView {

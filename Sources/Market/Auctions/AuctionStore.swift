@@ -19,6 +19,8 @@ public protocol AuctionWork: ContractSigning {
     /// Keeps `refusal`'s answer for the record's key, in the transaction that recorded the
     /// refused command; nothing when the refusal is one a retry should meet afresh.
     func keepRefusal<R>(_ record: IdempotencyRecord<R>?, _ refusal: any Error) throws
+    /// When the lot's last accepted bid was made, if any.
+    func lastBidAt(_ lot: LotID) throws -> Date?
 
     func insertSession(_ request: SessionRequest, at now: Date) throws -> AuctionSession
     func session(_ id: SessionID) throws -> AuctionSession?

@@ -13,6 +13,9 @@ public typealias DepositReceiptID = Identifier<DepositReceipt>
 public enum AuctionLimits {
     /// A session's title, in characters.
     public static let titleLength = 1...200
+    /// The auctioneer's hammer waits this long after the last accepted bid ("going once, going
+    /// twice"), so that an online bidder can still answer a bid made in the room.
+    public static let hammerQuietSeconds = 30
     /// 佣金: the Auction Law's most (art. 56) when the contract is silent, in basis points (5%).
     public static let commissionBasisPointsMax = 500
     /// The default deposit: 10% of the opening price.
@@ -89,12 +92,16 @@ public struct AuctionSession: Sendable, Equatable {
     public var paymentDays: Int
     /// Of a forfeited deposit, the seller's share (compensation), in basis points; the rest is the operator's.
     public var forfeitSellerBasisPoints: Int
+    /// 现场拍卖: run live by an auctioneer in a room (with the online window), who may hammer an
+    /// English lot before its end once no higher bid comes.
+    public var live: Bool
     public var createdAt: Date
 
     public init(
         id: SessionID, title: String, noticeAt: Date, startsAt: Date, buyerCommissionBasisPoints: Int, sellerCommissionBasisPoints: Int,
-        depositBasisPoints: Int, paymentDays: Int, forfeitSellerBasisPoints: Int, createdAt: Date
+        depositBasisPoints: Int, paymentDays: Int, forfeitSellerBasisPoints: Int, live: Bool = false, createdAt: Date
     ) {
+        self.live = live
         self.id = id
         self.title = title
         self.noticeAt = noticeAt
@@ -118,12 +125,15 @@ public struct SessionRequest: Sendable, Equatable {
     public var depositBasisPoints: Int
     public var paymentDays: Int
     public var forfeitSellerBasisPoints: Int
+    /// A live session (`AuctionSession.live`).
+    public var live: Bool
 
     public init(
         title: String, noticeAt: Date, startsAt: Date, buyerCommissionBasisPoints: Int = 0, sellerCommissionBasisPoints: Int = 0,
         depositBasisPoints: Int = AuctionLimits.depositBasisPointsDefault, paymentDays: Int = AuctionLimits.paymentDaysDefault,
-        forfeitSellerBasisPoints: Int = 10_000
+        forfeitSellerBasisPoints: Int = 10_000, live: Bool = false
     ) {
+        self.live = live
         self.title = title
         self.noticeAt = noticeAt
         self.startsAt = startsAt

@@ -45,7 +45,7 @@ extension PostgresMarketStore {
                     SessionRequest(
                         title: session.title, noticeAt: at(session.noticeMinutes), startsAt: at(session.startMinutes),
                         buyerCommissionBasisPoints: session.buyerCommissionBasisPoints,
-                        sellerCommissionBasisPoints: session.sellerCommissionBasisPoints),
+                        sellerCommissionBasisPoints: session.sellerCommissionBasisPoints, live: session.live ?? false),
                     by: .commandLineOperator)
                 opened.value = made.id
             }))

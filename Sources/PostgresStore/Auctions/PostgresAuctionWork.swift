@@ -53,12 +53,12 @@ public final class PostgresAuctionWork: AuctionWork {
         try Self.session(connection.query(
             """
             INSERT INTO auction_sessions (title, notice_at, starts_at, buyer_commission_basis_points, seller_commission_basis_points,
-                deposit_basis_points, payment_days, forfeit_seller_basis_points, created_at)
-            VALUES ($1, $2, $3, $4::integer, $5::integer, $6::integer, $7::integer, $8::integer, $9) RETURNING *
+                deposit_basis_points, payment_days, forfeit_seller_basis_points, live, created_at)
+            VALUES ($1, $2, $3, $4::integer, $5::integer, $6::integer, $7::integer, $8::integer, $9, $10) RETURNING *
             """,
             request.title.trimmingCharacters(in: .whitespacesAndNewlines), request.noticeAt, request.startsAt, Int64(request.buyerCommissionBasisPoints),
             Int64(request.sellerCommissionBasisPoints), Int64(request.depositBasisPoints), Int64(request.paymentDays),
-            Int64(request.forfeitSellerBasisPoints), now)[0])
+            Int64(request.forfeitSellerBasisPoints), request.live, now)[0])
     }
 
     public func session(_ id: SessionID) throws -> AuctionSession? {
@@ -75,7 +75,12 @@ public final class PostgresAuctionWork: AuctionWork {
             startsAt: try row.decode("starts_at"), buyerCommissionBasisPoints: try row.decode("buyer_commission_basis_points"),
             sellerCommissionBasisPoints: try row.decode("seller_commission_basis_points"), depositBasisPoints: try row.decode("deposit_basis_points"),
             paymentDays: try row.decode("payment_days"), forfeitSellerBasisPoints: try row.decode("forfeit_seller_basis_points"),
-            createdAt: try row.decode("created_at"))
+            live: try row.decode("live"), createdAt: try row.decode("created_at"))
+    }
+
+    public func lastBidAt(_ lot: LotID) throws -> Date? {
+        try connection.query("SELECT max(at) AS at FROM lot_events WHERE lot_id = $1 AND kind = 'bid'", lot.value)
+            .first.flatMap { try $0.decode("at", as: Date?.self) }
     }
 
     // MARK: - Lots

@@ -175,6 +175,15 @@ struct AuctionsController<Store: AuctionStore & KeyStore> {
                 return view
             }
         }
+        routes.post(":id/payment") { request, context in
+            let caller = try await auth.require(request)
+            let id = LotID(try request.id(context))
+            let (body, bytes) = try await RequestBody.decodeKeepingBytes(PaymentBody.self, from: request, context: context)
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) {
+                (record: IdempotencyRecord<LotView>) in
+                try await auctions.recordPayment(id, amountFen: body.amountFen, reference: body.reference, by: caller, record: record)
+            }
+        }
         routes.post(":id/default") { request, context in
             let caller = try await auth.require(request)
             let id = LotID(try request.id(context))
@@ -325,6 +334,21 @@ struct DepositBody: Decodable {
         let reference: String? = reader.required("reference", "the bank's reference of the payment")
         try reader.finish()
         firmID = PartyID(try reader.take(firm, "firmId"))
+        amountFen = try reader.take(amount, "amountFen")
+        self.reference = try reader.take(reference, "reference")
+    }
+}
+
+/// `POST /v1/lots/{id}/payment`: the winner's payment as the bank received it.
+struct PaymentBody: Decodable {
+    var amountFen: Int64
+    var reference: String
+
+    init(from decoder: any Decoder) throws {
+        var reader = try ObjectReader(decoder, allowed: ["amountFen", "reference"])
+        let amount: Int64? = reader.required("amountFen", "an integer number of fen")
+        let reference: String? = reader.required("reference", "the bank's reference of the payment")
+        try reader.finish()
         amountFen = try reader.take(amount, "amountFen")
         self.reference = try reader.take(reference, "reference")
     }

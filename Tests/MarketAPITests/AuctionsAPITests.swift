@@ -305,6 +305,51 @@ import TestSupport
         }
     }
 
+    /// The operator records the winner's payment of the balance due: the ledger holds the price
+    /// in the seller's proceeds and the commission in the operator's; a paid lot is never in default.
+    @Test func theWinnersPaymentIsTheBalanceDueAndEndsTheWaitForIt() async throws {
+        let keys = try DemoKeys.load()
+        let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let clock = AuctionTestClock(t0)
+        let settings = clock.settings()
+        try await withAPI(auctions: settings) { api, pool in
+            let (lot, _, _, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0, buyerBasisPoints: 300)
+            let start = t0.addingTimeInterval(8 * 86_400)
+            clock.advance(to: start.addingTimeInterval(60))
+            #expect(try await Self.bid(api, lot, key: keyB, ["amountFen": 2_300_000_00]).status == .created)
+            clock.advance(to: start.addingTimeInterval(3_600))
+            let service = AuctionService(store: PostgresMarketStore(pool: pool), settings: settings)
+            #expect(try await service.closeDue().sold == 1)
+            func pay(_ amount: Int64) async throws -> Reply {
+                try await api.send(
+                    .post, "/v1/lots/\(lot)/payment", key: keys.admin, json: ["amountFen": amount, "reference": "ICBC-PAY-\(amount)"],
+                    headers: VouchersAPITests.idempotency())
+            }
+            // ¥2,300,000 + 3% − the ¥200,000 deposit.
+            let wrong = try await pay(2_000_000_00)
+            #expect(wrong.status == .unprocessableContent && wrong.problemCode == "not_the_amount_due", "\(wrong.text)")
+            #expect((wrong.object["values"] as? [String: Any])?["dueFen"] as? Int == 2_169_000_00)
+            let paid = try await pay(2_169_000_00)
+            #expect(paid.status == .ok, "\(paid.text)")
+            #expect((paid.object["result"] as? [String: Any])?["paidAt"] as? String == Self.time(start.addingTimeInterval(3_600)))
+            #expect(try await pay(2_169_000_00).problemCode == "lot_not_awaiting_payment", "paid once")
+
+            clock.advance(to: start.addingTimeInterval(30 * 86_400))
+            let late = try await api.send(.post, "/v1/lots/\(lot)/default", key: keys.admin, headers: VouchersAPITests.idempotency())
+            #expect(late.problemCode == "not_in_default", "a paid winner is not in default: \(late.text)")
+            let proceeds = try await pool.withConnection { connection -> Int64 in
+                try connection.query(
+                    """
+                    SELECT a.credits_posted_fen - a.debits_posted_fen AS balance FROM auction_accounts k JOIN ledger_accounts a ON a.id = k.account_id
+                    WHERE k.kind = 'proceeds' AND k.owner = $1
+                    """, Int64(lot))[0].decode("balance")
+            }
+            #expect(proceeds == 2_300_000_00, "the whole hammer price is the seller's (no seller's commission in this session)")
+            #expect(try await service.replay(LotID(Int64(lot))).isClean)
+            #expect(try await Self.ledgerIsClean(pool))
+        }
+    }
+
     /// A refused bid is a command of the lot's log, so its key keeps the refusal: sent again, it
     /// is answered the same, replayed, and not run or logged a second time.
     @Test func aRefusedBidsKeyIsAnsweredTheSameAndTheBidIsLoggedOnce() async throws {

@@ -77,6 +77,8 @@ import TestSupport
         "POST /v1/lots/{id}/default": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
         // The matrix's sessions are not live: the operator's hammer is refused by the session.
         "POST /v1/lots/{id}/hammer": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
+        // A payment is for a sold lot: the matrix's lot is open.
+        "POST /v1/lots/{id}/payment": row(401, 401, 403, 403, 403, 403, 403, 403, 409),
         "POST /v1/deposits": row(401, 401, 403, 403, 403, 403, 403, 403, 201),
         "GET /v1/registrations": row(401, 401, 403, 403, 200, 403, 403, 403, 403),
         "GET /v1/lots/{id}/events": openKeyChecked,
@@ -325,6 +327,10 @@ import TestSupport
             case "POST /v1/lots/{id}/default", "POST /v1/lots/{id}/hammer":
                 return try await api.send(
                     .post, operation.dropFirst(5).replacingOccurrences(of: "{id}", with: "\(try await lot(consented: true))"), key: caller,
+                    headers: idempotency)
+            case "POST /v1/lots/{id}/payment":
+                return try await api.send(
+                    .post, "/v1/lots/\(try await lot(consented: true))/payment", key: caller, json: ["amountFen": 1_00, "reference": "MATRIX-\(serial)"],
                     headers: idempotency)
             case "POST /v1/deposits":
                 return try await api.send(

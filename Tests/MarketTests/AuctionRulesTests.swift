@@ -221,18 +221,53 @@ typealias AuctionRefusal = Market.AuctionRefusal
         #expect(settlement.steps.map { $0.step.id($0.objectID) } == [AuctionLedger.Step.release.id(110), AuctionLedger.Step.release.id(111)])
     }
 
-    @Test func aDefaultForfeitsTheAppliedDepositAsTheSessionSays() throws {
+    /// Lot 5 sold at ¥2,300,000 to firm 10 with a 3% buyer's commission, closed 8 days from now.
+    static func soldLot() -> (lot: Lot, closedAt: Date) {
         var lot = Self.lot(Self.terms())
         let closedAt = Self.now.addingTimeInterval(8 * Self.day)
         lot.status = .sold
         lot.result = LotResult(
             sold: true, hammerPriceFen: 2_300_000_00, winnerPaddle: 1, winnerFirmID: PartyID(10), buyerCommissionFen: 69_000_00, contractID: ContractID(9),
             noSaleReason: nil, closedAt: closedAt, paymentDueAt: closedAt.addingTimeInterval(10 * Self.day))
+        return (lot, closedAt)
+    }
+
+    @Test func aDefaultForfeitsTheAppliedDepositAsTheSessionSays() throws {
+        let (lot, closedAt) = Self.soldLot()
         let winner = Self.registration(10, paddle: 1)
         #expect(throws: AuctionRefusal.self) { try AuctionRules.forfeit(lot, session: Self.session(), winner: winner, now: closedAt) }
         let steps = try AuctionRules.forfeit(lot, session: Self.session(), winner: winner, now: closedAt.addingTimeInterval(10 * Self.day))
         #expect(steps.map(\.step) == [.compensate, .forfeit])
         #expect(steps.map(\.amountFen) == [78_600_00, 52_400_00], "60% of the ¥131,000 applied to the seller, the rest to the operator")
+    }
+
+    @Test func thePaymentIsTheBalanceDueAndCarriesTheSellersCommission() throws {
+        var (lot, closedAt) = Self.soldLot()
+        var session = Self.session()
+        session.sellerCommissionBasisPoints = 100
+        let winner = Self.registration(10, paddle: 1)
+        // ¥2,300,000 + ¥69,000 − the ¥200,000 deposit (¥69,000 of it to the commission at the close).
+        let due: Int64 = 2_169_000_00
+        #expect(throws: AuctionRefusal.notTheAmountDue(dueFen: due)) {
+            try AuctionRules.payment(lot, session: session, winner: winner, amountFen: due - 1, reference: "ICBC-1")
+        }
+        let steps = try AuctionRules.payment(lot, session: session, winner: winner, amountFen: due, reference: "ICBC-1")
+        #expect(steps.map(\.step) == [.pay, .sellerCommission])
+        #expect(steps.map(\.amountFen) == [due, 23_000_00], "the rest of the price, then 1% of the hammer price from the proceeds")
+
+        // A deposit smaller than the commission: the rest of the commission is paid to the operator.
+        var small = winner
+        small.depositFen = 50_000_00
+        let split = try AuctionRules.payment(lot, session: session, winner: small, amountFen: 2_319_000_00, reference: "ICBC-2")
+        #expect(split.map(\.step) == [.pay, .payCommission, .sellerCommission])
+        #expect(split.map(\.amountFen) == [2_300_000_00, 19_000_00, 23_000_00])
+
+        // Paid: not again, and not in default however late.
+        lot.result?.paidAt = closedAt.addingTimeInterval(Self.day)
+        #expect(throws: AuctionRefusal.notAwaitingPayment(lot: lot.id, status: .sold)) {
+            try AuctionRules.payment(lot, session: session, winner: winner, amountFen: due, reference: "ICBC-3")
+        }
+        #expect(throws: AuctionRefusal.self) { try AuctionRules.forfeit(lot, session: session, winner: winner, now: closedAt.addingTimeInterval(30 * Self.day)) }
     }
 }
 

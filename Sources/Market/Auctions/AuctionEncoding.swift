@@ -40,11 +40,12 @@ extension LotView: Encodable {
         var noSaleReason: String?
         var closedAt: Date
         var paymentDueAt: Date?
+        var paidAt: Date?
         var contractID: ContractID?
         var winnerFirmID: PartyID?
 
         enum CodingKeys: String, CodingKey {
-            case sold, hammerPriceFen, paddle, buyerCommissionFen, noSaleReason, closedAt, paymentDueAt
+            case sold, hammerPriceFen, paddle, buyerCommissionFen, noSaleReason, closedAt, paymentDueAt, paidAt
             case contractID = "contractId", winnerFirmID = "winnerFirmId"
         }
 
@@ -57,6 +58,7 @@ extension LotView: Encodable {
             try container.encode(noSaleReason, forKey: .noSaleReason)
             try container.encode(closedAt, forKey: .closedAt)
             try container.encode(paymentDueAt, forKey: .paymentDueAt)
+            try container.encode(paidAt, forKey: .paidAt)
             try container.encode(contractID, forKey: .contractID)
             try container.encode(winnerFirmID, forKey: .winnerFirmID)
         }
@@ -121,7 +123,7 @@ extension LotView: Encodable {
             let party = viewer.seesReserve || mine
             return Result(
                 sold: result.sold, hammerPriceFen: result.hammerPriceFen, paddle: result.winnerPaddle, buyerCommissionFen: result.buyerCommissionFen,
-                noSaleReason: result.noSaleReason, closedAt: result.closedAt, paymentDueAt: result.paymentDueAt,
+                noSaleReason: result.noSaleReason, closedAt: result.closedAt, paymentDueAt: result.paymentDueAt, paidAt: result.paidAt,
                 contractID: party ? result.contractID : nil, winnerFirmID: party ? result.winnerFirmID : nil)
         }
         try container.encode(result, forKey: .result)

@@ -20,6 +20,9 @@ public enum AuctionLedger {
 
     public enum Step: UInt64, Sendable, CaseIterable {
         case receive = 1, escrow, release, commission, apply, compensate, forfeit
+        /// The winner's payment: the rest of the price into the lot's proceeds, the rest of the
+        /// buyer's commission to the operator, and the seller's commission out of the proceeds.
+        case pay, payCommission, sellerCommission
 
         public var code: UInt16 { UInt16(200 + rawValue) }
         /// The high half of this step's ids: "AU" and the step, apart from every other id.

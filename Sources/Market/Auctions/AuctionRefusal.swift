@@ -46,10 +46,15 @@ public enum AuctionRefusal: Refusal, Equatable {
     case sessionNotLive(lot: LotID)
     /// The last bid is too recent for the hammer (`AuctionLimits.hammerQuietSeconds`).
     case hammerTooSoon(quietUntil: Date)
+    /// A payment is recorded for a sold lot not yet paid.
+    case notAwaitingPayment(lot: LotID, status: LotStatus)
+    /// The winner pays the balance due in one payment: the hammer price and the buyer's
+    /// commission, less the deposit applied.
+    case notTheAmountDue(dueFen: Int64)
 
     public var kind: RefusalKind {
         switch self {
-        case .tooLow, .tooHigh, .notAboveOwnMaximum, .notSupportedByFormat, .unknownPaddle: return .rule
+        case .tooLow, .tooHigh, .notAboveOwnMaximum, .notSupportedByFormat, .unknownPaddle, .notTheAmountDue: return .rule
         case .sellersOwnSide: return .forbidden
         default: return .conflict
         }
@@ -84,6 +89,8 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .unknownPaddle: return "unknown_paddle"
         case .sessionNotLive: return "session_not_live"
         case .hammerTooSoon: return "hammer_too_soon"
+        case .notAwaitingPayment: return "lot_not_awaiting_payment"
+        case .notTheAmountDue: return "not_the_amount_due"
         }
     }
 
@@ -121,6 +128,10 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .sessionNotLive(let lot): return "lot \(lot)'s session is not live: its lots close at their end, not by the hammer"
         case .hammerTooSoon(let until):
             return "the last bid is under \(AuctionLimits.hammerQuietSeconds) s old; the hammer may fall from \(Self.time(until)) if no higher bid comes"
+        case .notAwaitingPayment(let lot, let status):
+            return "lot \(lot) is \(status.rawValue)\(status == .sold ? " and paid" : ""); a payment is recorded once, for a sold lot"
+        case .notTheAmountDue(let due):
+            return "the balance due is \(MoneyText.yuan(due)): the hammer price and the buyer's commission, less the deposit applied"
         }
     }
 
@@ -129,6 +140,7 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .tooLow: return [.rule("amountFen", "is below the least acceptable bid")]
         case .tooHigh: return [.rule("amountFen", "is above the largest bid")]
         case .notAboveOwnMaximum: return [.rule("maxFen", "is not above the firm's own maximum")]
+        case .notTheAmountDue: return [.rule("amountFen", "is not the balance due")]
         case .notSupportedByFormat(_, let bid):
             if bid == "hammer" { return [] }
             return [.rule(bid == "proxy" ? "maxFen" : bid == "accept" ? "accept" : "amountFen", "is not taken by this format")]
@@ -150,6 +162,7 @@ public enum AuctionRefusal: Refusal, Equatable {
         case .registrationFull(let max): return ["biddersMax": Int64(max)]
         case .logFull(let max): return ["commandsMax": Int64(max)]
         case .hammerTooSoon(let until): return ["quietUntilMs": Int64((until.timeIntervalSince1970 * 1000).rounded(.up))]
+        case .notTheAmountDue(let due): return ["dueFen": due]
         default: return [:]
         }
     }

@@ -185,10 +185,54 @@ public enum AuctionRules {
         return settlement
     }
 
+    /// What the operator records of a payment at the bank (a deposit, a winner's payment): an
+    /// amount in range and the bank's reference, on one line.
+    public static func checkBankPayment(amountFen: Int64, in range: ClosedRange<Int64>, reference: String) throws(MarketError) {
+        var issues = FieldIssues()
+        if !range.contains(amountFen) { issues.add("amountFen", "must be from \(range.lowerBound) to \(range.upperBound) fen") }
+        if !AuctionLimits.referenceLength.contains(reference.count) || reference.contains(where: { $0.isNewline }) {
+            issues.add("reference", "must be 1 to \(AuctionLimits.referenceLength.upperBound) characters on one line")
+        }
+        try issues.throwIfAny()
+    }
+
+    /// The winner's payment, received at the operator's bank: it must be the balance due — the
+    /// hammer price and the buyer's commission, less the deposit applied at the close — in one
+    /// payment. The rest of the price goes to the lot's proceeds (the seller's), the rest of the
+    /// buyer's commission to the operator, and the seller's commission (委托人佣金, on the hammer
+    /// price, as the session says) from the proceeds to the operator.
+    public static func payment(_ lot: Lot, session: AuctionSession, winner: LotRegistration, amountFen: Int64, reference: String) throws -> [AuctionMoneyStep] {
+        guard lot.status == .sold, let result = lot.result, let hammer = result.hammerPriceFen, result.paidAt == nil else {
+            throw AuctionRefusal.notAwaitingPayment(lot: lot.id, status: lot.status)
+        }
+        let commissionFromDeposit = min(winner.depositFen, result.buyerCommissionFen)
+        let commissionLeft = result.buyerCommissionFen - commissionFromDeposit
+        let priceLeft = hammer - (winner.depositFen - commissionFromDeposit)
+        guard amountFen == priceLeft + commissionLeft else { throw AuctionRefusal.notTheAmountDue(dueFen: priceLeft + commissionLeft) }
+        var steps: [AuctionMoneyStep] = []
+        if priceLeft > 0 {
+            steps.append(AuctionMoneyStep(
+                step: .pay, objectID: lot.id.value, from: .bank, to: .proceeds(lot.id), amountFen: priceLeft,
+                reference: "lot \(lot.id) payment \(reference)"))
+        }
+        if commissionLeft > 0 {
+            steps.append(AuctionMoneyStep(
+                step: .payCommission, objectID: lot.id.value, from: .bank, to: .commission, amountFen: commissionLeft,
+                reference: "lot \(lot.id) buyer's commission \(reference)"))
+        }
+        let sellerCommission = AuctionLedger.share(hammer, basisPoints: session.sellerCommissionBasisPoints)
+        if sellerCommission > 0 {
+            steps.append(AuctionMoneyStep(
+                step: .sellerCommission, objectID: lot.id.value, from: .proceeds(lot.id), to: .commission, amountFen: sellerCommission,
+                reference: "lot \(lot.id) seller's commission"))
+        }
+        return steps
+    }
+
     /// A winner in default: the part of its deposit applied toward the price is forfeited, to
     /// the seller's compensation and the operator as the session says.
     public static func forfeit(_ lot: Lot, session: AuctionSession, winner: LotRegistration, now: Date) throws -> [AuctionMoneyStep] {
-        guard lot.status == .sold, let result = lot.result, let due = result.paymentDueAt, now >= due else {
+        guard lot.status == .sold, let result = lot.result, result.paidAt == nil, let due = result.paymentDueAt, now >= due else {
             throw AuctionRefusal.notInDefault(lot: lot.id, paymentDueAt: lot.result?.paymentDueAt)
         }
         let applied = winner.depositFen - min(winner.depositFen, result.buyerCommissionFen)

@@ -106,12 +106,7 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         async throws -> DepositReceipt
     {
         try AccessPolicy.checkRunsAuctions(caller)
-        var issues = FieldIssues()
-        if !(1...AuctionLimits.receiptFenMax).contains(amountFen) { issues.add("amountFen", "must be from 1 to \(AuctionLimits.receiptFenMax) fen") }
-        if !AuctionLimits.referenceLength.contains(reference.count) || reference.contains(where: { $0.isNewline }) {
-            issues.add("reference", "must be 1 to \(AuctionLimits.referenceLength.upperBound) characters on one line")
-        }
-        try issues.throwIfAny()
+        try AuctionRules.checkBankPayment(amountFen: amountFen, in: 1...AuctionLimits.receiptFenMax, reference: reference)
         let clock = settings.clock
         return try await store.auctionTransaction(record) { work in
             guard let firm = try work.parties([firmID])[firmID], firm.kind == .firm else { throw MarketError.notFound("no firm \(firmID)") }
@@ -160,6 +155,34 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
             return .success(view)
         }
         return try outcome.get()
+    }
+
+    /// The operator records the winner's payment of a sold lot, received at the bank (one
+    /// payment of the balance due, `AuctionRules.payment`): the ledger moves it and the seller's
+    /// commission, and the lot is paid — it can no longer be marked in default.
+    public func recordPayment(
+        _ lotID: LotID, amountFen: Int64, reference: String, by caller: Principal?, record: IdempotencyRecord<LotView>? = nil
+    ) async throws -> LotView {
+        try AccessPolicy.checkRunsAuctions(caller)
+        try AuctionRules.checkBankPayment(amountFen: amountFen, in: 0...AuctionLimits.receiptFenMax, reference: reference)
+        let clock = settings.clock
+        return try await store.auctionTransaction(record) { work in
+            guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            let now = clock()
+            var lot = stored.lot
+            guard let session = try work.session(lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
+            guard let winnerFirm = lot.result?.winnerFirmID, let winner = try work.registrations(lotID).first(where: { $0.firmID == winnerFirm }) else {
+                throw AuctionRefusal.notAwaitingPayment(lot: lotID, status: lot.status)
+            }
+            for step in try AuctionRules.payment(lot, session: session, winner: winner, amountFen: amountFen, reference: reference) {
+                try Self.require(work.move(step), "payment of lot \(lotID)")
+            }
+            lot.result?.paidAt = now
+            try work.saveLot(lot, log: [], events: [], lastCommandID: stored.lastCommandID, lastEventSequence: stored.lastEventSequence, snapshot: nil)
+            let view = LotView(lot: lot, viewer: .operatorView, now: now)
+            try work.keep(record, view)
+            return view
+        }
     }
 
     /// The winner did not pay by the deadline: the deposit is forfeited, the contract terminated,

@@ -228,11 +228,14 @@ public struct LotResult: Sendable, Equatable {
     public var noSaleReason: String?
     public var closedAt: Date
     public var paymentDueAt: Date?
+    /// When the operator recorded the winner's payment.
+    public var paidAt: Date?
 
     public init(
         sold: Bool, hammerPriceFen: Int64?, winnerPaddle: Int?, winnerFirmID: PartyID?, buyerCommissionFen: Int64, contractID: ContractID?,
-        noSaleReason: String?, closedAt: Date, paymentDueAt: Date?
+        noSaleReason: String?, closedAt: Date, paymentDueAt: Date?, paidAt: Date? = nil
     ) {
+        self.paidAt = paidAt
         self.sold = sold
         self.hammerPriceFen = hammerPriceFen
         self.winnerPaddle = winnerPaddle

@@ -195,7 +195,7 @@ public final class PostgresAuctionWork: AuctionWork {
                 snapshot = CASE WHEN $13::bytea IS NULL THEN snapshot ELSE $13::bytea END,
                 snapshot_command_id = CASE WHEN $13::bytea IS NULL THEN snapshot_command_id ELSE $11::bigint END,
                 hammer_price_fen = $14::bigint, winner_paddle = $15::integer, winner_firm_id = $16::bigint, buyer_commission_fen = $17::bigint,
-                contract_id = $18::bigint, no_sale_reason = $19, closed_at = $20, payment_due_at = $21
+                contract_id = $18::bigint, no_sale_reason = $19, closed_at = $20, payment_due_at = $21, paid_at = $22
             WHERE id = $1
             """,
             parameters: [
@@ -203,7 +203,7 @@ public final class PostgresAuctionWork: AuctionWork {
                 lot.currentPriceFen, lot.leaderPaddle.map(Int64.init), Int64(lot.bidCount), Int64(lot.registeredCount), Int64(lastCommandID),
                 lastEventSequence, snapshot.map { Data($0) }, result?.hammerPriceFen, result?.winnerPaddle.map(Int64.init),
                 result?.winnerFirmID?.value, result?.buyerCommissionFen ?? 0, result?.contractID?.value, result?.noSaleReason, result?.closedAt,
-                result?.paymentDueAt,
+                result?.paymentDueAt, result?.paidAt,
             ]))
         // Nothing is read back: the writes go with the transaction's next statement, for a bid its
         // COMMIT, so the lot's lock is held from the round trip that took it to the one that commits.
@@ -240,7 +240,7 @@ public final class PostgresAuctionWork: AuctionWork {
                 sold: hammer != nil, hammerPriceFen: hammer, winnerPaddle: try row.decode("winner_paddle", as: Int?.self),
                 winnerFirmID: try row.decode("winner_firm_id", as: Int64?.self).map(PartyID.init), buyerCommissionFen: try row.decode("buyer_commission_fen"),
                 contractID: try row.decode("contract_id", as: Int64?.self).map(ContractID.init), noSaleReason: try row.decode("no_sale_reason", as: String?.self),
-                closedAt: closedAt, paymentDueAt: try row.decode("payment_due_at", as: Date?.self))
+                closedAt: closedAt, paymentDueAt: try row.decode("payment_due_at", as: Date?.self), paidAt: try row.decode("paid_at", as: Date?.self))
         }
         let groups: String = try row.decode("excluded_group_codes")
         return Lot(

@@ -291,9 +291,10 @@ public struct LedgerAudit {
             .map { AccountID(UInt64(bitPattern: try $0.decode("budget_account_id", as: Int64.self))) }
     }
 
-    /// The accounts of the participant with `handle`: a firm's vouchers, a provider's payable
-    /// shards and settled account, a regulator's region's treasury and program budgets; nil when
-    /// there is no such participant.
+    /// The accounts of the participant with `handle`: a firm's vouchers and auction deposit
+    /// account, a provider's payable shards and settled account, a seller's compensation for
+    /// defaults, a regulator's region's treasury and program budgets; nil when there is no such
+    /// participant.
     public func partyAccounts(handle: String) throws -> [AccountID]? {
         guard let party = try connection.query("SELECT id, region_code, kind FROM parties WHERE handle = $1", handle).first else { return nil }
         let id: Int64 = try party.decode("id")
@@ -306,6 +307,7 @@ public struct LedgerAudit {
             UNION SELECT account_id FROM voucher_settled_accounts WHERE provider_id = $1
             UNION SELECT account_id FROM voucher_region_accounts WHERE $3::boolean AND region_code = $2
             UNION SELECT budget_account_id FROM voucher_programs WHERE $3::boolean AND issuer_region = $2
+            UNION SELECT account_id FROM auction_accounts WHERE kind IN ('deposit', 'compensation') AND owner = $1
             ORDER BY 1
             """,
             id, region, regulator

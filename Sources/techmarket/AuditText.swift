@@ -133,14 +133,17 @@ struct AccountLabel {
 }
 
 /// A transfer id as the business step that made it: `VC·hold·13` is the hold of redemption 13
-/// (VoucherLedger.Step; the low half is the step's business object), `#3` a small hand-made id,
-/// else the id in hex.
+/// (VoucherLedger.Step), `AU·escrow·4` the deposit of lot registration 4 (AuctionLedger.Step);
+/// the low half is the step's business object. `#3` is a small hand-made id, else the id in hex.
 enum TransferLabel {
     static let stepNames: [UInt64: String] = [1: "fund", 2: "issue", 3: "hold", 4: "approve", 5: "release", 6: "settle"]
 
     static func step(_ id: TransferID) -> String {
         if id.high & 0xFFFF_0000_0000_0000 == 0x5643_0000_0000_0000, let name = stepNames[id.high & 0xFFFF] {
             return "VC·\(name)·\(id.low)"
+        }
+        if let step = AuctionLedger.Step.allCases.first(where: { $0.high == id.high }) {
+            return "AU·\(step)·\(id.low)"
         }
         if id.high == 0 && id.low < 1_000_000 { return "#\(id.low)" }
         return hex(id)

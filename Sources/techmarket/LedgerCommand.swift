@@ -248,7 +248,9 @@ struct LedgerCommand: AsyncParsableCommand {
             abstract: "An account's entries with a running balance, in yuan: by account id, voucher number, program or participant.",
             discussion: """
                 Each transfer shows as the business step that made it: VC·hold·13 is the hold of redemption 13 (steps: fund, issue, \
-                hold, approve, release, settle; the number is the program, voucher, redemption or batch id). --hex shows the ids too. \
+                hold, approve, release, settle; the number is the program, voucher, redemption or batch id); AU·escrow·4 is the \
+                deposit of lot registration 4 (receive, escrow, release, commission, apply, compensate, forfeit, pay, \
+                payCommission, sellerCommission; the number is the receipt, registration or lot id). --hex shows the ids too. \
                 The balance is on the account's normal side (the side column says which side the balance stands on); amounts \
                 in parentheses are holds, and "held" is what is held now.
                 """)

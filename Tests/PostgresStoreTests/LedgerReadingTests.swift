@@ -74,6 +74,11 @@ import TestSupport
             #expect(table.output.contains("VC·issue·") && table.output.contains("VC·hold·") && table.output.contains("VC·approve·"), "\(table.output)")
             #expect(!table.output.contains(" -"), "a negative figure: \(table.output)")
 
+            // An auction deposit's steps read the same way.
+            #expect(try cli.run(["deposits", "receive", "--firm", "deqing-xingtu", "--amount", "100", "--reference", "ICBC-STMT", "--database-url", url]).status == 0)
+            let bidder = try cli.run(["ledger", "statement", "--party", "deqing-xingtu", "--database-url", url])
+            #expect(bidder.output.contains("AU·receive·"), "\(bidder.output)\(bidder.error)")
+
             let byNumber = try json(try cli.run(["ledger", "statement", "--voucher", number, "--format", "json", "--database-url", url]).output)
             let account = try #require(byNumber["account"] as? Int)
             let byID = try json(try cli.run(["ledger", "statement", String(account), "--format", "json", "--database-url", url]).output)

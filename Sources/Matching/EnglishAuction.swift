@@ -296,7 +296,8 @@ public struct EnglishAuction: AuctionEngine {
         outcome = try AuctionOutcome.decodeOptional(from: &r)
         registry = try BidderRegistry.decode(from: &r, capacity: config.bidderCountMax)
         guard r.isAtEnd else { throw .trailingBytes }
-        guard endAtMs >= config.endAtMs, isTimeInRange(endAtMs), extensionCount >= 0 else { throw .invalidValue(field: "endAtMs") }
+        // Only a hammer (a closed lot) ends before the configured end.
+        guard endAtMs >= config.endAtMs || outcome != nil, isTimeInRange(endAtMs), extensionCount >= 0 else { throw .invalidValue(field: "endAtMs") }
         guard leaderIndex >= -1, Int(leaderIndex) < registry.count else { throw .invalidValue(field: "leaderIndex") }
         if leaderIndex >= 0 {
             guard leaderMaxFen == registry.amountFen[Int(leaderIndex)], priceFen >= config.openingPriceFen,

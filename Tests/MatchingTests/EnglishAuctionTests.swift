@@ -172,6 +172,8 @@ struct EnglishDriver {
         #expect(d.events == [.closed(commandID: CommandID(6), atMs: 1_500_000, outcome: .sold(winner: PartyID(2), priceFen: 15_000))],
                 "the reserve over the proxy's price, half way through the lot")
         #expect(d.auction.endAtMs == 1_500_000)
+        let restored = try EnglishAuction(snapshot: d.auction.snapshot())
+        #expect(restored.snapshot() == d.auction.snapshot(), "a hammered lot's snapshot reads back, its end before the configured one")
         d.send(.bid(PartyID(1), amountFen: 20_000), at: 1_500_001)
         #expect(d.refusal?.reason == .closed)
         d.send(.hammer, at: 1_500_002)

@@ -754,15 +754,16 @@ HALF_WRITTEN = {
         SELECT count(*) FROM offers o WHERE NOT EXISTS (
             SELECT 1 FROM offer_books b JOIN offer_book_commands c ON c.book_id = b.id WHERE b.listing_id = o.listing_id AND b.mode = o.mode)""",
     "registration without its deposit moved into its lot's escrow (AU·2), or a move without its registration": f"""
-        SELECT (SELECT count(*) FROM lot_registrations r JOIN auction_accounts e ON e.kind = 'escrow' AND e.owner = r.lot_id
-                WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id_high = {AU_ESCROW} AND t.id_low = r.id
-                                    AND t.credit_account_id = e.account_id AND t.amount_fen = r.deposit_fen))
+        SELECT (SELECT count(*) FROM lot_registrations r
+                WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t JOIN auction_accounts e ON e.kind = 'escrow' AND e.owner = r.lot_id
+                                  WHERE t.id_high = {AU_ESCROW} AND t.id_low = r.id AND t.credit_account_id = e.account_id
+                                    AND t.amount_fen = r.deposit_fen))
              + (SELECT count(*) FROM ledger_transfers t WHERE t.id_high = {AU_ESCROW}
                   AND NOT EXISTS (SELECT 1 FROM lot_registrations r WHERE r.id = t.id_low))""",
     "open lot whose escrow is not the deposits it holds": """
-        SELECT count(*) FROM lots l JOIN auction_accounts e ON e.kind = 'escrow' AND e.owner = l.id
-        JOIN ledger_accounts a ON a.id = e.account_id
-        WHERE l.status = 'consented' AND a.credits_posted_fen - a.debits_posted_fen <> (
+        SELECT count(*) FROM lots l LEFT JOIN auction_accounts e ON e.kind = 'escrow' AND e.owner = l.id
+        LEFT JOIN ledger_accounts a ON a.id = e.account_id
+        WHERE l.status = 'consented' AND coalesce(a.credits_posted_fen - a.debits_posted_fen, 0) <> (
             SELECT coalesce(sum(deposit_fen), 0) FROM lot_registrations r WHERE r.lot_id = l.id AND r.deposit_status = 'held')""",
     "lot's row not at the end of its record (last command, last event)": """
         SELECT count(*) FROM lots l

@@ -212,6 +212,23 @@ typealias AuctionRefusal = Market.AuctionRefusal
         #expect(settlement.deposits == [LotRegistrationID(110): .released, LotRegistrationID(111): .applied, LotRegistrationID(112): .released])
     }
 
+    /// A Dutch lot may sell below its deposit: the deposit pays the commission and the whole price,
+    /// the rest goes back to the winner, and nothing is left to pay.
+    @Test func aSaleBelowTheDepositReleasesWhatThePriceDoesNotTake() throws {
+        var lot = Self.lot(Self.terms(.dutch, opening: 2_000_000_00, reserve: 100_000_00))
+        let winner = Self.registration(10, paddle: 1)
+        let settlement = try AuctionRules.settle(
+            lot, session: Self.session(buyerBasisPoints: 300), outcome: .sold(winner: EngineID.party(PartyID(10)), priceFen: 150_000_00),
+            registrations: [winner])
+        #expect(settlement.steps.map(\.step) == [.commission, .apply, .release])
+        #expect(settlement.steps.map(\.amountFen) == [4_500_00, 150_000_00, 45_500_00], "3%, the whole price, the rest of the ¥200,000")
+        lot.status = .sold
+        lot.result = LotResult(
+            sold: true, hammerPriceFen: 150_000_00, winnerPaddle: 1, winnerFirmID: PartyID(10), buyerCommissionFen: 4_500_00, contractID: nil,
+            noSaleReason: nil, closedAt: Self.now, paymentDueAt: Self.now.addingTimeInterval(10 * Self.day))
+        #expect(try AuctionRules.payment(lot, session: Self.session(), winner: winner, amountFen: 0, reference: "ICBC-0").isEmpty, "paid in full by the deposit")
+    }
+
     @Test func noSaleReleasesEveryDeposit() throws {
         let registrations = [Self.registration(10, paddle: 1), Self.registration(11, paddle: 2)]
         let settlement = try AuctionRules.settle(Self.lot(Self.terms()), session: Self.session(), outcome: .noSale(.reserveNotMet), registrations: registrations)

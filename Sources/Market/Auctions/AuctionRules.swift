@@ -160,8 +160,7 @@ public enum AuctionRules {
             settlement.winner = registration
             settlement.hammerPriceFen = price
             settlement.buyerCommissionFen = AuctionLedger.share(price, basisPoints: session.buyerCommissionBasisPoints)
-            let toCommission = min(registration.depositFen, settlement.buyerCommissionFen)
-            let toPrice = registration.depositFen - toCommission
+            let (toCommission, toPrice, surplus) = depositSplit(registration.depositFen, hammerFen: price, commissionFen: settlement.buyerCommissionFen)
             if toCommission > 0 {
                 settlement.steps.append(AuctionMoneyStep(
                     step: .commission, objectID: lot.id.value, from: .escrow(lot.id), to: .commission, amountFen: toCommission,
@@ -171,6 +170,12 @@ public enum AuctionRules {
                 settlement.steps.append(AuctionMoneyStep(
                     step: .apply, objectID: lot.id.value, from: .escrow(lot.id), to: .proceeds(lot.id), amountFen: toPrice,
                     reference: "lot \(lot.id) deposit toward the price"))
+            }
+            if surplus > 0 {
+                // A Dutch lot may sell below its deposit: what the price and commission do not take goes back.
+                settlement.steps.append(AuctionMoneyStep(
+                    step: .release, objectID: registration.id.value, from: .escrow(lot.id), to: .deposit(registration.firmID), amountFen: surplus,
+                    reference: "lot \(lot.id) paddle \(registration.paddle) deposit above the price released"))
             }
             settlement.deposits[registration.id] = .applied
         case .noSale(let reason):
@@ -184,6 +189,17 @@ public enum AuctionRules {
         }
         return settlement
     }
+
+    /// How the winner's deposit goes at the close: to the buyer's commission first, then toward
+    /// the price, never past it; the surplus (a Dutch lot sold below its deposit) back to the firm.
+    static func depositSplit(_ depositFen: Int64, hammerFen: Int64, commissionFen: Int64) -> (toCommission: Int64, toPrice: Int64, surplus: Int64) {
+        let toCommission = min(depositFen, commissionFen)
+        let toPrice = min(depositFen - toCommission, hammerFen)
+        return (toCommission, toPrice, depositFen - toCommission - toPrice)
+    }
+
+    /// The most a payment of a sold lot can be: the highest price and the highest commission.
+    public static let paymentFenMax = AuctionLimits.priceFenMax + AuctionLedger.share(AuctionLimits.priceFenMax, basisPoints: AuctionLimits.commissionBasisPointsMax)
 
     /// What the operator records of a payment at the bank (a deposit, a winner's payment): an
     /// amount in range and the bank's reference, on one line.
@@ -205,9 +221,9 @@ public enum AuctionRules {
         guard lot.status == .sold, let result = lot.result, let hammer = result.hammerPriceFen, result.paidAt == nil else {
             throw AuctionRefusal.notAwaitingPayment(lot: lot.id, status: lot.status)
         }
-        let commissionFromDeposit = min(winner.depositFen, result.buyerCommissionFen)
+        let (commissionFromDeposit, priceFromDeposit, _) = depositSplit(winner.depositFen, hammerFen: hammer, commissionFen: result.buyerCommissionFen)
         let commissionLeft = result.buyerCommissionFen - commissionFromDeposit
-        let priceLeft = hammer - (winner.depositFen - commissionFromDeposit)
+        let priceLeft = hammer - priceFromDeposit
         guard amountFen == priceLeft + commissionLeft else { throw AuctionRefusal.notTheAmountDue(dueFen: priceLeft + commissionLeft) }
         var steps: [AuctionMoneyStep] = []
         if priceLeft > 0 {
@@ -235,7 +251,7 @@ public enum AuctionRules {
         guard lot.status == .sold, let result = lot.result, result.paidAt == nil, let due = result.paymentDueAt, now >= due else {
             throw AuctionRefusal.notInDefault(lot: lot.id, paymentDueAt: lot.result?.paymentDueAt)
         }
-        let applied = winner.depositFen - min(winner.depositFen, result.buyerCommissionFen)
+        let applied = depositSplit(winner.depositFen, hammerFen: result.hammerPriceFen ?? 0, commissionFen: result.buyerCommissionFen).toPrice
         let toSeller = AuctionLedger.share(applied, basisPoints: session.forfeitSellerBasisPoints)
         var steps: [AuctionMoneyStep] = []
         if toSeller > 0 {

@@ -164,7 +164,7 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         _ lotID: LotID, amountFen: Int64, reference: String, by caller: Principal?, record: IdempotencyRecord<LotView>? = nil
     ) async throws -> LotView {
         try AccessPolicy.checkRunsAuctions(caller)
-        try AuctionRules.checkBankPayment(amountFen: amountFen, in: 0...AuctionLimits.receiptFenMax, reference: reference)
+        try AuctionRules.checkBankPayment(amountFen: amountFen, in: 0...AuctionRules.paymentFenMax, reference: reference)
         let clock = settings.clock
         return try await store.auctionTransaction(record) { work in
             guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }

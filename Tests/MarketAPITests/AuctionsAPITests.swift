@@ -13,10 +13,10 @@ import TestSupport
     static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
     /// A session noticed an hour from now that starts 8 days from now.
-    static func sessionBody(now: Date = Date(), buyerBasisPoints: Int = 0) -> [String: Any] {
+    static func sessionBody(now: Date = Date(), buyerBasisPoints: Int = 0, sellerBasisPoints: Int = 0, depositBasisPoints: Int = 1_000) -> [String: Any] {
         [
             "title": "2026长三角科技成果联合拍卖·德清专场", "noticeAt": time(now.addingTimeInterval(3_600)), "startsAt": time(now.addingTimeInterval(8 * 86_400)),
-            "buyerCommissionBasisPoints": buyerBasisPoints,
+            "buyerCommissionBasisPoints": buyerBasisPoints, "sellerCommissionBasisPoints": sellerBasisPoints, "depositBasisPoints": depositBasisPoints,
         ]
     }
 
@@ -29,8 +29,11 @@ import TestSupport
         ]
     }
 
-    static func session(_ api: APIClient, _ keys: DemoKeys, now: Date = Date(), buyerBasisPoints: Int = 0, live: Bool = false) async throws -> Int {
-        var body = sessionBody(now: now, buyerBasisPoints: buyerBasisPoints)
+    static func session(
+        _ api: APIClient, _ keys: DemoKeys, now: Date = Date(), buyerBasisPoints: Int = 0, sellerBasisPoints: Int = 0, depositBasisPoints: Int = 1_000,
+        live: Bool = false
+    ) async throws -> Int {
+        var body = sessionBody(now: now, buyerBasisPoints: buyerBasisPoints, sellerBasisPoints: sellerBasisPoints, depositBasisPoints: depositBasisPoints)
         if live { body["live"] = true }
         let reply = try await api.send(.post, "/v1/sessions", key: keys.admin, json: body, headers: VouchersAPITests.idempotency())
         #expect(reply.object["live"] as? Bool == live, "\(reply.text)")
@@ -79,9 +82,11 @@ import TestSupport
     /// A consented lot of a fresh listing in a fresh session, with the demo firm and deqing-xingtu
     /// registered as paddles 1 and 2, their deposits held.
     static func registeredLot(
-        _ api: APIClient, _ keys: DemoKeys, _ pool: PostgresPool, now t0: Date, format: String = "english", buyerBasisPoints: Int = 0, live: Bool = false
+        _ api: APIClient, _ keys: DemoKeys, _ pool: PostgresPool, now t0: Date, format: String = "english", buyerBasisPoints: Int = 0,
+        sellerBasisPoints: Int = 0, depositBasisPoints: Int = 1_000, live: Bool = false
     ) async throws -> (lot: Int, listing: Int, firmA: Int, keyB: String, firmB: Int) {
-        let session = try await session(api, keys, now: t0, buyerBasisPoints: buyerBasisPoints, live: live)
+        let session = try await session(
+            api, keys, now: t0, buyerBasisPoints: buyerBasisPoints, sellerBasisPoints: sellerBasisPoints, depositBasisPoints: depositBasisPoints, live: live)
         let listing = try await listing(api, keys)
         let added = try await api.send(
             .post, "/v1/sessions/\(session)/lots", key: keys.admin, json: lotBody(listing: listing, now: t0, format: format), headers: VouchersAPITests.idempotency())
@@ -313,7 +318,8 @@ import TestSupport
         let clock = AuctionTestClock(t0)
         let settings = clock.settings()
         try await withAPI(auctions: settings) { api, pool in
-            let (lot, _, _, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0, buyerBasisPoints: 300)
+            // A 1% deposit (¥20,000) does not cover the 3% buyer's commission; the seller pays 1%.
+            let (lot, _, _, keyB, _) = try await Self.registeredLot(api, keys, pool, now: t0, buyerBasisPoints: 300, sellerBasisPoints: 100, depositBasisPoints: 100)
             let start = t0.addingTimeInterval(8 * 86_400)
             clock.advance(to: start.addingTimeInterval(60))
             #expect(try await Self.bid(api, lot, key: keyB, ["amountFen": 2_300_000_00]).status == .created)
@@ -325,26 +331,29 @@ import TestSupport
                     .post, "/v1/lots/\(lot)/payment", key: keys.admin, json: ["amountFen": amount, "reference": "ICBC-PAY-\(amount)"],
                     headers: VouchersAPITests.idempotency())
             }
-            // ¥2,300,000 + 3% − the ¥200,000 deposit.
+            // ¥2,300,000 + 3% − the ¥20,000 deposit (all of it to the commission at the close).
             let wrong = try await pay(2_000_000_00)
             #expect(wrong.status == .unprocessableContent && wrong.problemCode == "not_the_amount_due", "\(wrong.text)")
-            #expect((wrong.object["values"] as? [String: Any])?["dueFen"] as? Int == 2_169_000_00)
-            let paid = try await pay(2_169_000_00)
+            #expect((wrong.object["values"] as? [String: Any])?["dueFen"] as? Int == 2_349_000_00)
+            let paid = try await pay(2_349_000_00)
             #expect(paid.status == .ok, "\(paid.text)")
             #expect((paid.object["result"] as? [String: Any])?["paidAt"] as? String == Self.time(start.addingTimeInterval(3_600)))
-            #expect(try await pay(2_169_000_00).problemCode == "lot_not_awaiting_payment", "paid once")
+            #expect(try await pay(2_349_000_00).problemCode == "lot_not_awaiting_payment", "paid once")
 
             clock.advance(to: start.addingTimeInterval(30 * 86_400))
             let late = try await api.send(.post, "/v1/lots/\(lot)/default", key: keys.admin, headers: VouchersAPITests.idempotency())
             #expect(late.problemCode == "not_in_default", "a paid winner is not in default: \(late.text)")
-            let proceeds = try await pool.withConnection { connection -> Int64 in
-                try connection.query(
-                    """
-                    SELECT a.credits_posted_fen - a.debits_posted_fen AS balance FROM auction_accounts k JOIN ledger_accounts a ON a.id = k.account_id
-                    WHERE k.kind = 'proceeds' AND k.owner = $1
-                    """, Int64(lot))[0].decode("balance")
+            func balance(_ kind: String, owner: Int64) async throws -> Int64 {
+                try await pool.withConnection { connection in
+                    try connection.query(
+                        """
+                        SELECT a.credits_posted_fen - a.debits_posted_fen AS balance FROM auction_accounts k JOIN ledger_accounts a ON a.id = k.account_id
+                        WHERE k.kind = $1 AND k.owner = $2
+                        """, kind, owner)[0].decode("balance")
+                }
             }
-            #expect(proceeds == 2_300_000_00, "the whole hammer price is the seller's (no seller's commission in this session)")
+            #expect(try await balance("proceeds", owner: Int64(lot)) == 2_277_000_00, "the hammer price less the seller's 1%")
+            #expect(try await balance("commission", owner: 0) >= 69_000_00 + 23_000_00, "both commissions are the operator's")
             #expect(try await service.replay(LotID(Int64(lot))).isClean)
             #expect(try await Self.ledgerIsClean(pool))
         }

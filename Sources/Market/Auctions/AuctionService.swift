@@ -167,13 +167,9 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         try AuctionRules.checkBankPayment(amountFen: amountFen, in: 0...AuctionRules.paymentFenMax, reference: reference)
         let clock = settings.clock
         return try await store.auctionTransaction(record) { work in
-            guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            let (stored, session, winner) = try Self.soldLot(lotID, work) { .notAwaitingPayment(lot: lotID, status: $0.status) }
             let now = clock()
             var lot = stored.lot
-            guard let session = try work.session(lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
-            guard let winnerFirm = lot.result?.winnerFirmID, let winner = try work.registrations(lotID).first(where: { $0.firmID == winnerFirm }) else {
-                throw AuctionRefusal.notAwaitingPayment(lot: lotID, status: lot.status)
-            }
             for step in try AuctionRules.payment(lot, session: session, winner: winner, amountFen: amountFen, reference: reference) {
                 try Self.require(work.move(step), "payment of lot \(lotID)")
             }
@@ -185,19 +181,28 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
         }
     }
 
+    /// A lot under its lock with its session and its winner's registration, for the moves after a
+    /// sale (the payment, a default); `refusal` when the lot has no winner.
+    static func soldLot(_ lotID: LotID, _ work: Store.AuctionUnit, refusal: (Lot) -> AuctionRefusal) throws
+        -> (stored: StoredLot, session: AuctionSession, winner: LotRegistration)
+    {
+        guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+        guard let session = try work.session(stored.lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
+        guard let winnerFirm = stored.lot.result?.winnerFirmID, let winner = try work.registrations(lotID).first(where: { $0.firmID == winnerFirm }) else {
+            throw refusal(stored.lot)
+        }
+        return (stored, session, winner)
+    }
+
     /// The winner did not pay by the deadline: the deposit is forfeited, the contract terminated,
     /// and the listing published again (it may be auctioned again).
     public func markDefault(_ lotID: LotID, by caller: Principal?, record: IdempotencyRecord<LotView>? = nil) async throws -> LotView {
         try AccessPolicy.checkRunsAuctions(caller)
         let clock = settings.clock
         return try await store.auctionTransaction(record) { work in
-            guard let stored = try work.lockedLot(lotID, skipLocked: false) else { throw MarketError.notFound("no lot \(lotID)") }
+            let (stored, session, winner) = try Self.soldLot(lotID, work) { .notInDefault(lot: lotID, paymentDueAt: $0.result?.paymentDueAt) }
             let now = clock()
             var lot = stored.lot
-            guard let session = try work.session(lot.sessionID) else { throw LotInconsistent("lot \(lotID) has no session") }
-            guard let winnerFirm = lot.result?.winnerFirmID, let winner = try work.registrations(lotID).first(where: { $0.firmID == winnerFirm }) else {
-                throw AuctionRefusal.notInDefault(lot: lotID, paymentDueAt: lot.result?.paymentDueAt)
-            }
             for step in try AuctionRules.forfeit(lot, session: session, winner: winner, now: now) {
                 try Self.require(work.move(step), "forfeit lot \(lotID)")
             }

@@ -308,7 +308,9 @@ struct BidBody: Decodable {
         let paddle: Int?? = reader.optional("paddle", "a paddle number")
         let given = [amount.map { $0 != nil } ?? false, max.map { $0 != nil } ?? false, (accept ?? nil) == true].filter { $0 }.count
         if given != 1 { reader.issues.add("amountFen", "give exactly one of amountFen, maxFen or accept: true") }
-        if let p = paddle ?? nil, p < 1 { reader.issues.add("paddle", "must be a positive paddle number") }
+        if let p = paddle ?? nil, !(1...AuctionLimits.biddersPerLotMax).contains(p) {
+            reader.issues.add("paddle", "must be a paddle number, 1 to \(AuctionLimits.biddersPerLotMax)")
+        }
         try reader.finish()
         if let fen = amount ?? nil {
             request = .amount(fen)

@@ -145,14 +145,7 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
             var desk = try LotDesk(stored, session: session, registrations: registrations, now: now)
             let (_, refusal) = try desk.run(.hammer)
             if refusal == nil { try Self.settleClose(&desk, registrations: registrations, work) }
-            try Self.save(desk, work)
-            if let refusal {
-                try work.keepRefusal(record, refusal)
-                return .failure(refusal)
-            }
-            let view = LotView(lot: desk.lot, viewer: .operatorView, now: now)
-            try work.keep(record, view)
-            return .success(view)
+            return try Self.commit(desk, refusal: refusal, record: record, work) { LotView(lot: $0.lot, viewer: .operatorView, now: now) }
         }
         return try outcome.get()
     }
@@ -325,18 +318,25 @@ public struct AuctionService<Store: AuctionStore>: Sendable {
             if events.contains(where: { if case .closed = $0 { return true } else { return false } }) {
                 try Self.settleClose(&desk, registrations: registrations, work)
             }
-            try Self.save(desk, work)
-            // A refused bid is in the lot's log, so its answer is kept with its key there too:
-            // the same key sent again is answered the same, never run (and logged) a second time.
-            if let refusal {
-                try work.keepRefusal(record, refusal)
-                return .failure(refusal)
-            }
-            let receipt = Self.receipt(desk, registration: registration)
-            try work.keep(record, receipt)
-            return .success(receipt)
+            return try Self.commit(desk, refusal: refusal, record: record, work) { Self.receipt($0, registration: registration) }
         }
         return try outcome.get()
+    }
+
+    /// Writes a lot command's desk and keeps its answer with its key: the result's, or a refusal
+    /// of the engine's, which is in the lot's log too — so the same key sent again is answered
+    /// the same, never run (and logged) a second time (a conflict's refusal keeps nothing).
+    static func commit<Answer>(
+        _ desk: LotDesk, refusal: AuctionRefusal?, record: IdempotencyRecord<Answer>?, _ work: Store.AuctionUnit, answer: (LotDesk) -> Answer
+    ) throws -> Result<Answer, AuctionRefusal> {
+        try save(desk, work)
+        if let refusal {
+            try work.keepRefusal(record, refusal)
+            return .failure(refusal)
+        }
+        let result = answer(desk)
+        try work.keep(record, result)
+        return .success(result)
     }
 
     /// The standing of a registration after its bid.

@@ -9,6 +9,15 @@ public protocol AuctionStore: Sendable {
 
     func auctionTransaction<T: Sendable, R>(_ record: IdempotencyRecord<R>?, _ body: @escaping @Sendable (AuctionUnit) throws -> T) async throws -> T
 
+    /// One transaction for several commands on one lot, each with its own Idempotency-Key (the
+    /// bids that waited together, `LotBidQueue`): every key is claimed first without waiting, the
+    /// body runs the commands whose keys it holds (`claimed`), answering each (nil for the rest)
+    /// and keeping the answers; a key another request holds, or one answered before, answers its
+    /// command with `IdempotencyKeyAnswered` as `auctionTransaction` would.
+    func auctionBatch<R: Sendable>(
+        _ records: [IdempotencyRecord<R>?], _ body: @escaping @Sendable (AuctionUnit, _ claimed: [Bool]) throws -> [Result<R, any Error>?]
+    ) async throws -> [Result<R, any Error>]
+
     func auctionRead<T: Sendable>(_ body: @escaping @Sendable (AuctionUnit) throws -> T) async throws -> T
 }
 

@@ -42,6 +42,10 @@ public enum AuctionLimits {
     /// The most commands one lot's log takes (registrations, bids, refusals, the close); past it
     /// the lot refuses bids, so that recovering it stays bounded.
     public static let commandsPerLotMax = 100_000
+    /// Bids on one lot that wait together go to PostgreSQL as one transaction, at most this many
+    /// (`LotBidQueue`): enough to amortise the lot's lock and the commit over a hot lot's bidders,
+    /// few enough that one transaction holds the lock briefly.
+    public static let bidsPerCommitMax = 64
     /// Lots one run of the due work closes; the rest wait for the next run.
     public static let dueLotsPerRunMax = 100
     /// A live stream's heartbeat (a comment line) when no event came for this long.

@@ -12,6 +12,12 @@ extension PostgresMarketStore: AuctionStore {
         try await moneyTransaction(record) { connection in try body(PostgresAuctionWork(connection)) }
     }
 
+    public func auctionBatch<R: Sendable>(
+        _ records: [IdempotencyRecord<R>?], _ body: @escaping @Sendable (PostgresAuctionWork, _ claimed: [Bool]) throws -> [Result<R, any Error>?]
+    ) async throws -> [Result<R, any Error>] {
+        try await moneyBatch(records) { connection, claimed in try body(PostgresAuctionWork(connection), claimed) }
+    }
+
     public func auctionRead<T: Sendable>(_ body: @escaping @Sendable (PostgresAuctionWork) throws -> T) async throws -> T {
         try await available { try await self.pool.withConnection { connection in try body(PostgresAuctionWork(connection)) } }
     }

@@ -49,6 +49,48 @@ extension PostgresMarketStore {
         }
     }
 
+    /// One transaction for several commands that each carry a key of their own (the bids of a
+    /// lot that wait together, `LotBidQueue`). Every key is claimed first, in one round trip, with
+    /// `idempotency_try_claim` (Schema/0020), which answers rather than fails: a key another
+    /// request holds, or one answered before, leaves its command out of the transaction (the body
+    /// is told which it may run) and answers as `moneyTransaction` would — `inProgress`, or the
+    /// kept answer read after the commit. A key twice in one batch is held by its first command.
+    /// The body answers every command it was told to run, and keeps those answers itself.
+    func moneyBatch<R: Sendable>(
+        _ records: [IdempotencyRecord<R>?], _ body: @escaping @Sendable (PostgresConnection, _ claimed: [Bool]) throws -> [Result<R, any Error>?]
+    ) async throws -> [Result<R, any Error>] {
+        let started = ContinuousClock.now
+        var firstOfKey: Set<String> = []
+        let heldInBatch = records.map { record -> Bool in
+            guard let record else { return false }
+            return !firstOfKey.insert("\(record.apiKeyID) \(record.key)").inserted
+        }
+        let (states, answers) = try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
+            let claims = zip(records, heldInBatch).compactMap { record, held in
+                held ? nil : record.map { PostgresStatement("SELECT idempotency_try_claim($1, $2) AS state", $0.apiKeyID, $0.key) }
+            }
+            var claimRows = (claims.isEmpty ? [] : try connection.queries(claims)).makeIterator()
+            let states = try zip(records, heldInBatch).map { record, held -> String in
+                if held { return "running" }
+                guard record != nil, let rows = claimRows.next() else { return "claimed" }
+                return try rows.first?.decode("state", as: String.self) ?? "claimed"
+            }
+            let answers = try body(connection, states.map { $0 == "claimed" })
+            precondition(answers.count == records.count, "a batch's body answers each of its commands")
+            return (states, answers)
+        } }
+        LedgerMetrics.committed(way: "use_case", since: started)
+        var results: [Result<R, any Error>] = []
+        for (index, state) in states.enumerated() {
+            switch (state, answers[index], records[index]) {
+            case ("claimed", let answer?, _): results.append(answer)
+            case ("done", _, let record?): results.append(.failure(IdempotencyKeyAnswered(try await keptAnswer(record))))
+            default: results.append(.failure(IdempotencyKeyAnswered(.inProgress)))
+            }
+        }
+        return results
+    }
+
     /// The answer kept for a key: the first response to the same request, or word that the key
     /// was used for another.
     func keptAnswer<R>(_ record: IdempotencyRecord<R>) async throws -> IdempotencyAnswer {

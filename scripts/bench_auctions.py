@@ -1,5 +1,6 @@
 """Prepares the auction benchmark on a running demo server: 32 firms with keys and deposits, one
-hot lot and 32 lots of their own, all registered, open. Prints shell assignments for
+hot lot and 32 lots of their own, all registered, open; and a lot for the stream's fan-out, which
+the first two firms register for. Prints shell assignments for
 scripts/bench-auctions. Usage: bench_auctions.py PORT DATA_DIR TECHMARKET."""
 import datetime, json, subprocess, sys, time, urllib.request, uuid
 
@@ -46,7 +47,7 @@ keys = [subprocess.check_output([binary, "keys", "issue", "--party", f["handle"]
 start = 20
 session = call("POST", "/v1/sessions", ADMIN, {"title": "压测专场", "noticeAt": at(10), "startsAt": at(start)}, True)
 lots = []
-for _ in range(FIRMS + 1):
+for _ in range(FIRMS + 2):
     listing = call("POST", "/v1/listings", INSTITUTE, {
         "title": "压测成果", "summary": "用于测量拍卖出价吞吐量的成果，不对外转让。", "field": "geographic_information",
         "keywords": ["压测"], "trl": 6, "transferModes": ["assignment"], "askingPriceFen": 100_000_00})
@@ -56,16 +57,19 @@ for _ in range(FIRMS + 1):
         "startsAt": at(start), "endsAt": at(start + 3_600)}, True)
     call("POST", f"/v1/lots/{lot['id']}/consent", INSTITUTE, {}, True)
     lots.append(lot)
-hot, own = lots[0], lots[1:]
+hot, own, watched = lots[0], lots[1:FIRMS + 1], lots[FIRMS + 1]
 for firm, key, lot in zip(firms, keys, own):
-    call("POST", "/v1/deposits", ADMIN, {"firmId": firm["id"], "amountFen": 2 * hot["depositFen"], "reference": "BENCH-" + uuid.uuid4().hex[:16]}, True)
+    call("POST", "/v1/deposits", ADMIN, {"firmId": firm["id"], "amountFen": 3 * hot["depositFen"], "reference": "BENCH-" + uuid.uuid4().hex[:16]}, True)
     call("POST", f"/v1/lots/{hot['id']}/registrations", key, None, True)
     call("POST", f"/v1/lots/{lot['id']}/registrations", key, None, True)
+for key in keys[:2]:
+    call("POST", f"/v1/lots/{watched['id']}/registrations", key, None, True)
 while at(0) < hot["startsAt"]:
     time.sleep(0.2)
 time.sleep(1.5)
 print(f"FIRM_KEYS={','.join(keys)}")
 print(f"LOTS={','.join(str(l['id']) for l in own)}")
 print(f"HOT_LOT={hot['id']}")
+print(f"WATCHED_LOT={watched['id']}")
 print(f"OPENING_FEN={OPENING}")
 print(f"INCREMENT_FEN={INCREMENT}")

@@ -72,11 +72,18 @@ extension PostgresMarketStore {
             var claimRows = (claims.isEmpty ? [] : try connection.queries(claims)).makeIterator()
             let states = try zip(records, heldInBatch).map { record, held -> String in
                 if held { return "running" }
-                guard record != nil, let rows = claimRows.next() else { return "claimed" }
-                return try rows.first?.decode("state", as: String.self) ?? "claimed"
+                guard record != nil else { return "claimed" }
+                // A key is run only on the claim's own word: anything else stops the batch.
+                let state = try claimRows.next()?.first?.decode("state", as: String.self)
+                guard let state, ["claimed", "running", "done"].contains(state) else {
+                    throw LotInconsistent("idempotency_try_claim answered \(state ?? "nothing")")
+                }
+                return state
             }
             let answers = try body(connection, states.map { $0 == "claimed" })
-            precondition(answers.count == records.count, "a batch's body answers each of its commands")
+            guard answers.count == records.count else {
+                throw LotInconsistent("a batch's body answered \(answers.count) of \(records.count) commands")
+            }
             return (states, answers)
         } }
         LedgerMetrics.committed(way: "use_case", since: started)

@@ -2,8 +2,9 @@
 -- HOT=0 the offers are at the ask on LISTING_COUNT listings from LISTING_FIRST, a new firm and
 -- listing pair each time (each takes a licence seat and signs a contract); with HOT=1 they are
 -- below the ask of the one listing HOT_LISTING, each firm's once (each rests in its book for
--- negotiation). The firms' keys are KEYS_FILE's lines. done() prints one line for
--- scripts/bench-offers.
+-- negotiation). The firms' keys are KEYS_FILE's lines. N_FROM (default 0) shifts the firm and
+-- listing pairs and KEY_RUN names the Idempotency-Keys, for a warm-up apart from the runs.
+-- done() prints one line for scripts/bench-offers.
 local hot = os.getenv("HOT") == "1"
 local hot_listing = tonumber(os.getenv("HOT_LISTING"))
 local first = tonumber(os.getenv("LISTING_FIRST"))
@@ -13,7 +14,8 @@ local keys = {}
 for line in io.lines(os.getenv("KEYS_FILE")) do table.insert(keys, line) end
 local valid_until = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 86400)
 -- The hot run's Idempotency-Keys must differ from the distinct run's on the same database.
-local run = hot and "hot" or "distinct"
+local n_from = tonumber(os.getenv("N_FROM")) or 0
+local run = os.getenv("KEY_RUN") or (hot and "hot" or "distinct")
 
 local threads = {}
 function setup(thread)
@@ -29,7 +31,7 @@ refused = 0
 function request()
   -- `threads` is filled in the main script's state, not in this thread's, so the thread count
   -- comes from the environment (scripts/bench-offers runs wrk with -t2).
-  local n = sent * thread_count + tid
+  local n = n_from + sent * thread_count + tid
   sent = sent + 1
   local listing, firm, price
   if hot then

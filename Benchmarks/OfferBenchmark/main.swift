@@ -9,6 +9,11 @@
 //       book for negotiation, each firm's once). Prints `conninfo=…`, `keys=FILE`,
 //       `listing_first=…`, `listing_count=L`, `hot=…` for the script.
 //
+//   OfferBenchmark analyze --conninfo CONNINFO
+//       VACUUM ANALYZE of the database, as autovacuum would once the tables have grown: the
+//       script runs it after its warm-up, so that the measured runs plan with the statistics of
+//       tables that hold offers and contracts, not with those of the empty ones of `prepare`.
+//
 // The pgbench reference of the same run is VoucherBenchmark's, on the same cluster.
 import EmbeddedPostgres
 import Foundation
@@ -23,8 +28,14 @@ func option(_ name: String, default value: String) -> String {
 }
 func option(_ name: String, default value: Int) -> Int { Int(option(name, default: String(value))) ?? value }
 
+if arguments.dropFirst().first == "analyze", let index = arguments.firstIndex(of: "--conninfo"), index + 1 < arguments.count {
+    let connection = try PostgresConnection(conninfo: arguments[index + 1])
+    try connection.execute("VACUUM ANALYZE")
+    connection.close()
+    exit(0)
+}
 guard arguments.dropFirst().first == "prepare" else {
-    print("usage: OfferBenchmark prepare [--firms F] [--listings L] [--keys FILE]")
+    print("usage: OfferBenchmark prepare [--firms F] [--listings L] [--keys FILE] | analyze --conninfo CONNINFO")
     exit(2)
 }
 let firmCount = option("--firms", default: 6_000)

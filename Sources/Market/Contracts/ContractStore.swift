@@ -49,7 +49,12 @@ public protocol ContractWork: ContractSigning {
 extension ContractWork {
     /// A deal's contract, `signed`, as its first version.
     public func insertSignedContract(_ draft: ContractDraft) throws -> ContractID {
-        let (contract, version) = ContractRules.signed(draft, id: try newContractID(), at: Date())
+        try insertSignedContract(draft, id: try newContractID())
+    }
+
+    /// The same, under an id drawn before (`newContractID`).
+    public func insertSignedContract(_ draft: ContractDraft, id: ContractID) throws -> ContractID {
+        let (contract, version) = ContractRules.signed(draft, id: id, at: Date())
         try insertContract(contract, version)
         return contract.id
     }

@@ -92,7 +92,7 @@ public final class PostgresContractWork: ContractWork {
     }
 
     public func newContractID() throws -> ContractID {
-        ContractID(try connection.query("SELECT nextval(pg_get_serial_sequence('contracts', 'id')) AS id")[0].decode("id"))
+        ContractID(try connection.query("SELECT nextval('contracts_id_seq') AS id")[0].decode("id"))
     }
 
     public func insertContract(_ contract: Contract, _ version: ContractVersion) throws {

@@ -23,6 +23,12 @@ public final class PostgresOfferWork: OfferWork {
     let connection: PostgresConnection
     init(_ connection: PostgresConnection) { self.connection = connection }
 
+    /// Read ahead under a new offer's lock, for the fill an offer at the ask makes: its parties
+    /// and its contract's id (an offer that rests leaves the id unused, a gap in the contracts'
+    /// ids as a rolled-back transaction leaves one).
+    private var partiesReadAhead: [PartyID: Party] = [:]
+    private var contractIDReadAhead: ContractID?
+
     typealias Store = PostgresMarketStore
 
     public func keep<R>(_ record: IdempotencyRecord<R>?, _ result: R) throws {
@@ -30,7 +36,10 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func insertSignedContract(_ draft: ContractDraft) throws -> ContractID {
-        try PostgresContractWork(connection: connection).insertSignedContract(draft)
+        let contracts = PostgresContractWork(connection: connection)
+        guard let id = contractIDReadAhead else { return try contracts.insertSignedContract(draft) }
+        contractIDReadAhead = nil
+        return try contracts.insertSignedContract(draft, id: id)
     }
 
     // MARK: - The listing and its books
@@ -45,23 +54,47 @@ public final class PostgresOfferWork: OfferWork {
         let liveOffer = PostgresStatement(
             "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
             listing.value, mode.rawValue, firm.value)
-        let newID = PostgresStatement("SELECT nextval(pg_get_serial_sequence('offers', 'id')) AS id")
-        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, newID]) else { return nil }
+        let newID = PostgresStatement("SELECT nextval('offers_id_seq') AS id")
+        let parties = PostgresStatement(
+            "SELECT \(Store.partyColumns) FROM parties WHERE id = $1 OR id = (SELECT institution_id FROM listings WHERE id = $2)",
+            firm.value, listing.value)
+        let contractID = PostgresStatement("SELECT nextval('contracts_id_seq') AS id")
+        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, newID, parties, contractID]) else { return nil }
+        for row in read.more[2] {
+            let party = try Store.party(row)
+            partiesReadAhead[party.id] = party
+        }
+        contractIDReadAhead = ContractID(try read.more[3][0].decode("id"))
         return (
             read.stored, try read.more[0].first.map { OfferID(try $0.decode("id")) }, OfferID(try read.more[1][0].decode("id"))
         )
     }
 
-    /// One round trip: the listing's offer lock (its sale-terms row, made on first use), then
-    /// what it guards, read after it — the listing, its books, and their logs since the
-    /// snapshots — and then `more`, whose rows come back as they are.
+    /// One round trip: the listing's offer lock (its sale-terms row), then what it guards, read
+    /// after it — the listing, its books, and their logs since the snapshots — and then `more`,
+    /// whose rows come back as they are. A listing's first use makes its sale-terms row and
+    /// reads again.
     private func lockedListing(_ listing: ListingID, skipLocked: Bool, then more: [PostgresStatement]) throws
         -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), more: [PostgresRows])?
     {
-        let read = try connection.queries([
-            PostgresStatement(
+        var read = try connection.queries(lockedReads(listing, skipLocked: skipLocked) + more)
+        if read[0].isEmpty, !skipLocked {
+            _ = try connection.query(
                 "INSERT INTO listing_sale_terms (listing_id) SELECT id FROM listings WHERE id = $1 ON CONFLICT (listing_id) DO NOTHING",
-                listing.value),
+                listing.value)
+            read = try connection.queries(lockedReads(listing, skipLocked: skipLocked) + more)
+        }
+        guard let termsRow = read[0].first, let listingRow = read[1].first else { return nil }
+        let terms = SaleTerms(
+            licenceSeats: try termsRow.decode("licence_seats"), offerWindowClosesAt: try termsRow.decode("offer_window_closes_at", as: Date?.self))
+        var tails: [Int64: [[UInt8]]] = [:]
+        for row in read[3] { tails[try row.decode("book_id"), default: []].append(Array(try row.decode("command", as: Data.self))) }
+        let books = try read[2].map { row in try Self.book(row, tail: tails[try row.decode("id")] ?? []) }
+        return ((try Store.listing(listingRow), terms, books), Array(read.dropFirst(4)))
+    }
+
+    private func lockedReads(_ listing: ListingID, skipLocked: Bool) -> [PostgresStatement] {
+        [
             PostgresStatement(
                 "SELECT licence_seats, offer_window_closes_at FROM listing_sale_terms WHERE listing_id = $1 FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")",
                 listing.value),
@@ -73,14 +106,7 @@ public final class PostgresOfferWork: OfferWork {
                 WHERE b.listing_id = $1 AND c.command_id > b.snapshot_command_id ORDER BY c.book_id, c.command_id
                 """,
                 listing.value),
-        ] + more)
-        guard let termsRow = read[1].first, let listingRow = read[2].first else { return nil }
-        let terms = SaleTerms(
-            licenceSeats: try termsRow.decode("licence_seats"), offerWindowClosesAt: try termsRow.decode("offer_window_closes_at", as: Date?.self))
-        var tails: [Int64: [[UInt8]]] = [:]
-        for row in read[4] { tails[try row.decode("book_id"), default: []].append(Array(try row.decode("command", as: Data.self))) }
-        let books = try read[3].map { row in try Self.book(row, tail: tails[try row.decode("id")] ?? []) }
-        return ((try Store.listing(listingRow), terms, books), Array(read.dropFirst(5)))
+        ]
     }
 
     static let bookSelect = """
@@ -116,21 +142,24 @@ public final class PostgresOfferWork: OfferWork {
                 Int64(terms.offerCountMax), book.windowClosesAt
             )[0].decode("id")
         }
-        // Writes nobody reads back: queued, they go with the transaction's next statement or its
-        // COMMIT, in the same round trip.
-        for entry in book.appended {
-            try connection.send(
-                "INSERT INTO offer_book_commands (book_id, command_id, command, events) VALUES ($1, $2::bigint, $3, $4)",
-                id, Int64(entry.commandID), Data(entry.command), Data(entry.events))
+        // Writes nobody reads back, in one statement: queued, they go with the transaction's next
+        // statement or its COMMIT, in the same round trip.
+        var parameters: [any PostgresEncodable] = [id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) }]
+        let rows = book.appended.map { entry -> String in
+            parameters += [Int64(entry.commandID), Data(entry.command), Data(entry.events)]
+            let n = parameters.count
+            return "($1, $\(n - 2)::bigint, $\(n - 1)::bytea, $\(n)::bytea)"
         }
+        let appended = rows.isEmpty
+            ? "" : "WITH appended AS (INSERT INTO offer_book_commands (book_id, command_id, command, events) VALUES \(rows.joined(separator: ", "))) "
         try connection.send(
             """
-            UPDATE offer_books SET last_command_id = $2::bigint, is_open = $3, window_matched = $4,
+            \(appended)UPDATE offer_books SET last_command_id = $2::bigint, is_open = $3, window_matched = $4,
                 snapshot = CASE WHEN $5::bytea IS NULL THEN snapshot ELSE $5::bytea END,
                 snapshot_command_id = CASE WHEN $5::bytea IS NULL THEN snapshot_command_id ELSE $2::bigint END
             WHERE id = $1
             """,
-            id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) })
+            parameters: parameters)
         return id
     }
 
@@ -173,7 +202,8 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func parties(_ ids: [PartyID]) throws -> [PartyID: Party] {
-        try Store.parties(ids, on: connection)
+        if ids.allSatisfy({ partiesReadAhead[$0] != nil }) { return partiesReadAhead.filter { ids.contains($0.key) } }
+        return try Store.parties(ids, on: connection)
     }
 
     public func saveOffer(_ offer: Offer, newStepsFrom: Int, isNew: Bool) throws {
@@ -204,10 +234,17 @@ public final class PostgresOfferWork: OfferWork {
                     """,
                     parameters: changing),
         ]
-        for (index, step) in offer.steps.enumerated().dropFirst(newStepsFrom) {
+        // The new steps in one statement.
+        var stepParameters: [any PostgresEncodable] = []
+        let stepRows = offer.steps.enumerated().dropFirst(newStepsFrom).map { index, step -> String in
+            stepParameters += [offer.id.value, Int64(index), step.kind.rawValue, step.byPartyID?.value, step.priceFen, step.terms, step.reason, step.at]
+            let n = stepParameters.count - 8
+            return "($\(n + 1), $\(n + 2)::integer, $\(n + 3), $\(n + 4)::bigint, $\(n + 5)::bigint, $\(n + 6), $\(n + 7), $\(n + 8)::timestamptz)"
+        }
+        if !stepRows.isEmpty {
             statements.append(PostgresStatement(
-                "INSERT INTO offer_steps (offer_id, step, kind, by_party_id, price_fen, terms, reason, at) VALUES ($1, $2::integer, $3, $4::bigint, $5::bigint, $6, $7, $8)",
-                offer.id.value, Int64(index), step.kind.rawValue, step.byPartyID?.value, step.priceFen, step.terms, step.reason, step.at))
+                "INSERT INTO offer_steps (offer_id, step, kind, by_party_id, price_fen, terms, reason, at) VALUES \(stepRows.joined(separator: ", "))",
+                parameters: stepParameters))
         }
         // Queued, as the book's writes are: they go with the next statement or the COMMIT.
         for statement in statements { try connection.send(statement.sql, parameters: statement.parameters) }

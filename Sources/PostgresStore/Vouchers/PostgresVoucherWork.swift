@@ -174,7 +174,7 @@ public final class PostgresVoucherWork: VoucherWork {
         let read = try connection.queries(Store.lockedVoucherStatements(number) + [
             PostgresStatement(Store.programSQL(where: "p.id = (SELECT program_id FROM vouchers WHERE number = $1)"), number),
             PostgresStatement(Store.redemptionFactsSQL, request.providerID.value, request.contractReference, number),
-            PostgresStatement("SELECT nextval(pg_get_serial_sequence('voucher_redemptions', 'id')) AS id"),
+            PostgresStatement("SELECT nextval('voucher_redemptions_id_seq') AS id"),
         ])
         guard let voucher = try read[1].first.map(Store.voucher), let programRow = read[2].first else { return nil }
         let facts = try Store.redemptionFacts(read[3][0])

@@ -88,7 +88,7 @@ public struct OfferBook: Sendable {
     public var appended: [LoggedCommand] = []
 
     /// Take a snapshot after this many commands, so that a recovery replays at most this many.
-    public static let snapshotIntervalCommands = 64
+    public static let snapshotIntervalCommands = 16
     /// Offers a recovered book reserves room for beyond those it holds: it lives for one use
     /// case's few commands, so it reserves what it holds, not its book's limit (whose storage,
     /// zeroed on every recovery, cost more than the use case's own work).

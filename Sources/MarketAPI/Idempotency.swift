@@ -33,7 +33,9 @@ struct IdempotentPost {
         let record = IdempotencyRecord<Result>(
             apiKeyID: caller.keyID, key: key, request: Array("\(request.method) \(request.uri.path)\n".utf8) + Self.canonical(body),
             render: { result in
-                let stored = StoredResponse(status: Int(status.code), body: String(decoding: try encoder.encode(render(result)), as: UTF8.self))
+                let rendered = render(result)
+                let bytes = try (rendered as? any PrewrittenJSON)?.jsonBytes ?? Array(encoder.encode(rendered))
+                let stored = StoredResponse(status: Int(status.code), body: String(decoding: bytes, as: UTF8.self))
                 kept.value.withLock { $0 = stored }
                 return stored
             },

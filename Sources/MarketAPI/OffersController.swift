@@ -22,7 +22,7 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let listing = ListingID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(OfferBody.self, from: request, context: context)
             return try await idempotent.run(
-                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/offers", render: { $0 }
+                request, body: bytes, caller: caller, context: context, status: .created, locationPath: "/v1/offers", render: { OfferJSON($0) }
             ) { (record: IdempotencyRecord<Offer>) in
                 do {
                     let offer = try await offers.place(on: listing, body.request, by: caller, record: record)
@@ -75,7 +75,7 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = OfferID(try request.id(context))
             try await RequestBody.requireEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { OfferJSON($0) }) { record in
                 try await offers.accept(id, by: caller, record: record)
             }
         }
@@ -83,7 +83,7 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = OfferID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(CounterBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { OfferJSON($0) }) { record in
                 try await offers.counter(id, body.request, by: caller, record: record)
             }
         }
@@ -91,7 +91,7 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = OfferID(try request.id(context))
             let (body, bytes) = try await RequestBody.decodeKeepingBytes(OfferRejectBody.self, from: request, context: context)
-            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { $0 }) { record in
+            return try await idempotent.run(request, body: bytes, caller: caller, context: context, render: { OfferJSON($0) }) { record in
                 try await offers.reject(id, reason: body.reason, by: caller, record: record)
             }
         }
@@ -99,7 +99,7 @@ struct OffersController<Store: OfferStore & KeyStore> {
             let caller = try await auth.require(request)
             let id = OfferID(try request.id(context))
             try await RequestBody.requireEmptyObject(request, context: context)
-            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { $0 }) { record in
+            return try await idempotent.run(request, body: [], caller: caller, context: context, render: { OfferJSON($0) }) { record in
                 try await offers.withdraw(id, by: caller, record: record)
             }
         }

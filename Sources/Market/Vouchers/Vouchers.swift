@@ -87,7 +87,7 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     }
 
     /// Days in `month` of `year` in the Gregorian calendar.
-    static func daysIn(_ month: Int, of year: Int) -> Int {
+    public static func daysIn(_ month: Int, of year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -118,16 +118,20 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         self.init(padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2))
     }
 
-    /// Days from 1970-01-01 (day 0), the inverse of `civil(fromDaysSince1970:)`, after Howard
-    /// Hinnant's `days_from_civil`.
+    /// Days from 1970-01-01 (day 0), the inverse of `civil(fromDaysSince1970:)`.
     public var daysSince1970: Int64 {
         let digits = Array(text.utf8).map { Int64($0) - 0x30 }
         let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-        let month = digits[5] * 10 + digits[6], dayOfMonth = digits[8] * 10 + digits[9]
+        return Self.daysSince1970(year: year, month: digits[5] * 10 + digits[6], day: digits[8] * 10 + digits[9])
+    }
+
+    /// Days from 1970-01-01 (day 0) of a date of the proleptic Gregorian calendar, in any year,
+    /// after Howard Hinnant's `days_from_civil`.
+    public static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + dayOfMonth - 1
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }

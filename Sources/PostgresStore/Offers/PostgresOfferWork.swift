@@ -143,7 +143,10 @@ public final class PostgresOfferWork: OfferWork {
             )[0].decode("id")
         }
         // Writes nobody reads back, in one statement: queued, they go with the transaction's next
-        // statement or its COMMIT, in the same round trip.
+        // statement or its COMMIT, in the same round trip. A unit of work appends at most a
+        // command per resting offer and two more (a sweep's expiries, the window's match, the
+        // end), so with OfferLimits.offersPerBookMax = 10,000 the statement stays far inside
+        // PostgreSQL's 65,535 parameters (three a command).
         var parameters: [any PostgresEncodable] = [id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) }]
         let rows = book.appended.map { entry -> String in
             parameters += [Int64(entry.commandID), Data(entry.command), Data(entry.events)]

@@ -87,17 +87,29 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
+        do {
+            let deadline = Date().addingTimeInterval(startSecondsMax)
+            while (try? await get("http://127.0.0.1:\(port)/health", key: nil)) != 200 {
+                try #require(process.isRunning, "the server exited with \(process.terminationStatus)")
+                try #require(Date() < deadline, "the server did not answer within \(startSecondsMax) s")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let result = try await body()
+            await stop(process)
+            return result
+        } catch {
+            await stop(process)
+            throw error
         }
-        let deadline = Date().addingTimeInterval(startSecondsMax)
-        while (try? await get("http://127.0.0.1:\(port)/health", key: nil)) != 200 {
-            try #require(process.isRunning, "the server exited with \(process.terminationStatus)")
-            try #require(Date() < deadline, "the server did not answer within \(startSecondsMax) s")
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await body()
+    }
+
+    /// Stops the server and waits for it to exit, sleeping rather than blocking: a test that
+    /// blocked a thread of Swift's small shared pool on `waitUntilExit` (two threads on this
+    /// 2-core machine) starved the other tests, among them those whose progress the server's
+    /// exit waited for, and the suite hung.
+    static func stop(_ process: Process) async {
+        process.terminate()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     static func get(_ url: String, key: String?) async throws -> Int {

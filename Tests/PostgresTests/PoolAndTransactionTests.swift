@@ -289,8 +289,14 @@ import TestSupport
     @Test func waitingPastTheTimeoutFails() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let pool = PostgresPool(.init(conninfo: database.conninfo, connectionCountMax: 1, acquireTimeoutMs: 100))
-            async let holder: Void = pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.5)") }
-            try await Task.sleep(for: .milliseconds(50))
+            // The second caller asks only once the holder has the pool's one connection: a fixed
+            // sleep let a loaded machine run it first (and wait for nothing).
+            let held = Atomic<Bool>(false)
+            async let holder: Void = pool.withConnection { connection in
+                held.store(true, ordering: .releasing)
+                _ = try connection.query("SELECT pg_sleep(0.5)")
+            }
+            while !held.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
             let error = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ = try $0.query("SELECT 1") } }
             #expect(error?.kind == .poolTimeout)
             try await holder

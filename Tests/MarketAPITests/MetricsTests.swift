@@ -6,6 +6,7 @@ import HummingbirdTesting
 @testable import MarketAPI
 import Postgres
 import PostgresStore
+import Synchronization
 import Testing
 import TestSupport
 
@@ -76,16 +77,25 @@ import TestSupport
                 #expect(try await ledger.submit([stray], atMs: 1) == [.refused(.debitAccountNotFound)])
 
                 // The one connection held: a second caller waits for it (well within its wait), a
-                // third is still waiting when its wait runs out.
+                // third is still waiting when its wait runs out. Each asks only once the holder
+                // holds: a fixed sleep let a loaded machine run it first, waiting for nothing.
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await waited.withConnection { _ in Thread.sleep(forTimeInterval: 0.3) } }
-                    try await Task.sleep(for: .milliseconds(100))
-                    group.addTask { try await waited.withConnection { _ in } }
-                    try await group.waitForAll()
-                    group.addTask { try await waited.withConnection { _ in Thread.sleep(forTimeInterval: Double(waitMs) / 1_000 + 0.5) } }
-                    try await Task.sleep(for: .milliseconds(100))
-                    group.addTask { await #expect(throws: PostgresError.self) { try await waited.withConnection { _ in } } }
-                    try await group.waitForAll()
+                    for (holdSeconds, outwaits) in [(0.3, false), (Double(waitMs) / 1_000 + 0.5, true)] {
+                        let held = Atomic<Bool>(false)
+                        group.addTask {
+                            try await waited.withConnection { _ in
+                                held.store(true, ordering: .releasing)
+                                Thread.sleep(forTimeInterval: holdSeconds)
+                            }
+                        }
+                        while !held.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+                        if outwaits {
+                            group.addTask { await #expect(throws: PostgresError.self) { try await waited.withConnection { _ in } } }
+                        } else {
+                            group.addTask { try await waited.withConnection { _ in } }
+                        }
+                        try await group.waitForAll()
+                    }
                 }
 
                 let after = try await api.send(.get, "/metrics", key: keys.admin)

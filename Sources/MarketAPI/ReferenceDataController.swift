@@ -54,7 +54,8 @@ struct ReferenceDataController<Store: ReferenceDataStore> {
                 if let level = Region.Level(rawValue: String(value)) { query.level = level }
                 else { errors.append(.init(field: "level", message: "must be one of province, city, county")) }
             default:
-                errors.append(.init(field: String(key), message: "is not a known parameter (parent, alliance, level)"))
+                // An empty or odd name is named as a body's odd key is (`[""]`), never as "".
+                errors.append(.init(field: FieldPath.appending(key: String(key), to: ""), message: "is not a known parameter (parent, alliance, level)"))
             }
         }
         if !errors.isEmpty { throw Problem.invalid(errors) }

@@ -103,7 +103,7 @@ import TestSupport
                 for (uri, field) in [
                     ("/v1/regions?level=town", "level"), ("/v1/regions?parent=33O521", "parent"),
                     ("/v1/regions?color=red", "color"), ("/v1/regions/12", "code"),
-                    ("/v1/regions?parent='%20OR%201=1--", "parent"),
+                    ("/v1/regions?parent='%20OR%201=1--", "parent"), ("/v1/regions?level=county&=", #"[""]"#),
                 ] {
                     try await client.execute(uri: uri, method: .get) { response in
                         #expect(response.status == .badRequest, "\(uri)")

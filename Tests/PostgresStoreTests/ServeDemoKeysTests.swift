@@ -107,8 +107,16 @@ import TestSupport
     /// blocked a thread of Swift's small shared pool on `waitUntilExit` (two threads on this
     /// 2-core machine) starved the other tests, among them those whose progress the server's
     /// exit waited for, and the suite hung.
+    /// A server that has not exited this long after SIGTERM is killed, and the test fails.
+    static let stopSecondsMax = 10.0
+
     static func stop(_ process: Process) async {
         process.terminate()
+        let deadline = Date().addingTimeInterval(stopSecondsMax)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        guard process.isRunning else { return }
+        Issue.record("the server was still running \(stopSecondsMax) s after SIGTERM")
+        kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 

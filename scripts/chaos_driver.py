@@ -747,9 +747,8 @@ HALF_WRITTEN = {
                     SELECT 1 FROM contracts c WHERE c.source = 'offer' AND c.source_id = o.id AND c.total_fen = o.deal_price_fen))
              + (SELECT count(*) FROM contracts c WHERE c.source = 'offer' AND NOT EXISTS (
                     SELECT 1 FROM offers o WHERE o.id = c.source_id AND o.status = 'filled'))""",
-    "offer without its first step, or a step without its offer": """
-        SELECT (SELECT count(*) FROM offers o WHERE NOT EXISTS (SELECT 1 FROM offer_steps s WHERE s.offer_id = o.id AND s.kind = 'offered'))
-             + (SELECT count(*) FROM offer_steps s WHERE NOT EXISTS (SELECT 1 FROM offers o WHERE o.id = s.offer_id))""",
+    "offer whose first step is not its offering": """
+        SELECT count(*) FROM offers o WHERE o.steps->0->>'kind' IS DISTINCT FROM 'offered'""",
     "offer whose book has no command log": """
         SELECT count(*) FROM offers o WHERE NOT EXISTS (
             SELECT 1 FROM offer_books b JOIN offer_book_commands c ON c.book_id = b.id WHERE b.listing_id = o.listing_id AND b.mode = o.mode)""",

@@ -214,57 +214,43 @@ public final class PostgresOfferWork: OfferWork {
         let changing: [any PostgresEncodable] = [
             offer.id.value, offer.priceFen, offer.terms, offer.status.rawValue, offer.counterPriceFen, offer.counterTerms,
             Int64(offer.round), deal?.priceFen, deal.map { Int64($0.seat) }, deal?.contractID.value, deal?.at, offer.updatedAt,
+            OfferStepsJSON.text(offer.steps.dropFirst(isNew ? 0 : newStepsFrom)),
         ]
-        var statements = [
-            isNew
-                ? PostgresStatement(
-                    """
-                    INSERT INTO offers (id, price_fen, terms, status, counter_price_fen, counter_terms, round, deal_price_fen, deal_seat,
-                        deal_contract_id, deal_at, updated_at, listing_id, institution_id, mode, firm_id, valid_until, created_at)
-                    VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::integer, $8::bigint, $9::integer, $10::bigint, $11, $12,
-                        $13, $14, $15, $16, $17, $18)
-                    """,
-                    parameters: changing + [
-                        offer.listingID.value, offer.institutionID.value, offer.mode.rawValue, offer.firmID.value, offer.validUntil,
-                        offer.createdAt,
-                    ])
-                : PostgresStatement(
-                    """
-                    UPDATE offers SET price_fen = $2::bigint, terms = $3, status = $4, counter_price_fen = $5::bigint, counter_terms = $6,
-                        round = $7::integer, deal_price_fen = $8::bigint, deal_seat = $9::integer, deal_contract_id = $10::bigint,
-                        deal_at = $11, updated_at = $12
-                    WHERE id = $1
-                    """,
-                    parameters: changing),
-        ]
-        // The new steps in one statement.
-        var stepParameters: [any PostgresEncodable] = []
-        let stepRows = offer.steps.enumerated().dropFirst(newStepsFrom).map { index, step -> String in
-            stepParameters += [offer.id.value, Int64(index), step.kind.rawValue, step.byPartyID?.value, step.priceFen, step.terms, step.reason, step.at]
-            let n = stepParameters.count - 8
-            return "($\(n + 1), $\(n + 2)::integer, $\(n + 3), $\(n + 4)::bigint, $\(n + 5)::bigint, $\(n + 6), $\(n + 7), $\(n + 8)::timestamptz)"
+        // Queued, as the book's writes are: it goes with the next statement or the COMMIT.
+        if isNew {
+            try connection.send(
+                """
+                INSERT INTO offers (id, price_fen, terms, status, counter_price_fen, counter_terms, round, deal_price_fen, deal_seat,
+                    deal_contract_id, deal_at, updated_at, steps, listing_id, institution_id, mode, firm_id, valid_until, created_at)
+                VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::integer, $8::bigint, $9::integer, $10::bigint, $11, $12, $13::jsonb,
+                    $14, $15, $16, $17, $18, $19)
+                """,
+                parameters: changing + [
+                    offer.listingID.value, offer.institutionID.value, offer.mode.rawValue, offer.firmID.value, offer.validUntil,
+                    offer.createdAt,
+                ])
+        } else {
+            // The new steps are appended to those kept.
+            try connection.send(
+                """
+                UPDATE offers SET price_fen = $2::bigint, terms = $3, status = $4, counter_price_fen = $5::bigint, counter_terms = $6,
+                    round = $7::integer, deal_price_fen = $8::bigint, deal_seat = $9::integer, deal_contract_id = $10::bigint,
+                    deal_at = $11, updated_at = $12, steps = steps || $13::jsonb
+                WHERE id = $1
+                """,
+                parameters: changing)
         }
-        if !stepRows.isEmpty {
-            statements.append(PostgresStatement(
-                "INSERT INTO offer_steps (offer_id, step, kind, by_party_id, price_fen, terms, reason, at) VALUES \(stepRows.joined(separator: ", "))",
-                parameters: stepParameters))
-        }
-        // Queued, as the book's writes are: they go with the next statement or the COMMIT.
-        for statement in statements { try connection.send(statement.sql, parameters: statement.parameters) }
     }
 
     public func expireLiveOffers(listing: ListingID, mode: TransferMode, except: [OfferID], at: Date) throws {
         _ = try connection.query(
             """
-            WITH e AS (
-                UPDATE offers SET status = 'expired', counter_price_fen = NULL, counter_terms = NULL, updated_at = $4
-                WHERE listing_id = $1 AND mode = $2 AND status IN ('open', 'countered')
-                  AND NOT (id = ANY (string_to_array($3, ',')::bigint[]))
-                RETURNING id)
-            INSERT INTO offer_steps (offer_id, step, kind, at)
-            SELECT e.id, (SELECT count(*) FROM offer_steps s WHERE s.offer_id = e.id), 'expired', $4 FROM e
+            UPDATE offers SET status = 'expired', counter_price_fen = NULL, counter_terms = NULL, updated_at = $4, steps = steps || $5::jsonb
+            WHERE listing_id = $1 AND mode = $2 AND status IN ('open', 'countered')
+              AND NOT (id = ANY (string_to_array($3, ',')::bigint[]))
             """,
-            listing.value, mode.rawValue, except.map { String($0.value) }.joined(separator: ","), at)
+            listing.value, mode.rawValue, except.map { String($0.value) }.joined(separator: ","), at,
+            OfferStepsJSON.text([OfferStep(kind: .expired, byPartyID: nil, at: at)]))
     }
 
     public func markTransacted(_ listing: ListingID) throws {
@@ -305,24 +291,9 @@ public final class PostgresOfferWork: OfferWork {
             [party, filter.status?.rawValue, filter.listingID?.value, filter.mode?.rawValue, page.afterID ?? 0, Int64(page.limit)])
     }
 
-    /// Offers with their steps, in two statements of one round trip.
+    /// Offers with their steps.
     private func offers(where condition: String, _ parameters: [any PostgresEncodable]) throws -> [Offer] {
-        let select = "SELECT o.* FROM offers o WHERE \(condition)"
-        let read = try connection.queries([
-            PostgresStatement(select, parameters: parameters),
-            PostgresStatement(
-                "SELECT s.* FROM offer_steps s WHERE s.offer_id IN (SELECT id FROM (\(select)) page) ORDER BY s.offer_id, s.step",
-                parameters: parameters),
-        ])
-        var steps: [Int64: [OfferStep]] = [:]
-        for row in read[1] {
-            steps[try row.decode("offer_id"), default: []].append(OfferStep(
-                kind: try Store.enumValue(row, "kind"), byPartyID: try row.decode("by_party_id", as: Int64?.self).map(PartyID.init),
-                priceFen: try row.decode("price_fen", as: Int64?.self), terms: try row.decode("terms", as: String?.self),
-                reason: try row.decode("reason", as: String?.self),
-                at: try row.decode("at")))
-        }
-        return try read[0].map { row in
+        try connection.query("SELECT o.* FROM offers o WHERE \(condition)", parameters: parameters).map { row in
             let id: Int64 = try row.decode("id")
             var deal: OfferDeal?
             if let contract = try row.decode("deal_contract_id", as: Int64?.self) {
@@ -335,7 +306,7 @@ public final class PostgresOfferWork: OfferWork {
                 mode: try Store.enumValue(row, "mode"), firmID: PartyID(try row.decode("firm_id")), priceFen: try row.decode("price_fen"),
                 terms: try row.decode("terms"), validUntil: try row.decode("valid_until"), status: try Store.enumValue(row, "status"),
                 counterPriceFen: try row.decode("counter_price_fen", as: Int64?.self), counterTerms: try row.decode("counter_terms", as: String?.self),
-                round: try row.decode("round"), deal: deal, steps: steps[id] ?? [], createdAt: try row.decode("created_at"),
+                round: try row.decode("round"), deal: deal, steps: try OfferStepsJSON.steps(try row.decode("steps")), createdAt: try row.decode("created_at"),
                 updatedAt: try row.decode("updated_at"))
         }
     }

@@ -83,8 +83,15 @@ struct IdempotentPost {
     }
 
     /// The body with its keys sorted and no spaces, so that the same JSON written another way
-    /// is the same request.
+    /// is the same request: a flat object by hand (`CanonicalJSON`), anything else by
+    /// JSONSerialization, whose form the hand-written one keeps.
     static func canonical(_ body: [UInt8]) -> [UInt8] {
+        CanonicalJSON.flatObject(body) ?? serializationCanonical(body)
+    }
+
+    /// The canonical form as JSONSerialization parses and writes it; the body itself when it is
+    /// not JSON.
+    static func serializationCanonical(_ body: [UInt8]) -> [UInt8] {
         guard !body.isEmpty, let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
               let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
         else { return body }

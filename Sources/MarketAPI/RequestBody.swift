@@ -13,7 +13,7 @@ protocol MultilineFields {
 /// control characters; every bad field is reported, not only the first.
 enum RequestBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingWhitespace.lowercased()
         guard mediaType == "application/json" else {
             throw Problem(
                 status: .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",

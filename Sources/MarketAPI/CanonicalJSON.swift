@@ -5,11 +5,11 @@
 /// differ only in case, other key characters) is nil, and takes JSONSerialization's way, as does
 /// anything that is not JSON. The form must never change for a kept key: `CanonicalJSONTests`
 /// holds it to JSONSerialization's on generated bodies. On the offer bench JSONSerialization's
-/// writer was the server's largest cost per offer (perf, 2026-12-07).
+/// writer was the server's largest cost per offer (perf, 2026-12-07). The same reading gives a
+/// `FlatBody` its members without JSONDecoder.
 enum CanonicalJSON {
     static func flatObject(_ body: [UInt8]) -> [UInt8]? {
-        var reader = Reader(bytes: body)
-        guard let members = reader.object(), reader.atEnd else { return nil }
+        guard let members = members(body) else { return nil }
         // Letter-only keys in JSONSerialization's order: alphabetical whatever the case.
         let sorted = members.sorted { $0.folded.lexicographicallyPrecedes($1.folded) }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.folded == b.folded { return nil }
@@ -18,20 +18,37 @@ enum CanonicalJSON {
         for (index, member) in sorted.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
-            out += member.key
+            out += member.key.utf8
             out += "\":".utf8
-            out += member.value
+            out += member.canonical
         }
         out.append(UInt8(ascii: "}"))
         return out
     }
 
-    private struct Member {
-        var key: [UInt8]
-        var folded: [UInt8]
-        var value: [UInt8]
+    /// The members of a flat object, in order, or nil for anything else (see above).
+    static func members(_ body: [UInt8]) -> [Member]? {
+        var reader = Reader(bytes: body)
+        guard let members = reader.object(), reader.atEnd else { return nil }
+        return members
     }
 
+    /// A value of a flat object.
+    enum Value: Equatable {
+        case string(String)
+        case integer(Int64)
+        case bool(Bool)
+        case null
+    }
+
+    struct Member {
+        var key: String
+        /// The key's bytes with every letter in lower case: the order keys are written in.
+        var folded: [UInt8]
+        var value: Value
+        /// The value as JSONSerialization writes it back.
+        var canonical: [UInt8]
+    }
     private struct Reader {
         let bytes: [UInt8]
         var index = 0
@@ -60,8 +77,8 @@ enum CanonicalJSON {
             if take(UInt8(ascii: "}")) { return members }
             repeat {
                 skipSpace()
-                guard let key = key(), take(UInt8(ascii: ":")), let value = value() else { return nil }
-                members.append(Member(key: key, folded: key.map { $0 | 0x20 }, value: value))
+                guard let key = key(), take(UInt8(ascii: ":")), let (value, canonical) = value() else { return nil }
+                members.append(Member(key: String(decoding: key, as: UTF8.self), folded: key.map { $0 | 0x20 }, value: value, canonical: canonical))
             } while take(UInt8(ascii: ","))
             return take(UInt8(ascii: "}")) ? members : nil
         }
@@ -77,17 +94,18 @@ enum CanonicalJSON {
             return Array(bytes[start..<end])
         }
 
-        /// A string, integer, boolean or null, as JSONSerialization writes it back.
-        mutating func value() -> [UInt8]? {
+        /// A string, integer, boolean or null, and the value as JSONSerialization writes it back.
+        mutating func value() -> (Value, [UInt8])? {
             skipSpace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "\""): return string()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return integer()
             default:
-                for word in ["true", "false", "null"] where bytes[index...].starts(with: word.utf8) {
+                for (word, value) in [("true", Value.bool(true)), ("false", .bool(false)), ("null", .null)]
+                where bytes[index...].starts(with: word.utf8) {
                     index += word.utf8.count
-                    return Array(word.utf8)
+                    return (value, Array(word.utf8))
                 }
                 return nil
             }
@@ -95,7 +113,7 @@ enum CanonicalJSON {
 
         /// `-?(0|[1-9][0-9]{0,14})` but not `-0`, followed by no fraction or exponent: the integers
         /// JSONSerialization writes back as they came.
-        mutating func integer() -> [UInt8]? {
+        mutating func integer() -> (Value, [UInt8])? {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             let digits = index
@@ -105,22 +123,25 @@ enum CanonicalJSON {
                   !(digits > start && count == 1 && bytes[digits] == UInt8(ascii: "0"))
             else { return nil }
             if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
-            return Array(bytes[start..<index])
+            let text = Array(bytes[start..<index])
+            guard let integer = Int64(String(decoding: text, as: UTF8.self)) else { return nil }
+            return (.integer(integer), text)
         }
 
         /// A string read and written again as JSONSerialization writes it: `"`, `\` and `/` and the
         /// control characters escaped (`\b \f \n \r \t`, the others `\u00xx`), everything else as
         /// UTF-8.
-        mutating func string() -> [UInt8]? {
+        mutating func string() -> (Value, [UInt8])? {
             index += 1
             var out: [UInt8] = [UInt8(ascii: "\"")]
+            var text = String.UnicodeScalarView()
             while index < bytes.count {
                 let byte = bytes[index]
                 let scalar: Unicode.Scalar
                 if byte == UInt8(ascii: "\"") {
                     index += 1
                     out.append(byte)
-                    return out
+                    return (.string(String(text)), out)
                 } else if byte < 0x20 {
                     return nil
                 } else if byte == UInt8(ascii: "\\") {
@@ -134,6 +155,7 @@ enum CanonicalJSON {
                     scalar = decoded
                 }
                 write(scalar, into: &out)
+                text.append(scalar)
             }
             return nil
         }

@@ -173,9 +173,29 @@ extension ObjectReader {
 }
 
 /// `POST /v1/listings/{id}/offers`.
-struct OfferBody: Decodable, MultilineFields {
+struct OfferBody: Decodable, MultilineFields, FlatBody {
     static let multilineFields: Set<String> = ["terms"]
     var request: OfferRequest
+
+    /// The body every offer sends, read without JSONDecoder; nil for anything the decoder
+    /// would refuse or read otherwise, which then goes its way.
+    init?(flat members: [CanonicalJSON.Member]) {
+        var mode: TransferMode?, price: Int64?, terms = "", validUntil: Date?
+        var seen: Set<String> = []
+        for member in members {
+            guard seen.insert(member.key).inserted else { return nil }
+            switch (member.key, member.value) {
+            case ("mode", .string(let text)): mode = TransferMode(rawValue: text)
+            case ("priceFen", .integer(let fen)): price = fen
+            case ("terms", .string(let text)): terms = text
+            case ("terms", .null): terms = ""
+            case ("validUntil", .string(let text)): validUntil = Timestamp.parse(text)
+            default: return nil
+            }
+        }
+        guard let mode, let price, let validUntil else { return nil }
+        request = OfferRequest(mode: mode, priceFen: price, terms: terms, validUntil: validUntil)
+    }
 
     init(from decoder: any Decoder) throws {
         var reader = try ObjectReader(decoder, allowed: ["mode", "priceFen", "terms", "validUntil"])

@@ -74,4 +74,30 @@ import Testing
         #expect(CanonicalJSON.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC0, 0xAF, 0x22, 0x7D]) == nil)  // overlong "/"
         #expect(CanonicalJSON.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x7D]) == nil)  // a surrogate
     }
+
+    /// An offer's body read by hand (`OfferBody.init(flat:)`) is what JSONDecoder reads, and
+    /// whatever the hand does not take the decoder reads or refuses.
+    @Test func offerBodiesReadByHandAreWhatJSONDecoderReads() throws {
+        var random = SplitMix64(seed: Self.seed)
+        let values: [String: [String]] = [
+            "mode": [#""licence_non_exclusive""#, #""transfer""#, #""Transfer""#, #""gift""#, "1", "null"],
+            "priceFen": ["100000", "1", "0", "-5", "1000000000000", #""100""#, "1.5", "null", "true"],
+            "terms": [#""""#, #""压测\n条款 \"a\"/b""#, "null", "7", #""\u5fb7\ud83d\ude00""#],
+            "validUntil": [#""2026-12-09T00:00:00Z""#, #""2027-01-31T12:00:00+08:00""#, #""2026-12-09""#, #""yesterday""#, "null", "0"],
+            "other": ["1", #""x""#],
+        ]
+        var byHand = 0
+        for _ in 0..<20_000 {
+            var keys = ["mode", "priceFen", "terms", "validUntil"].filter { _ in !random.chance(10) }
+            if random.chance(5) { keys.append("other") }
+            if random.chance(5), let key = keys.first { keys.append(key) }
+            let members = keys.shuffled(using: &random).map { "\"\($0)\": \(random.pick(values[$0]!))" }
+            let body = Array(("{" + members.joined(separator: ", ") + "}").utf8)
+            let decoded = try? JSONDecoder().decode(OfferBody.self, from: Data(body))
+            guard let hand = CanonicalJSON.members(body).flatMap(OfferBody.init(flat:)) else { continue }
+            byHand += 1
+            #expect(hand.request == decoded?.request, "seed \(Self.seed): \(String(decoding: body, as: UTF8.self))")
+        }
+        #expect(byHand > 200)
+    }
 }

@@ -96,6 +96,8 @@ for index in 0..<listingCount {
     guard id.value == first + Int64(index) else { fatalError("listing ids are not consecutive: \(id.value) after \(first)") }
 }
 let hot = try await publish("压测热门成果", askFen: 100_000_000, seats: 1)
+// The warm-up's own hot listing: offers that rest there, before the statistics are gathered.
+let hotWarm = try await publish("压测热门成果（预热）", askFen: 100_000_000, seats: 1)
 try await pool.withConnection { try $0.execute("VACUUM ANALYZE") }
 await pool.close()
 print("conninfo=\(conninfo)")
@@ -103,3 +105,4 @@ print("keys=\(keysFile)")
 print("listing_first=\(first)")
 print("listing_count=\(listingCount)")
 print("hot=\(hot.value)")
+print("hot_warm=\(hotWarm.value)")

@@ -186,14 +186,9 @@ enum CanonicalJSON {
         }
 
         mutating func hex4() -> UInt32? {
-            guard index + 4 <= bytes.count else { return nil }
-            var value: UInt32 = 0
-            for byte in bytes[index..<index + 4] {
-                guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else { return nil }
-                value = value << 4 | UInt32(digit)
-            }
+            guard let unit = StrictJSON.hex4(bytes, at: index) else { return nil }
             index += 4
-            return value
+            return unit
         }
 
         /// One scalar of well-formed UTF-8 (no overlong forms, no surrogates).

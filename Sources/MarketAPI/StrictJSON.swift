@@ -210,13 +210,19 @@ struct StrictJSON {
     }
 
     private mutating func hex4() -> UInt32? {
+        guard let unit = Self.hex4(bytes, at: index) else { return nil }
+        index += 4
+        return unit
+    }
+
+    /// The code unit of a `\uXXXX` escape's four hex digits at `index`; nil when they are not.
+    static func hex4(_ bytes: [UInt8], at index: Int) -> UInt32? {
         guard bytes.count >= index + 4 else { return nil }
         var unit: UInt32 = 0
         for byte in bytes[index..<index + 4] {
             guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else { return nil }
             unit = unit << 4 | UInt32(digit)
         }
-        index += 4
         return unit
     }
 

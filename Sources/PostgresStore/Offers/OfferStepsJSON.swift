@@ -10,8 +10,8 @@ enum OfferStepsJSON {
     /// offer, and the only free text, `terms` and `reason`, needs just JSON's string escapes.
     static func text<Steps: Sequence<OfferStep>>(_ steps: Steps) -> String {
         var out = "["
-        for step in steps {
-            if out.utf8.count > 1 { out += "," }
+        for (index, step) in steps.enumerated() {
+            if index > 0 { out += "," }
             out += #"{"kind":""# + step.kind.rawValue + #"","at":""# + step.at.postgresParameter.text! + #"""#
             if let by = step.byPartyID { out += #","by":"# + String(by.value) }
             if let price = step.priceFen { out += #","priceFen":"# + String(price) }

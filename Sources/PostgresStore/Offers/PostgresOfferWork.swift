@@ -51,23 +51,25 @@ public final class PostgresOfferWork: OfferWork {
     public func lockedListingForOffer(_ listing: ListingID, mode: TransferMode, firm: PartyID) throws
         -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), liveOffer: OfferID?, newID: OfferID)?
     {
-        let liveOffer = PostgresStatement(
-            "SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')",
+        // The firm's live offer on the listing's mode (at most one: offers_one_live) and the ids a
+        // new offer and its contract would take, in one statement.
+        let ids = PostgresStatement(
+            """
+            SELECT (SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')) AS live_id,
+                   nextval('offers_id_seq') AS offer_id, nextval('contracts_id_seq') AS contract_id
+            """,
             listing.value, mode.rawValue, firm.value)
-        let newID = PostgresStatement("SELECT nextval('offers_id_seq') AS id")
         let parties = PostgresStatement(
             "SELECT \(Store.partyColumns) FROM parties WHERE id = $1 OR id = (SELECT institution_id FROM listings WHERE id = $2)",
             firm.value, listing.value)
-        let contractID = PostgresStatement("SELECT nextval('contracts_id_seq') AS id")
-        guard let read = try lockedListing(listing, skipLocked: false, then: [liveOffer, newID, parties, contractID]) else { return nil }
-        for row in read.more[2] {
+        guard let read = try lockedListing(listing, skipLocked: false, then: [ids, parties]) else { return nil }
+        for row in read.more[1] {
             let party = try Store.party(row)
             partiesReadAhead[party.id] = party
         }
-        contractIDReadAhead = ContractID(try read.more[3][0].decode("id"))
-        return (
-            read.stored, try read.more[0].first.map { OfferID(try $0.decode("id")) }, OfferID(try read.more[1][0].decode("id"))
-        )
+        let row = read.more[0][0]
+        contractIDReadAhead = ContractID(try row.decode("contract_id"))
+        return (read.stored, try row.decode("live_id", as: Int64?.self).map(OfferID.init), OfferID(try row.decode("offer_id")))
     }
 
     /// One round trip: the listing's offer lock (its sale-terms row), then what it guards, read

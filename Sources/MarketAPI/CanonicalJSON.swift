@@ -26,6 +26,11 @@ enum CanonicalJSON {
         return out
     }
 
+    /// The most digits of an integer taken by hand: every such integer is exact as a Double too
+    /// (under 2^53), so JSONSerialization writes it back digit for digit whichever way it reads
+    /// it; a longer one is left to JSONSerialization.
+    static let integerDigitsMax = 15
+
     /// The members of a flat object, in order, or nil for anything else (see above).
     static func members(_ body: [UInt8]) -> [Member]? {
         var reader = Reader(bytes: body)
@@ -111,15 +116,15 @@ enum CanonicalJSON {
             }
         }
 
-        /// `-?(0|[1-9][0-9]{0,14})` but not `-0`, followed by no fraction or exponent: the integers
-        /// JSONSerialization writes back as they came.
+        /// `-?(0|[1-9][0-9]*)` of at most `integerDigitsMax` digits but not `-0`, followed by no
+        /// fraction or exponent: the integers JSONSerialization writes back as they came.
         mutating func integer() -> (Value, [UInt8])? {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             let digits = index
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             let count = index - digits
-            guard count >= 1, count <= 15, !(count > 1 && bytes[digits] == UInt8(ascii: "0")),
+            guard count >= 1, count <= CanonicalJSON.integerDigitsMax, !(count > 1 && bytes[digits] == UInt8(ascii: "0")),
                   !(digits > start && count == 1 && bytes[digits] == UInt8(ascii: "0"))
             else { return nil }
             if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }

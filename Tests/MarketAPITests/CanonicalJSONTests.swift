@@ -70,6 +70,10 @@ import Testing
         for text in others {
             #expect(CanonicalJSON.flatObject(Array(text.utf8)) == nil, "\(text)")
         }
+        // The integers' bound, from its name: the longest taken by hand is JSONSerialization's form.
+        let longest = Array(#"{"a":-\#(String(repeating: "9", count: CanonicalJSON.integerDigitsMax))}"#.utf8)
+        #expect(CanonicalJSON.flatObject(longest) == IdempotentPost.serializationCanonical(longest))
+        #expect(CanonicalJSON.flatObject(Array(#"{"a":\#(String(repeating: "9", count: CanonicalJSON.integerDigitsMax + 1))}"#.utf8)) == nil)
         #expect(CanonicalJSON.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) == nil)  // invalid UTF-8
         #expect(CanonicalJSON.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC0, 0xAF, 0x22, 0x7D]) == nil)  // overlong "/"
         #expect(CanonicalJSON.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x7D]) == nil)  // a surrogate

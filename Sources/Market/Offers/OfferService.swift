@@ -58,40 +58,19 @@ public struct BookReplay: Sendable, Equatable {
 public struct OfferService<Store: OfferStore>: Sendable {
     public let store: Store
     public var clock: @Sendable () -> Date
+    let placeQueue: OfferPlaceQueue
 
-    public init(store: Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// `placeBatchesInFlight`: how many offer transactions this service keeps running at once
+    /// while more offers wait to go together (`OfferPlaceQueue`).
+    public init(
+        store: Store, clock: @escaping @Sendable () -> Date = { Date() }, placeBatchesInFlight: Int = OfferLimits.placeBatchesInFlightDefault
+    ) {
         self.store = store
         self.clock = clock
+        self.placeQueue = OfferPlaceQueue(batchesInFlight: placeBatchesInFlight)
     }
 
     // MARK: - The firm's moves
-
-    /// A firm offers on a published listing: at or above the ask it fills at once (or in the
-    /// offer window's batch); below it, or on a negotiable listing, it rests for the institution.
-    public func place(on listingID: ListingID, _ request: OfferRequest, by caller: Principal?, record: IdempotencyRecord<Offer>? = nil)
-        async throws -> Offer
-    {
-        let firm = try AccessPolicy.offerMaker(caller)
-        let now = clock()
-        try request.validate(now: now)
-        return try await store.transaction(record) { work in
-            guard let read = try work.lockedListingForOffer(listingID, mode: request.mode, firm: firm) else {
-                throw MarketError.notFound("no listing \(listingID)")
-            }
-            var desk = try Self.desk(read.stored, caller, now: now)
-            try OfferRules.checkPlace(request, on: desk.facts, openOffer: read.liveOffer)
-            let listing = desk.facts.listing
-            var offer = Offer(
-                id: read.newID, listingID: listingID, institutionID: listing.institutionID, mode: request.mode, firmID: firm,
-                priceFen: request.priceFen, terms: request.terms, validUntil: request.validUntil, status: .open,
-                steps: [OfferStep(kind: .offered, byPartyID: firm, priceFen: request.priceFen, terms: request.terms, at: now)],
-                createdAt: now, updatedAt: now)
-            try desk.run(.placeOffer(EngineID.offer(offer.id, round: 0), buyer: EngineID.party(firm), priceFen: request.priceFen), on: request.mode)
-            try Self.commit(&desk, &offer, newStepsFrom: 0, isNew: true, work)
-            try work.keep(record, offer)
-            return offer
-        }
-    }
 
     /// The firm withdraws its live offer.
     public func withdraw(_ id: OfferID, by caller: Principal?, record: IdempotencyRecord<Offer>? = nil) async throws -> Offer {
@@ -345,7 +324,7 @@ public struct OfferService<Store: OfferStore>: Sendable {
         return OfferDesk(try facts(stored), now: now)
     }
 
-    private static func commit(_ desk: inout OfferDesk, _ target: inout Offer, newStepsFrom: Int, isNew: Bool, _ work: Store.OfferUnit) throws {
+    static func commit(_ desk: inout OfferDesk, _ target: inout Offer, newStepsFrom: Int, isNew: Bool, _ work: Store.OfferUnit) throws {
         var optional: Offer? = target
         try commit(&desk, &optional, newStepsFrom: newStepsFrom, isNew: isNew, work)
         if let optional { target = optional }
@@ -353,7 +332,7 @@ public struct OfferService<Store: OfferStore>: Sendable {
 
     /// Writes what the desk decided: the books' logs, the deals (each filled offer and its
     /// contract), the offers the ended books expire, the listing sold, and the use case's offer.
-    private static func commit(_ desk: inout OfferDesk, _ target: inout Offer?, newStepsFrom: Int = 0, isNew: Bool = false, _ work: Store.OfferUnit) throws {
+    static func commit(_ desk: inout OfferDesk, _ target: inout Offer?, newStepsFrom: Int = 0, isNew: Bool = false, _ work: Store.OfferUnit) throws {
         try desk.settle()
         let listing = desk.facts.listing
         for book in desk.changedBooks { _ = try work.saveBook(book, listing: listing.id, snapshot: book.snapshotDue) }

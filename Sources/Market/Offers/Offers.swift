@@ -251,6 +251,12 @@ public enum OfferLimits {
     public static let dueListingsPerRunMax = 100
     /// Listings read at a time by a replay of every book.
     public static let replayListingsPerPage = 500
+    /// New offers that wait together go to PostgreSQL as one transaction, at most this many
+    /// (`OfferPlaceQueue`), each on a listing of its own: enough to pay the statements' fixed
+    /// work once for many offers, few enough that a batch holds its listings' locks briefly.
+    public static let offersPerCommitMax = 16
+    /// Offer transactions a service keeps running at once while new offers wait to go together.
+    public static let placeBatchesInFlightDefault = 2
 
     static func checkPrice(_ fen: Int64, _ field: String, into issues: inout FieldIssues) {
         if !(1...ListingContent.askingPriceFenMax).contains(fen) {

@@ -96,31 +96,7 @@ public final class PostgresContractWork: ContractWork {
     }
 
     public func insertContract(_ contract: Contract, _ version: ContractVersion) throws {
-        let registration = contract.registration
-        try connection.send(
-            """
-            INSERT INTO contracts (id, type, status, title, seller_party_id, seller_name, seller_credit_code, seller_region,
-                buyer_party_id, buyer_name, buyer_credit_code, buyer_region, field_code, total_fen, cost_lines, non_technical_cost_fen,
-                registered_technology_fen, signed_on, source, source_id, listing_id, subject, registration_number, registration_revision,
-                registration_region, first_registered_on, registered_on, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::bigint, $15::jsonb, $16::bigint, $17::bigint, $18::date,
-                $19, $20, $21, $22, $23, $24::integer, $25, $26::date, $27::date, $28::integer, $29, $29)
-            """,
-            contract.id.value, contract.type.rawValue, contract.status.rawValue, contract.terms.title, contract.seller.partyID?.value,
-            contract.seller.name, contract.seller.creditCode, contract.seller.regionCode.value, contract.buyer.partyID?.value,
-            contract.buyer.name, contract.buyer.creditCode, contract.buyer.regionCode.value, contract.fieldCode, contract.terms.totalFen,
-            try Store.jsonText(contract.terms.costLines), contract.terms.nonTechnicalCostFen, contract.registeredTechnologyFen,
-            contract.signedOn.text, contract.source.kind, contract.source.reference, contract.listingID?.value, contract.subject,
-            registration?.number, registration.map { Int64($0.revision) }, registration?.regionCode.value, registration?.firstRegisteredOn.text,
-            registration?.registeredOn.text, Int64(contract.version), contract.createdAt)
-        try insertVersion(version, of: contract)
-    }
-
-    /// Writes a version and, when its act counts, its running totals (docs/volume.md), in the
-    /// same transaction: the volume never lags a registration.
-    private func insertVersion(_ version: ContractVersion, of contract: Contract) throws {
-        try insertVersionRow(version, of: contract)
-        try Store.addVolume(of: version, contract, on: connection)
+        try Store.insertContracts([(contract, version)], on: connection)
     }
 
     public func updateContract(_ contract: Contract, _ version: ContractVersion) throws {
@@ -139,20 +115,67 @@ public final class PostgresContractWork: ContractWork {
         try insertVersion(version, of: contract)
     }
 
-    private func insertVersionRow(_ version: ContractVersion, of contract: Contract) throws {
+    /// Writes a version and, when its act counts, its running totals (docs/volume.md), in the
+    /// same transaction: the volume never lags a registration.
+    private func insertVersion(_ version: ContractVersion, of contract: Contract) throws {
+        try Store.sendRows(Store.versionInsert, casts: Store.versionCasts, [try Store.versionRow(version, of: contract)], on: connection)
+        try Store.addVolume(of: version, contract, on: connection)
+    }
+}
+
+extension PostgresMarketStore {
+    /// Writes new contracts, each with its first version (and its running totals when that
+    /// counts), a statement a table for all of them.
+    static func insertContracts(_ contracts: [(contract: Contract, version: ContractVersion)], on connection: PostgresConnection) throws {
+        try sendRows(contractInsert, casts: contractCasts, try contracts.map { try contractRow($0.contract) }, on: connection)
+        try sendRows(versionInsert, casts: versionCasts, try contracts.map { try versionRow($0.version, of: $0.contract) }, on: connection)
+        for (contract, version) in contracts { try addVolume(of: version, contract, on: connection) }
+    }
+
+    static let contractInsert = """
+        INSERT INTO contracts (id, type, status, title, seller_party_id, seller_name, seller_credit_code, seller_region,
+            buyer_party_id, buyer_name, buyer_credit_code, buyer_region, field_code, total_fen, cost_lines, non_technical_cost_fen,
+            registered_technology_fen, signed_on, source, source_id, listing_id, subject, registration_number, registration_revision,
+            registration_region, first_registered_on, registered_on, version, created_at, updated_at)
+        VALUES
+        """
+    static let contractCasts = [
+        "", "", "", "", "", "", "", "", "", "", "", "", "", "::bigint", "::jsonb", "::bigint", "::bigint", "::date",
+        "", "", "", "", "", "::integer", "", "::date", "::date", "::integer", "", "",
+    ]
+
+    static func contractRow(_ contract: Contract) throws -> [any PostgresEncodable] {
+        let registration = contract.registration
+        return [
+            contract.id.value, contract.type.rawValue, contract.status.rawValue, contract.terms.title, contract.seller.partyID?.value,
+            contract.seller.name, contract.seller.creditCode, contract.seller.regionCode.value, contract.buyer.partyID?.value,
+            contract.buyer.name, contract.buyer.creditCode, contract.buyer.regionCode.value, contract.fieldCode, contract.terms.totalFen,
+            try jsonText(contract.terms.costLines), contract.terms.nonTechnicalCostFen, contract.registeredTechnologyFen,
+            contract.signedOn.text, contract.source.kind, contract.source.reference, contract.listingID?.value, contract.subject,
+            registration?.number, registration.map { Int64($0.revision) }, registration?.regionCode.value, registration?.firstRegisteredOn.text,
+            registration?.registeredOn.text, Int64(contract.version), contract.createdAt, contract.createdAt,
+        ]
+    }
+
+    static let versionInsert = """
+        INSERT INTO contract_versions (contract_id, version, act, status, title, total_fen, cost_lines, non_technical_cost_fen,
+            registration_number, registration_revision, registration_region, first_registered_on, registered_on, counted_delta_fen,
+            type, field_code, seller_region, buyer_region, reason, by_role, recorded_at)
+        VALUES
+        """
+    static let versionCasts = [
+        "", "::integer", "", "", "", "::bigint", "::jsonb", "::bigint", "", "::integer", "", "::date", "::date", "::bigint",
+        "", "", "", "", "", "", "",
+    ]
+
+    static func versionRow(_ version: ContractVersion, of contract: Contract) throws -> [any PostgresEncodable] {
         let registration = version.registration
-        try connection.send(
-            """
-            INSERT INTO contract_versions (contract_id, version, act, status, title, total_fen, cost_lines, non_technical_cost_fen,
-                registration_number, registration_revision, registration_region, first_registered_on, registered_on, counted_delta_fen,
-                type, field_code, seller_region, buyer_region, reason, by_role, recorded_at)
-            VALUES ($1, $2::integer, $3, $4, $5, $6::bigint, $7::jsonb, $8::bigint, $9, $10::integer, $11, $12::date, $13::date, $14::bigint,
-                $15, $16, $17, $18, $19, $20, $21)
-            """,
+        return [
             contract.id.value, Int64(version.version), version.act.rawValue, version.status.rawValue, version.terms.title,
-            version.terms.totalFen, try Store.jsonText(version.terms.costLines), version.terms.nonTechnicalCostFen, registration?.number,
+            version.terms.totalFen, try jsonText(version.terms.costLines), version.terms.nonTechnicalCostFen, registration?.number,
             registration.map { Int64($0.revision) }, registration?.regionCode.value, registration?.firstRegisteredOn.text,
             registration?.registeredOn.text, version.countedDeltaFen, contract.type.rawValue, contract.fieldCode,
-            contract.seller.regionCode.value, contract.buyer.regionCode.value, version.reason, version.byRole?.rawValue, version.recordedAt)
+            contract.seller.regionCode.value, contract.buyer.regionCode.value, version.reason, version.byRole?.rawValue, version.recordedAt,
+        ]
     }
 }

@@ -8,7 +8,23 @@ extension PostgresMarketStore: OfferStore {
     public func transaction<T: Sendable, R>(
         _ record: IdempotencyRecord<R>?, _ body: @escaping @Sendable (PostgresOfferWork) throws -> T
     ) async throws -> T {
-        try await moneyTransaction(record) { connection in try body(PostgresOfferWork(connection)) }
+        try await moneyTransaction(record) { connection in
+            let work = PostgresOfferWork(connection)
+            let result = try body(work)
+            try work.sendHeld()
+            return result
+        }
+    }
+
+    public func offerBatch<R: Sendable>(
+        _ records: [IdempotencyRecord<R>?], _ body: @escaping @Sendable (PostgresOfferWork, _ claimed: [Bool]) throws -> [Result<R, any Error>?]
+    ) async throws -> [Result<R, any Error>] {
+        try await moneyBatch(records) { connection, claimed in
+            let work = PostgresOfferWork(connection)
+            let answers = try body(work, claimed)
+            try work.sendHeld()
+            return answers
+        }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresOfferWork) throws -> T) async throws -> T {
@@ -24,95 +40,155 @@ public final class PostgresOfferWork: OfferWork {
     init(_ connection: PostgresConnection) { self.connection = connection }
 
     /// Read ahead under a new offer's lock, for the fill an offer at the ask makes: its parties
-    /// and its contract's id (an offer that rests leaves the id unused, a gap in the contracts'
-    /// ids as a rolled-back transaction leaves one).
+    /// and its contract's id, by listing (an offer that rests leaves the id unused, a gap in the
+    /// contracts' ids as a rolled-back transaction leaves one).
     private var partiesReadAhead: [PartyID: Party] = [:]
-    private var contractIDReadAhead: ContractID?
+    private var contractIDsReadAhead: [ListingID: ContractID] = [:]
+    /// What this unit wrote and nobody reads back, until its next statement (`HeldOfferWrites`).
+    private var held = HeldOfferWrites()
 
     typealias Store = PostgresMarketStore
 
+    /// The connection, for a statement: what is held is queued first, to run before it.
+    private func flushed() throws -> PostgresConnection {
+        try held.send(on: connection)
+        return connection
+    }
+
+    /// Queues what is held, for the transaction's COMMIT.
+    func sendHeld() throws {
+        try held.send(on: connection)
+    }
+
     public func keep<R>(_ record: IdempotencyRecord<R>?, _ result: R) throws {
-        try Store.keep(record, result, on: connection)
+        guard let record else { return }
+        try held.keep(record, try record.render(result), on: connection)
+    }
+
+    public func keepRefusal<R>(_ record: IdempotencyRecord<R>?, _ refusal: any Error) throws {
+        guard let record, let answer = record.renderRefusal(refusal) else { return }
+        try held.keep(record, answer, on: connection)
     }
 
     public func insertSignedContract(_ draft: ContractDraft) throws -> ContractID {
-        let contracts = PostgresContractWork(connection: connection)
-        guard let id = contractIDReadAhead else { return try contracts.insertSignedContract(draft) }
-        contractIDReadAhead = nil
-        return try contracts.insertSignedContract(draft, id: id)
+        let id: ContractID
+        if let listing = draft.listingID, let readAhead = contractIDsReadAhead.removeValue(forKey: listing) {
+            id = readAhead
+        } else {
+            id = try PostgresContractWork(connection: flushed()).newContractID()
+        }
+        let (contract, version) = ContractRules.signed(draft, id: id, at: Date())
+        held.contract(contract, version)
+        return id
     }
 
     // MARK: - The listing and its books
 
-    public func lockedListingOffers(_ listing: ListingID, skipLocked: Bool) throws -> (listing: Listing, terms: SaleTerms, books: [StoredBook])? {
-        try lockedListing(listing, skipLocked: skipLocked, then: []).map(\.stored)
+    public func lockedListingOffers(_ listing: ListingID, skipLocked: Bool) throws -> StoredListingOffers? {
+        try lockedListings([listing], skipLocked: skipLocked, then: []).stored[listing]
     }
 
-    public func lockedListingForOffer(_ listing: ListingID, mode: TransferMode, firm: PartyID) throws
-        -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), liveOffer: OfferID?, newID: OfferID)?
-    {
-        // The firm's live offer on the listing's mode (at most one: offers_one_live) and the ids a
-        // new offer and its contract would take, in one statement.
+    public func lockedListingsForOffers(_ wanted: [OfferPlacementKey]) throws -> [OfferPlacementRead?] {
+        let listings = wanted.map(\.listing)
+        // Each firm's live offer on its listing's mode (at most one: offers_one_live) and the ids a
+        // new offer and its contract would take, in one statement; then the parties of the fills,
+        // as one array (an OR of the two lists would scan every party).
         let ids = PostgresStatement(
             """
-            SELECT (SELECT id FROM offers WHERE listing_id = $1 AND mode = $2 AND firm_id = $3 AND status IN ('open', 'countered')) AS live_id,
+            SELECT (SELECT id FROM offers WHERE listing_id = q.listing_id AND mode = q.mode AND firm_id = q.firm_id
+                        AND status IN ('open', 'countered')) AS live_id,
                    nextval('offers_id_seq') AS offer_id, nextval('contracts_id_seq') AS contract_id
+            FROM unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ','), string_to_array($3, ',')::bigint[])
+                WITH ORDINALITY AS q (listing_id, mode, firm_id, n)
+            ORDER BY q.n
             """,
-            listing.value, mode.rawValue, firm.value)
+            Self.idList(listings.map(\.value)), wanted.map(\.mode.rawValue).joined(separator: ","), Self.idList(wanted.map(\.firm.value)))
         let parties = PostgresStatement(
-            "SELECT \(Store.partyColumns) FROM parties WHERE id = $1 OR id = (SELECT institution_id FROM listings WHERE id = $2)",
-            firm.value, listing.value)
-        guard let read = try lockedListing(listing, skipLocked: false, then: [ids, parties]) else { return nil }
+            """
+            SELECT \(Store.partyColumns) FROM parties
+            WHERE id = ANY (string_to_array($1, ',')::bigint[]
+                || ARRAY(SELECT institution_id FROM listings WHERE id = ANY (string_to_array($2, ',')::bigint[])))
+            """,
+            Self.idList(wanted.map(\.firm.value)), Self.idList(listings.map(\.value)))
+        let read = try lockedListings(listings, skipLocked: false, then: [ids, parties])
         for row in read.more[1] {
             let party = try Store.party(row)
             partiesReadAhead[party.id] = party
         }
-        let row = read.more[0][0]
-        contractIDReadAhead = ContractID(try row.decode("contract_id"))
-        return (read.stored, try row.decode("live_id", as: Int64?.self).map(OfferID.init), OfferID(try row.decode("offer_id")))
+        let idRows = read.more[0]
+        guard idRows.count == wanted.count else { throw OfferBookInconsistent("\(idRows.count) rows of ids for \(wanted.count) offers") }
+        return try wanted.enumerated().map { index, key in
+            guard let stored = read.stored[key.listing] else { return nil }
+            let row = idRows[index]
+            contractIDsReadAhead[key.listing] = ContractID(try row.decode("contract_id"))
+            return OfferPlacementRead(
+                stored: stored, liveOffer: try row.decode("live_id", as: Int64?.self).map(OfferID.init), newID: OfferID(try row.decode("offer_id")))
+        }
     }
 
-    /// One round trip: the listing's offer lock (its sale-terms row), then what it guards, read
-    /// after it — the listing, its books, and their logs since the snapshots — and then `more`,
-    /// whose rows come back as they are. A listing's first use makes its sale-terms row and
-    /// reads again.
-    private func lockedListing(_ listing: ListingID, skipLocked: Bool, then more: [PostgresStatement]) throws
-        -> (stored: (listing: Listing, terms: SaleTerms, books: [StoredBook]), more: [PostgresRows])?
+    /// One round trip: the listings' offer locks (their sale-terms rows, in id order, so that
+    /// units locking several never wait for each other in a circle), then what they guard, read
+    /// after them — the listings, their books, and the books' logs since their snapshots — and
+    /// then `more`, whose rows come back as they are. A listing's first use makes its sale-terms
+    /// row and reads again. A listing that is not there (or, with `skipLocked`, is locked) is
+    /// left out.
+    private func lockedListings(_ listings: [ListingID], skipLocked: Bool, then more: [PostgresStatement]) throws
+        -> (stored: [ListingID: StoredListingOffers], more: [PostgresRows])
     {
-        var read = try connection.queries(lockedReads(listing, skipLocked: skipLocked) + more)
-        if read[0].isEmpty, !skipLocked {
+        let list = Self.idList(listings.map(\.value))
+        var read = try flushed().queries(lockedReads(list, skipLocked: skipLocked) + more)
+        if !skipLocked, read[1].count > read[0].count {
             _ = try connection.query(
-                "INSERT INTO listing_sale_terms (listing_id) SELECT id FROM listings WHERE id = $1 ON CONFLICT (listing_id) DO NOTHING",
-                listing.value)
-            read = try connection.queries(lockedReads(listing, skipLocked: skipLocked) + more)
+                "INSERT INTO listing_sale_terms (listing_id) SELECT id FROM listings WHERE id = ANY (string_to_array($1, ',')::bigint[]) ON CONFLICT (listing_id) DO NOTHING",
+                list)
+            read = try connection.queries(lockedReads(list, skipLocked: skipLocked) + more)
         }
-        guard let termsRow = read[0].first, let listingRow = read[1].first else { return nil }
-        let terms = SaleTerms(
-            licenceSeats: try termsRow.decode("licence_seats"), offerWindowClosesAt: try termsRow.decode("offer_window_closes_at", as: Date?.self))
+        var terms: [Int64: SaleTerms] = [:]
+        for row in read[0] {
+            terms[try row.decode("listing_id")] = SaleTerms(
+                licenceSeats: try row.decode("licence_seats"), offerWindowClosesAt: try row.decode("offer_window_closes_at", as: Date?.self))
+        }
         var tails: [Int64: [[UInt8]]] = [:]
         for row in read[3] { tails[try row.decode("book_id"), default: []].append(Array(try row.decode("command", as: Data.self))) }
-        let books = try read[2].map { row in try Self.book(row, tail: tails[try row.decode("id")] ?? []) }
-        return ((try Store.listing(listingRow), terms, books), Array(read.dropFirst(4)))
+        var books: [Int64: [StoredBook]] = [:]
+        for row in read[2] { books[try row.decode("listing_id"), default: []].append(try Self.book(row, tail: tails[try row.decode("id")] ?? [])) }
+        var stored: [ListingID: StoredListingOffers] = [:]
+        for row in read[1] {
+            let listing = try Store.listing(row)
+            guard let saleTerms = terms[listing.id.value] else { continue }
+            stored[listing.id] = (listing, saleTerms, books[listing.id.value] ?? [])
+        }
+        return (stored, Array(read.dropFirst(4)))
     }
 
-    private func lockedReads(_ listing: ListingID, skipLocked: Bool) -> [PostgresStatement] {
+    private func lockedReads(_ list: String, skipLocked: Bool) -> [PostgresStatement] {
         [
             PostgresStatement(
-                "SELECT licence_seats, offer_window_closes_at FROM listing_sale_terms WHERE listing_id = $1 FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")",
-                listing.value),
-            PostgresStatement("SELECT \(Store.listingColumns) FROM listings l JOIN parties p ON p.id = l.institution_id WHERE l.id = $1", listing.value),
-            PostgresStatement("\(Self.bookSelect) WHERE listing_id = $1 ORDER BY id", listing.value),
+                """
+                SELECT listing_id, licence_seats, offer_window_closes_at FROM listing_sale_terms
+                WHERE listing_id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY listing_id FOR UPDATE\(skipLocked ? " SKIP LOCKED" : "")
+                """,
+                list),
+            PostgresStatement(
+                "SELECT \(Store.listingColumns) FROM listings l JOIN parties p ON p.id = l.institution_id WHERE l.id = ANY (string_to_array($1, ',')::bigint[])",
+                list),
+            PostgresStatement("\(Self.bookSelect) WHERE listing_id = ANY (string_to_array($1, ',')::bigint[]) ORDER BY id", list),
             PostgresStatement(
                 """
                 SELECT c.book_id, c.command FROM offer_book_commands c JOIN offer_books b ON b.id = c.book_id
-                WHERE b.listing_id = $1 AND c.command_id > b.snapshot_command_id ORDER BY c.book_id, c.command_id
+                WHERE b.listing_id = ANY (string_to_array($1, ',')::bigint[]) AND c.command_id > b.snapshot_command_id
+                ORDER BY c.book_id, c.command_id
                 """,
-                listing.value),
+                list),
         ]
     }
 
+    static func idList(_ ids: [Int64]) -> String {
+        ids.map(String.init).joined(separator: ",")
+    }
+
     static let bookSelect = """
-        SELECT id, mode, ask_fen, seat_count, match_on_arrival, offer_count_max, window_closes_at, window_matched,
+        SELECT id, listing_id, mode, ask_fen, seat_count, match_on_arrival, offer_count_max, window_closes_at, window_matched,
                last_command_id, snapshot, snapshot_command_id
         FROM offer_books
         """
@@ -135,7 +211,7 @@ public final class PostgresOfferWork: OfferWork {
             id = existing
         } else {
             let terms = book.openingTerms
-            id = try connection.query(
+            id = try flushed().query(
                 """
                 INSERT INTO offer_books (listing_id, mode, ask_fen, seat_count, match_on_arrival, offer_count_max, window_closes_at)
                 VALUES ($1, $2, $3::bigint, $4::integer, $5, $6::integer, $7) RETURNING id
@@ -144,32 +220,15 @@ public final class PostgresOfferWork: OfferWork {
                 Int64(terms.offerCountMax), book.windowClosesAt
             )[0].decode("id")
         }
-        // Writes nobody reads back, in one statement: queued, they go with the transaction's next
-        // statement or its COMMIT, in the same round trip. A unit of work appends at most a
-        // command per resting offer and two more (a sweep's expiries, the window's match, the
-        // end), so with OfferLimits.offersPerBookMax = 10,000 the statement stays far inside
-        // PostgreSQL's 65,535 parameters (three a command).
-        var parameters: [any PostgresEncodable] = [id, Int64(book.lastCommandID), book.isOpen, book.windowMatched, snapshot.map { Data($0) }]
-        let rows = book.appended.map { entry -> String in
-            parameters += [Int64(entry.commandID), Data(entry.command), Data(entry.events)]
-            let n = parameters.count
-            return "($1, $\(n - 2)::bigint, $\(n - 1)::bytea, $\(n)::bytea)"
-        }
-        let appended = rows.isEmpty
-            ? "" : "WITH appended AS (INSERT INTO offer_book_commands (book_id, command_id, command, events) VALUES \(rows.joined(separator: ", "))) "
-        try connection.send(
-            """
-            \(appended)UPDATE offer_books SET last_command_id = $2::bigint, is_open = $3, window_matched = $4,
-                snapshot = CASE WHEN $5::bytea IS NULL THEN snapshot ELSE $5::bytea END,
-                snapshot_command_id = CASE WHEN $5::bytea IS NULL THEN snapshot_command_id ELSE $2::bigint END
-            WHERE id = $1
-            """,
-            parameters: parameters)
+        // Held, with the unit's other writes nobody reads back (HeldOfferWrites).
+        try held.book(
+            id, lastCommandID: book.lastCommandID, isOpen: book.isOpen, windowMatched: book.windowMatched, snapshot: snapshot,
+            appended: book.appended, on: connection)
         return id
     }
 
     public func bookLogs(_ listing: ListingID) throws -> [(book: StoredBook, log: [LoggedCommand])] {
-        let read = try connection.queries([
+        let read = try flushed().queries([
             PostgresStatement("\(Self.bookSelect) WHERE listing_id = $1 ORDER BY id", listing.value),
             PostgresStatement(
                 """
@@ -191,7 +250,7 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func listingsWithBooks(after: ListingID?, limit: Int) throws -> [ListingID] {
-        try connection.query(
+        try flushed().query(
             "SELECT DISTINCT listing_id FROM offer_books WHERE listing_id > $1 ORDER BY listing_id LIMIT $2", after?.value ?? 0, Int64(limit)
         ).map { ListingID(try $0.decode("listing_id")) }
     }
@@ -199,7 +258,7 @@ public final class PostgresOfferWork: OfferWork {
     // MARK: - Offers
 
     public func listingOfOffer(_ id: OfferID) throws -> ListingID? {
-        try connection.query("SELECT listing_id FROM offers WHERE id = $1", id.value).first.map { ListingID(try $0.decode("listing_id")) }
+        try flushed().query("SELECT listing_id FROM offers WHERE id = $1", id.value).first.map { ListingID(try $0.decode("listing_id")) }
     }
 
     public func offer(_ id: OfferID) throws -> Offer? {
@@ -208,44 +267,15 @@ public final class PostgresOfferWork: OfferWork {
 
     public func parties(_ ids: [PartyID]) throws -> [PartyID: Party] {
         if ids.allSatisfy({ partiesReadAhead[$0] != nil }) { return partiesReadAhead.filter { ids.contains($0.key) } }
-        return try Store.parties(ids, on: connection)
+        return try Store.parties(ids, on: flushed())
     }
 
     public func saveOffer(_ offer: Offer, newStepsFrom: Int, isNew: Bool) throws {
-        let deal = offer.deal
-        let changing: [any PostgresEncodable] = [
-            offer.id.value, offer.priceFen, offer.terms, offer.status.rawValue, offer.counterPriceFen, offer.counterTerms,
-            Int64(offer.round), deal?.priceFen, deal.map { Int64($0.seat) }, deal?.contractID.value, deal?.at, offer.updatedAt,
-            OfferStepsJSON.text(offer.steps.dropFirst(isNew ? 0 : newStepsFrom)),
-        ]
-        // Queued, as the book's writes are: it goes with the next statement or the COMMIT.
-        if isNew {
-            try connection.send(
-                """
-                INSERT INTO offers (id, price_fen, terms, status, counter_price_fen, counter_terms, round, deal_price_fen, deal_seat,
-                    deal_contract_id, deal_at, updated_at, steps, listing_id, institution_id, mode, firm_id, valid_until, created_at)
-                VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::integer, $8::bigint, $9::integer, $10::bigint, $11, $12, $13::jsonb,
-                    $14, $15, $16, $17, $18, $19)
-                """,
-                parameters: changing + [
-                    offer.listingID.value, offer.institutionID.value, offer.mode.rawValue, offer.firmID.value, offer.validUntil,
-                    offer.createdAt,
-                ])
-        } else {
-            // The new steps are appended to those kept.
-            try connection.send(
-                """
-                UPDATE offers SET price_fen = $2::bigint, terms = $3, status = $4, counter_price_fen = $5::bigint, counter_terms = $6,
-                    round = $7::integer, deal_price_fen = $8::bigint, deal_seat = $9::integer, deal_contract_id = $10::bigint,
-                    deal_at = $11, updated_at = $12, steps = steps || $13::jsonb
-                WHERE id = $1
-                """,
-                parameters: changing)
-        }
+        try held.offer(offer, newSteps: offer.steps.dropFirst(isNew ? 0 : newStepsFrom), isNew: isNew, on: connection)
     }
 
     public func expireLiveOffers(listing: ListingID, mode: TransferMode, except: [OfferID], at: Date) throws {
-        _ = try connection.query(
+        _ = try flushed().query(
             """
             UPDATE offers SET status = 'expired', counter_price_fen = NULL, counter_terms = NULL, updated_at = $4, steps = steps || $5::jsonb
             WHERE listing_id = $1 AND mode = $2 AND status IN ('open', 'countered')
@@ -264,7 +294,7 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     private func changeListing(_ id: ListingID, _ change: (inout Listing) -> Void) throws {
-        guard var listing = try Store.listing(id, lock: true, on: connection) else { throw OfferBookInconsistent("no listing \(id)") }
+        guard var listing = try Store.listing(id, lock: true, on: flushed()) else { throw OfferBookInconsistent("no listing \(id)") }
         let before = listing.status
         change(&listing)
         listing.version += 1
@@ -272,7 +302,7 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func saveSaleTerms(_ listing: ListingID, _ terms: SaleTerms) throws {
-        _ = try connection.query(
+        _ = try flushed().query(
             "UPDATE listing_sale_terms SET licence_seats = $2::integer, offer_window_closes_at = $3, updated_at = now() WHERE listing_id = $1",
             listing.value, Int64(terms.licenceSeats), terms.offerWindowClosesAt)
     }
@@ -295,7 +325,7 @@ public final class PostgresOfferWork: OfferWork {
 
     /// Offers with their steps.
     private func offers(where condition: String, _ parameters: [any PostgresEncodable]) throws -> [Offer] {
-        try connection.query("SELECT o.* FROM offers o WHERE \(condition)", parameters: parameters).map { row in
+        try flushed().query("SELECT o.* FROM offers o WHERE \(condition)", parameters: parameters).map { row in
             let id: Int64 = try row.decode("id")
             var deal: OfferDeal?
             if let contract = try row.decode("deal_contract_id", as: Int64?.self) {
@@ -316,7 +346,7 @@ public final class PostgresOfferWork: OfferWork {
     // MARK: - Work on the clock
 
     public func listingsDue(now: Date, limit: Int) throws -> [ListingID] {
-        try connection.query(
+        try flushed().query(
             """
             SELECT listing_id FROM (
                 SELECT listing_id FROM offer_books WHERE is_open AND NOT window_matched AND window_closes_at <= $1
@@ -329,7 +359,7 @@ public final class PostgresOfferWork: OfferWork {
     }
 
     public func lapsedOffers(listing: ListingID, now: Date) throws -> [OfferID] {
-        try connection.query(
+        try flushed().query(
             "SELECT id FROM offers WHERE listing_id = $1 AND status IN ('open', 'countered') AND valid_until <= $2 ORDER BY id",
             listing.value, now
         ).map { OfferID(try $0.decode("id")) }

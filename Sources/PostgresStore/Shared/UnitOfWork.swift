@@ -120,10 +120,13 @@ extension PostgresMarketStore {
     }
 
     /// A key's answer, written once; over a row left 'running' by a claim committed apart (before
-    /// Schema/0012), never over an answer. Returns a row when it wrote.
-    static let keepSQL = """
-        INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, response_status, response_body)
-        VALUES ($1, $2, $3, 'done', $4::integer, $5)
+    /// Schema/0012), never over an answer. Returns a row when it wrote. `keepHead`, a row of
+    /// `keepCasts` a key (`keepParameters`), and `keepTail` write several keys' answers at once.
+    static let keepSQL = keepHead + " ($1, $2, $3, $4, $5::integer, $6)" + keepTail
+    static let keepHead = "INSERT INTO idempotency_keys (api_key_id, key, request_hash, state, response_status, response_body) VALUES"
+    static let keepCasts = ["", "", "", "", "::integer", ""]
+    static let keepTail = """
+
         ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done',
             response_status = excluded.response_status, response_body = excluded.response_body, started_at = now()
         WHERE idempotency_keys.state = 'running'
@@ -131,6 +134,6 @@ extension PostgresMarketStore {
         """
 
     static func keepParameters<T>(_ record: IdempotencyRecord<T>, _ response: StoredResponse) -> [any PostgresEncodable] {
-        [record.apiKeyID, record.key, SHA256.hex(record.request), Int64(response.status), response.body]
+        [record.apiKeyID, record.key, SHA256.hex(record.request), "done", Int64(response.status), response.body]
     }
 }

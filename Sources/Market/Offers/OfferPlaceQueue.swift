@@ -1,0 +1,102 @@
+import Foundation
+
+/// An offer as it waits for its batch: where, what, by whom, and the key its answer is kept under.
+struct PendingOffer: Sendable {
+    var listingID: ListingID
+    var firm: PartyID
+    var caller: Principal?
+    var request: OfferRequest
+    var record: IdempotencyRecord<Offer>?
+}
+
+/// Group commit for new offers across listings (docs/offers.md, "Offers that commit together").
+/// An offer's transaction is a dozen short statements, and PostgreSQL's fixed work for each —
+/// not the rows — was most of its cost. Here a server keeps at most `batchesInFlight` offer
+/// transactions running; the offers that arrive meanwhile wait, and go together in the next:
+/// at most `OfferLimits.offersPerCommitMax`, at most one a listing, no listing that a batch in
+/// flight holds, in arrival order. Each is decided alone under its listing's lock, with the
+/// answer it would have had alone; their rows are written a statement a table. A lone offer
+/// goes alone, as before.
+///
+/// Offers on one listing keep their arrival order: a later one never passes an earlier one
+/// waiting here. Another server's offers, and the listing's other commands, meet them at the
+/// listing's lock as before.
+actor OfferPlaceQueue {
+    typealias Run = @Sendable (_ offers: [PendingOffer]) async -> [Result<Offer, any Error>]
+
+    private struct Waiting {
+        var offer: PendingOffer
+        var continuation: CheckedContinuation<Offer, any Error>
+    }
+
+    let batchesInFlight: Int
+    private var waiting: [Waiting] = []
+    private var inFlight = 0
+    /// The listings of the batches in flight.
+    private var busy: Set<ListingID> = []
+    /// Transactions sent, and the offers they carried, since this queue was made, and the offers
+    /// that went alone past it: for tests.
+    private(set) var counts = (transactions: 0, offers: 0, alone: 0)
+
+    /// Offers waiting, not yet sent: for tests.
+    var waitingCount: Int { waiting.count }
+
+    init(batchesInFlight: Int) {
+        precondition(batchesInFlight >= 1, "a queue that sends no batch answers no offer")
+        self.batchesInFlight = batchesInFlight
+    }
+
+    /// Waits for the offer's batch and answers it; `run` decides a batch (the service's).
+    func submit(_ offer: PendingOffer, run: @escaping Run) async throws -> Offer {
+        // A listing with an offer waiting or in flight is a hot one: its offers meet at its lock.
+        if busy.contains(offer.listingID) || waiting.contains(where: { $0.offer.listingID == offer.listingID }) {
+            counts.alone += 1
+            return try await run([offer])[0].get()
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting.append(Waiting(offer: offer, continuation: continuation))
+            startBatches(run)
+        }
+    }
+
+    /// Starts batches while a transaction is free and an offer can go.
+    private func startBatches(_ run: @escaping Run) {
+        while inFlight < batchesInFlight, let batch = nextBatch() {
+            inFlight += 1
+            counts.transactions += 1
+            counts.offers += batch.count
+            Task { await self.send(batch, run) }
+        }
+    }
+
+    /// The waiting offers that may go now, in arrival order, taken off the queue.
+    private func nextBatch() -> [Waiting]? {
+        var batch: [Waiting] = []
+        var listings: Set<ListingID> = []
+        var left: [Waiting] = []
+        for one in waiting {
+            // A listing met once (taken, or in flight) holds back its later offers too.
+            if batch.count < OfferLimits.offersPerCommitMax, !busy.contains(one.offer.listingID), listings.insert(one.offer.listingID).inserted {
+                batch.append(one)
+            } else {
+                listings.insert(one.offer.listingID)
+                left.append(one)
+            }
+        }
+        guard !batch.isEmpty else { return nil }
+        waiting = left
+        busy.formUnion(batch.map(\.offer.listingID))
+        return batch
+    }
+
+    private func send(_ batch: [Waiting], _ run: @escaping Run) async {
+        let answers = await run(batch.map(\.offer))
+        for (one, answer) in zip(batch, answers) { one.continuation.resume(with: answer) }
+        for one in batch.dropFirst(answers.count) {
+            one.continuation.resume(throwing: OfferBookInconsistent("a batch answered \(answers.count) of \(batch.count) offers"))
+        }
+        inFlight -= 1
+        busy.subtract(batch.map(\.offer.listingID))
+        startBatches(run)
+    }
+}

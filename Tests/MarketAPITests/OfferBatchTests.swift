@@ -89,6 +89,8 @@ import TestSupport
             }
             let idempotencyKeys = (0..<count).map { _ in UUID().uuidString }
             let listingsMade = listings
+            // One body a firm for both rounds: a key sent again must carry the same request.
+            let validUntil = OffersAPITests.inADay
             var rounds: [[Int: Reply]] = []
             for _ in 0..<2 {
                 rounds.append(try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
@@ -96,7 +98,7 @@ import TestSupport
                         let (listing, firm, key) = (listingsMade[i], firms[i], idempotencyKeys[i])
                         group.addTask {
                             let body: [String: Any] = [
-                                "mode": "licence_non_exclusive", "priceFen": 50_000_00 + i, "terms": "", "validUntil": OffersAPITests.inADay,
+                                "mode": "licence_non_exclusive", "priceFen": 50_000_00 + i, "terms": "", "validUntil": validUntil,
                             ]
                             return (i, try await api.send(.post, "/v1/listings/\(listing)/offers", key: firm, json: body, headers: OffersAPITests.idempotency(key)))
                         }

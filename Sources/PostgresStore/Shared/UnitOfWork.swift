@@ -50,7 +50,7 @@ extension PostgresMarketStore {
     }
 
     /// One transaction for several commands that each carry a key of their own (the bids of a
-    /// lot that wait together, `LotBidQueue`). Every key is claimed first, in one round trip, with
+    /// lot that wait together, `LotBidQueue`). Every key is claimed first, in one statement, with
     /// `idempotency_try_claim` (Schema/0020), which answers rather than fails: a key another
     /// request holds, or one answered before, leaves its command out of the transaction (the body
     /// is told which it may run) and answers as `moneyTransaction` would — `inProgress`, or the
@@ -66,15 +66,21 @@ extension PostgresMarketStore {
             return !firstOfKey.insert("\(record.apiKeyID) \(record.key)").inserted
         }
         let (states, answers) = try await available { try await self.pool.withTransaction(retry: .onConflict) { connection in
-            let claims = zip(records, heldInBatch).compactMap { record, held in
-                held ? nil : record.map { PostgresStatement("SELECT idempotency_try_claim($1, $2) AS state", $0.apiKeyID, $0.key) }
-            }
-            var claimRows = (claims.isEmpty ? [] : try connection.queries(claims)).makeIterator()
+            // Every key in one statement, in the batch's order (unnest's ordinality).
+            let claimed = zip(records, heldInBatch).compactMap { record, held in held ? nil : record }
+            let claimRows: [PostgresRow] = claimed.isEmpty ? [] : Array(try connection.query(
+                """
+                SELECT idempotency_try_claim(k.api_key_id, k.key) AS state
+                FROM unnest(string_to_array($1, ',')::bigint[], $2::text[]) WITH ORDINALITY AS k (api_key_id, key, n)
+                ORDER BY k.n
+                """,
+                claimed.map { String($0.apiKeyID) }.joined(separator: ","), Self.textArray(claimed.map(\.key))))
+            var claimStates = claimRows.makeIterator()
             let states = try zip(records, heldInBatch).map { record, held -> String in
                 if held { return "running" }
                 guard record != nil else { return "claimed" }
                 // A key is run only on the claim's own word: anything else stops the batch.
-                let state = try claimRows.next()?.first?.decode("state", as: String.self)
+                let state = try claimStates.next()?.decode("state", as: String.self)
                 guard let state, ["claimed", "running", "done"].contains(state) else {
                     throw LotInconsistent("idempotency_try_claim answered \(state ?? "nothing")")
                 }

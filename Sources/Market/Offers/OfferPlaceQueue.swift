@@ -13,14 +13,15 @@ struct PendingOffer: Sendable {
 /// An offer's transaction is a dozen short statements, and PostgreSQL's fixed work for each —
 /// not the rows — was most of its cost. Here a server keeps at most `batchesInFlight` offer
 /// transactions running; the offers that arrive meanwhile wait, and go together in the next:
-/// at most `OfferLimits.offersPerCommitMax`, at most one a listing, no listing that a batch in
-/// flight holds, in arrival order. Each is decided alone under its listing's lock, with the
-/// answer it would have had alone; their rows are written a statement a table. A lone offer
-/// goes alone, as before.
+/// at most `OfferLimits.offersPerCommitMax`, one a listing, in arrival order. Each is decided
+/// alone under its listing's lock, with the answer it would have had alone; their rows are
+/// written a statement a table. A lone offer goes alone, as before.
 ///
-/// Offers on one listing keep their arrival order: a later one never passes an earlier one
-/// waiting here. Another server's offers, and the listing's other commands, meet them at the
-/// listing's lock as before.
+/// An offer on a listing that already has one waiting here or in flight does not wait: it goes
+/// alone at once, and the two meet at the listing's lock in whichever order they reach it, as
+/// every offer did before (a hot listing keeps its connections; a queue would hold its offers to
+/// one at a time). Another server's offers, and the listing's other commands, meet them there
+/// too.
 actor OfferPlaceQueue {
     typealias Run = @Sendable (_ offers: [PendingOffer]) async -> [Result<Offer, any Error>]
 

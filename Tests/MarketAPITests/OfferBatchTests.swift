@@ -39,7 +39,7 @@ import TestSupport
                         let caller = Principal(keyID: 0, role: .firm, partyID: firmsMade[i].id, regionCode: firmsMade[i].regionCode)
                         let mode: TransferMode = i % 3 == 2 ? .licenceSole : .licenceNonExclusive
                         let request = OfferRequest(mode: mode, priceFen: 80_000_00 + Int64(i), terms: "批量\(i)", validUntil: validUntil)
-                        let result = await OfferService<PostgresMarketStore>.result {
+                        let result = await Result.of {
                             try await service.place(on: ListingID(Int64(listingsMade[i])), request, by: caller)
                         }
                         return (i, result)

@@ -57,7 +57,7 @@ import TestSupport
             for (i, bidder) in bidders.enumerated() {
                 group.addTask {
                     let amount = opened.lot.terms.openingPriceFen + Int64(i % 8) * opened.lot.terms.incrementFen
-                    let result = await AuctionService<PostgresMarketStore>.result {
+                    let result = await Result.of {
                         try await opened.service.bid(on: opened.lot.id, .amount(amount), by: bidder.principal, record: record("\(key)-\(i)", of: bidder))
                     }
                     return (i, result)

@@ -23,7 +23,7 @@ extension AuctionService {
     /// fail, nothing of it was kept, and each bid is tried again alone — unless the commit's fate
     /// is unknown (the database was lost) and the bid has no key to tell a second run by.
     func bids(on lotID: LotID, _ bids: [PendingBid]) async -> [Result<BidReceipt, any Error>] {
-        guard bids.count > 1 else { return [await Self.result { try await self.bidAlone(bids[0]) }] }
+        guard bids.count > 1 else { return [await Result.of { try await self.bidAlone(bids[0]) }] }
         let clock = settings.clock
         do {
             return try await store.auctionBatch(bids.map(\.record)) { work, claimed in
@@ -65,7 +65,7 @@ extension AuctionService {
                 if bid.record == nil && error is StoreUnavailable {
                     answers.append(.failure(error))
                 } else {
-                    answers.append(await Self.result { try await self.bidAlone(bid) })
+                    answers.append(await Result.of { try await self.bidAlone(bid) })
                 }
             }
             return answers
@@ -124,10 +124,6 @@ extension AuctionService {
         return refusal
     }
 
-    /// An async throwing call's outcome as a value.
-    static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-        do { return .success(try await body()) } catch { return .failure(error) }
-    }
 
     /// The standing of a registration after its bid, with the public events the bid made (those
     /// of the desk from `eventsFrom` on).

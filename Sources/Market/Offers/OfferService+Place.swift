@@ -23,7 +23,7 @@ extension OfferService {
     /// unless the commit's fate is unknown (the database was lost) and the offer has no key to
     /// tell a second run by.
     func place(_ offers: [PendingOffer]) async -> [Result<Offer, any Error>] {
-        guard offers.count > 1 else { return [await Self.result { try await self.placeAlone(offers[0]) }] }
+        guard offers.count > 1 else { return [await Result.of { try await self.placeAlone(offers[0]) }] }
         let clock = self.clock
         do {
             return try await store.offerBatch(offers.map(\.record)) { work, claimed in
@@ -53,7 +53,7 @@ extension OfferService {
                 if offer.record == nil && error is StoreUnavailable {
                     answers.append(.failure(error))
                 } else {
-                    answers.append(await Self.result { try await self.placeAlone(offer) })
+                    answers.append(await Result.of { try await self.placeAlone(offer) })
                 }
             }
             return answers
@@ -93,10 +93,5 @@ extension OfferService {
             createdAt: now, updatedAt: now)
         try desk.run(.placeOffer(EngineID.offer(offer.id, round: 0), buyer: EngineID.party(pending.firm), priceFen: request.priceFen), on: request.mode)
         return (desk, offer)
-    }
-
-    /// An async throwing call's outcome as a value.
-    static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-        do { return .success(try await body()) } catch { return .failure(error) }
     }
 }

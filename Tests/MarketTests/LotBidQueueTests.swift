@@ -17,26 +17,16 @@ import Testing
     final class Runner: Sendable {
         let batches = Mutex<[[Int64]]>([])
         /// Held batches the test has let go and no run has taken yet.
-        let permits = Mutex(0)
+        let permits = Permits()
         let held: Set<LotID>
 
         init(holding held: Set<LotID>) { self.held = held }
-
-        func letGo(_ count: Int) { permits.withLock { $0 += count } }
-
-        func takePermit() -> Bool {
-            permits.withLock { permits in
-                guard permits > 0 else { return false }
-                permits -= 1
-                return true
-            }
-        }
 
         var run: LotBidQueue.Run {
             { [self] lot, bids in
                 let amounts = bids.map { bid -> Int64 in if case .amount(let fen) = bid.request { fen } else { -1 } }
                 batches.withLock { $0.append(amounts) }
-                if held.contains(lot) { while !takePermit() { await Task.yield() } }
+                if held.contains(lot) { await permits.take() }
                 return amounts.map { .failure(Answered(amountFen: $0)) }
             }
         }
@@ -69,7 +59,7 @@ import Testing
         }
         // Another lot's bid does not wait for lot 1's transaction.
         #expect(await Self.answer(queue, Self.bid(500, on: LotID(2)), runner) == 500)
-        runner.letGo(3)
+        runner.permits.letGo(3)
         #expect(await first.value == 0)
         var answers: [Int64?] = []
         for task in later { answers.append(await task.value) }

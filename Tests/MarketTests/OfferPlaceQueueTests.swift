@@ -16,20 +16,11 @@ import Testing
     /// A run that records the prices of each batch, and holds every batch until the test lets it go.
     final class Runner: Sendable {
         let batches = Mutex<[[Int64]]>([])
-        let permits = Mutex(0)
+        /// Held batches the test has let go and no run has taken yet.
+        let permits = Permits()
         let holding: Bool
 
         init(holding: Bool) { self.holding = holding }
-
-        func letGo(_ count: Int) { permits.withLock { $0 += count } }
-
-        func takePermit() -> Bool {
-            permits.withLock { permits in
-                guard permits > 0 else { return false }
-                permits -= 1
-                return true
-            }
-        }
 
         var batchCount: Int { batches.withLock { $0.count } }
 
@@ -37,7 +28,7 @@ import Testing
             { [self] offers in
                 let prices = offers.map(\.request.priceFen)
                 batches.withLock { $0.append(prices) }
-                if holding { while !takePermit() { await Task.yield() } }
+                if holding { await permits.take() }
                 return prices.map { .failure(Answered(priceFen: $0)) }
             }
         }
@@ -69,7 +60,7 @@ import Testing
             later.append(Task { await Self.answer(queue, Self.offer(price, on: price), runner) })
             while await queue.counts.offers + queue.waitingCount < Int(price) { await Task.yield() }
         }
-        runner.letGo(3)
+        runner.permits.letGo(3)
         #expect(await first.value == 1)
         var answers: [Int64?] = []
         for task in later { answers.append(await task.value) }
@@ -93,7 +84,7 @@ import Testing
         let onInFlight = Task { await Self.answer(queue, Self.offer(4, on: 1), runner) }
         while runner.batchCount < 3 { await Task.yield() }
         #expect(Set(runner.batches.withLock { $0 }.dropFirst()) == [[3], [4]], "both went alone while the first was still in flight")
-        runner.letGo(4)
+        runner.permits.letGo(4)
         #expect(await first.value == 1)
         #expect(await waiting.value == 2)
         #expect(await onWaiting.value == 3)

@@ -33,7 +33,7 @@ actor OfferPlaceQueue {
     let batchesInFlight: Int
     private var waiting: [Waiting] = []
     private var inFlight = 0
-    /// The listings of the batches in flight.
+    /// The listings of the batches in flight (their later offers go alone).
     private var busy: Set<ListingID> = []
     /// Transactions sent, and the offers they carried, since this queue was made, and the offers
     /// that went alone past it: for tests.
@@ -70,22 +70,13 @@ actor OfferPlaceQueue {
         }
     }
 
-    /// The waiting offers that may go now, in arrival order, taken off the queue.
+    /// The waiting offers that go next, in arrival order, taken off the queue. `submit` keeps a
+    /// listing out of the queue while it has an offer waiting or in flight, so the waiting
+    /// offers' listings are distinct and none is in flight: any of them may go.
     private func nextBatch() -> [Waiting]? {
-        var batch: [Waiting] = []
-        var listings: Set<ListingID> = []
-        var left: [Waiting] = []
-        for one in waiting {
-            // A listing met once (taken, or in flight) holds back its later offers too.
-            if batch.count < OfferLimits.offersPerCommitMax, !busy.contains(one.offer.listingID), listings.insert(one.offer.listingID).inserted {
-                batch.append(one)
-            } else {
-                listings.insert(one.offer.listingID)
-                left.append(one)
-            }
-        }
-        guard !batch.isEmpty else { return nil }
-        waiting = left
+        guard !waiting.isEmpty else { return nil }
+        let batch = Array(waiting.prefix(OfferLimits.offersPerCommitMax))
+        waiting.removeFirst(batch.count)
         busy.formUnion(batch.map(\.offer.listingID))
         return batch
     }
